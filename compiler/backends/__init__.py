@@ -1,0 +1,1 @@
+"""Backends: what the compiler writes from the IR (ASL, diagrams, instrumented Python)."""
