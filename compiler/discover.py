@@ -9,7 +9,7 @@ parameter, any parameter annotated `DurableContext`), never by its spelling.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import libcst as cst
 
@@ -18,7 +18,7 @@ from durable_compile.imports import ImportMap, collect_imports
 HANDLER_DECORATORS = ("durable_execution",)
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     HANDLER = "handler"  #: @durable_execution: orchestration, re-runs on replay
     STEP = "step"  #: @durable_step: a step body (fn(step_ctx, ...))
     CHILD = "child"  #: @durable_with_child_context: orchestration in a child context (fn(ctx, ...))
