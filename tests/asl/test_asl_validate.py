@@ -65,7 +65,7 @@ def test_choice_without_default_is_a_warning_only() -> None:
         "Pick": {"Type": "Choice", "Choices": [{"Condition": "{% true %}", "Next": "Done"}]},
         "Done": {"Type": "Succeed"}}}
     problems = validate_definition(doc)
-    assert [(p.code, p.severity) for p in problems] == [("DUR814", "warning")]
+    assert [(p.code, p.severity.value) for p in problems] == [("DUR814", "warning")]
     assert is_valid(problems)
 
 

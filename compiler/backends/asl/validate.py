@@ -16,6 +16,7 @@ from durable_compile.backends.asl.problems import AslProblem, problem
 from durable_compile.backends.asl.rules import check_rules
 from durable_compile.backends.asl.schema import check_schema
 from durable_compile.backends.asl.variables import check_variables
+from durable_compile.diagnostics import Severity
 
 MAX_DEFINITION_BYTES = 1024 * 1024
 
@@ -40,7 +41,7 @@ def validate_definition(definition: Any, *, text: str | None = None) -> list[Asl
 
 
 def is_valid(problems: Sequence[AslProblem]) -> bool:
-    return not any(p.severity == "error" for p in problems)
+    return not any(p.severity is Severity.ERROR for p in problems)
 
 
 def _size(definition: Any, text: str | None) -> list[AslProblem]:
