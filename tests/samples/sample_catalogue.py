@@ -31,9 +31,7 @@ class Run:
     result: Any  #: the handler's JSON return value (None when it fails)
     error_type: str | None  #: unqualified exception class name when it fails
     callbacks: tuple[Callback, ...]
-    invoke_functions: dict[
-        str, dict[str, Any]
-    ]  #: invoke name -> {"target": "module:function", "durable": bool}
+    invoke_functions: dict[str, dict[str, Any]]  #: invoke name -> {"target": "module:function", "durable": bool}
 
     @property
     def id(self) -> str:

@@ -15,14 +15,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
+from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 from sample_catalogue import SAMPLES, Callback, Run, all_runs, load_input
-
-pytest.importorskip(
-    "aws_durable_execution_sdk_python_testing", reason="make test installs requirements-test.txt"
-)
-
-from aws_durable_execution_sdk_python.lambda_service import ErrorObject  # noqa: E402
-from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner  # noqa: E402
 
 # Generous bounds for a loaded 2-core machine; a healthy run takes well under a second.
 EXECUTION_TIMEOUT_S = 120
@@ -70,9 +65,7 @@ def _execute(run: Run) -> Any:
                 runner.register_durable_function(name, _resolve(spec["target"]))
             else:
                 runner.register_function(name, _resolve(spec["target"]))
-        arn = runner.run_async(
-            input=json.dumps(load_input(run.sample)), execution_timeout=EXECUTION_TIMEOUT_S
-        )
+        arn = runner.run_async(input=json.dumps(load_input(run.sample)), execution_timeout=EXECUTION_TIMEOUT_S)
         for callback in run.callbacks:
             _answer(runner, arn, callback)
         return runner.wait_for_result(arn, timeout=EXECUTION_TIMEOUT_S)

@@ -40,9 +40,7 @@ def _durable_spellings(sample: str) -> set[str]:
     spellings = set()
     for node in ast.parse((SAMPLES / f"{sample}.py").read_text()).body:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(SDK):
-            spellings |= {
-                alias.asname or alias.name for alias in node.names if alias.name == "durable_execution"
-            }
+            spellings |= {alias.asname or alias.name for alias in node.names if alias.name == "durable_execution"}
         elif isinstance(node, ast.Import):
             modules = [alias for alias in node.names if alias.name in (SDK, f"{SDK}.execution")]
             spellings |= {f"{alias.asname or alias.name}.durable_execution" for alias in modules}
