@@ -126,3 +126,19 @@ def test_schema_rejects_malformed_expectations() -> None:
         {"runs": [good]},
     ]
     assert [VALIDATOR.is_valid(case) for case in bad] == [False] * len(bad)
+
+
+# Samples compute locally: the SDK and pure standard-library modules only, so nothing reaches a network.
+ALLOWED_IMPORTS = {SDK, "json", "re"}
+
+
+@pytest.mark.parametrize("sample", sample_names())
+def test_sample_imports_only_the_sdk_and_pure_stdlib(sample: str) -> None:
+    tree = ast.parse((SAMPLES / f"{sample}.py").read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported <= ALLOWED_IMPORTS
