@@ -1,1 +1,1 @@
-"""Backends: what the compiler writes from the IR (ASL, diagrams, instrumented Python)."""
+"""Backends: emit diagrams, ASL and Python from the IR. Backends never see libcst."""
