@@ -192,15 +192,16 @@ class Lowerer:
 
     def for_(self, node: cst.For, scope: Scope) -> list[n.Stmt]:
         out = self.hoist([node.iter], scope)
-        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         target, iterable = lower_expr(node.target, self.env), lower_expr(node.iter, self.env)
-        return [*out, n.For(self.env.span(node), target, iterable, self.block(node.body, scope), orelse)]
+        body = self.block(node.body, scope)
+        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
+        return [*out, n.For(self.env.span(node), target, iterable, body, orelse)]
 
     def while_(self, node: cst.While, scope: Scope) -> list[n.Stmt]:
-        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         test_ops = self.hoist([node.test], scope)
         test, span = lower_expr(node.test, self.env), self.env.span(node)
         body = self.block(node.body, scope)
+        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         if not test_ops:
             return [n.While(span, test, body, orelse)]
         negated = ir.UnaryOp(f"not ({test.code})", test.span, "not", test)
@@ -208,6 +209,7 @@ class Lowerer:
         return [n.While(span, ir.Const("True", test.span, True), (*test_ops, exit_, *body), ())]
 
     def try_(self, node: cst.Try, scope: Scope) -> list[n.Stmt]:
+        body = self.block(node.body, scope)
         handlers = tuple(
             n.ExceptHandler(
                 self.env.span(h),
@@ -219,7 +221,7 @@ class Lowerer:
         )
         orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         final = self.block(node.finalbody.body, scope) if node.finalbody else ()
-        return [n.Try(self.env.span(node), self.block(node.body, scope), handlers, orelse, final)]
+        return [n.Try(self.env.span(node), body, handlers, orelse, final)]
 
     def with_(self, node: cst.With, scope: Scope) -> list[n.Stmt]:
         out = self.hoist([item.item for item in node.items], scope)
