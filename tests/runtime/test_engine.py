@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from durable_runtime import DurableContext, durable_execution
 from durable_runtime.config import Duration
 from durable_runtime.exceptions import NonDeterministicExecutionError, SuspendExecution, TimedSuspendExecution
 from durable_runtime.identifier import operation_id
 from durable_runtime.serdes import EXTENDED_TYPES_SERDES
 from durable_runtime.testing import DurableFunctionTestRunner
-from hypothesis import given
-from hypothesis import strategies as st
 
 aws_identifier = pytest.importorskip("aws_durable_execution_sdk_python.identifier")
 aws_serdes = pytest.importorskip("aws_durable_execution_sdk_python.serdes")
