@@ -110,3 +110,11 @@ def test_the_context_is_found_by_binding_not_spelling() -> None:
 
 def test_calls_on_other_objects_are_not_operations() -> None:
     assert ops(lower("context2 = event\ncontext2.step(1)\nx = [1].copy()")) == []
+
+
+def test_source_text_of_an_expression_shows_the_temporary_not_the_durable_call_again() -> None:
+    handler = lower("done = []\ndone.append(context.step(work(1)))\nreturn {'n': len(done)}")
+    stmt = handler.function.body[2]
+    op = handler.function.body[1]
+    assert isinstance(op, n.Operation) and op.target is not None
+    assert isinstance(stmt, n.ExprStmt) and stmt.value.code == f"done.append({op.target.code})"

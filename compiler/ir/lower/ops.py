@@ -43,7 +43,7 @@ class Scope:
 
     qualname: str  #: the function being lowered (for resolving nested defs)
     contexts: set[str]  #: names bound to a DurableContext
-    callbacks: set[str] = field(default_factory=set)  #: names bound to a create_callback result
+    callbacks: dict[str, str] = field(default_factory=dict)  #: names bound to a create_callback -> its label
 
 
 def durable_method(call: cst.Call, scope: Scope) -> str | None:
@@ -79,7 +79,8 @@ def build(call: cst.Call, method: str, target: ir.Expr | None, scope: Scope, env
     if method == "result":
         owner = call.func.value if isinstance(call.func, cst.Attribute) else call.func
         callback = ir.Keyword("callback", lower_expr(owner, env))
-        label = f"{env.code(owner)}.result()"
+        created = scope.callbacks.get(owner.value) if isinstance(owner, cst.Name) else None
+        label = f"{created or env.code(owner)} result"
         return Operation(span, op_id, OpKind.CALLBACK_RESULT, "", None, label, target, operands=(callback,))
     kind, args = KINDS[method], bind(call, method)
     context = call.func.value.value if isinstance(call.func, cst.Attribute) and isinstance(
