@@ -59,6 +59,24 @@ def durable_method(call: cst.Call, scope: Scope) -> str | None:
     return None
 
 
+def helper_context_param(call: cst.Call, scope: Scope, env: Env) -> tuple[str, str] | None:
+    """(helper qualname, its parameter that receives a context) when `call` passes a context to a
+    plain project function, e.g. `charge(context, order)`; None otherwise."""
+    if not isinstance(call.func, cst.Name) or not scope.contexts:
+        return None
+    fn = env.info.resolve(call.func.value, scope.qualname)
+    if fn is None or fn.role is not Role.PLAIN:
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for index, arg in enumerate(positional):
+        if isinstance(arg.value, cst.Name) and arg.value.value in scope.contexts and index < len(fn.params):
+            return fn.qualname, fn.params[index]
+    for arg in call.args:
+        if arg.keyword is not None and isinstance(arg.value, cst.Name) and arg.value.value in scope.contexts:
+            return fn.qualname, arg.keyword.value
+    return None
+
+
 def bind(call: cst.Call, method: str) -> dict[str, cst.BaseExpression]:
     """Map the call's arguments onto the method's parameter names."""
     params = SIGNATURES[method]

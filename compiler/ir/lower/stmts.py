@@ -22,14 +22,16 @@ from durable_compile.ir.lower.env import Env
 from durable_compile.ir.lower.exprs import lower_expr
 from durable_compile.ir.lower.ops import Scope
 
+HELPER = "<helper>"  #: a project function called with the context: its operations are inlined in the graph
 NO_DESCENT = frozenset({cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.FunctionDef})
 
 
 class _CallCollector(cst.CSTVisitor):
     """Durable calls inside one expression, innermost first (post-order), lambdas and comprehensions skipped."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, env: Env) -> None:
         self.scope = scope
+        self.env = env
         self.found: list[tuple[cst.Call, str]] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -44,6 +46,8 @@ class _CallCollector(cst.CSTVisitor):
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if type(original_node) is cst.Call:
             method = ops.durable_method(original_node, self.scope)
+            if method is None and ops.helper_context_param(original_node, self.scope, self.env) is not None:
+                method = HELPER
             if method is not None:
                 self.found.append((original_node, method))
 
@@ -111,7 +115,7 @@ class Lowerer:
 
         With `root`, exprs[0] is itself a durable call whose result goes to `root_target` (or nowhere).
         """
-        collector = _CallCollector(scope)
+        collector = _CallCollector(scope, self.env)
         owners = scope.contexts | set(scope.callbacks)
         for expr in exprs:
             # cheap filter first: a durable call names a context or callback variable in its text
@@ -127,11 +131,32 @@ class Lowerer:
                 temp = self.env.next_temp()
                 target = ir.Name(temp, self.env.span(call), temp)
                 self.env.hoist(call, target)
-            out.append(ops.build(call, method, target, scope, self.env, self))
+            if method == HELPER:
+                out.append(self.helper_call(call, target, scope))
+            else:
+                out.append(ops.build(call, method, target, scope, self.env, self))
         return out
 
+    def helper_call(self, call: cst.Call, target: ir.Expr | None, scope: Scope) -> n.HelperCall:
+        found = ops.helper_context_param(call, scope, self.env)
+        assert found is not None
+        qualname, context = found
+        fn = self.env.info.functions[qualname]
+        region = None
+        if qualname not in self.env.lowering:
+            self.env.lowering.add(qualname)
+            try:
+                region = self.function(fn, context)
+            finally:
+                self.env.lowering.discard(qualname)
+        return n.HelperCall(self.env.span(call), qualname, lower_expr(call, self.env), target, region)
+
     def is_durable(self, expr: cst.BaseExpression | None, scope: Scope) -> bool:
-        return isinstance(expr, cst.Call) and ops.durable_method(expr, scope) is not None
+        """True when the expression is itself a durable call or a helper call taking the context."""
+        if not isinstance(expr, cst.Call):
+            return False
+        return ops.durable_method(expr, scope) is not None or \
+            ops.helper_context_param(expr, scope, self.env) is not None
 
     # simple statements --------------------------------------------------------------------------------
     def assign(self, node: cst.Assign, scope: Scope) -> list[n.Stmt]:
