@@ -118,9 +118,7 @@ class CompletionConfig:
         if self.min_successful is not None and self.min_successful < 1:
             raise ValidationError(f"min_successful must be at least 1, got: {self.min_successful}")
         if self.tolerated_failure_count is not None and self.tolerated_failure_count < 0:
-            raise ValidationError(
-                f"tolerated_failure_count must be non-negative, got: {self.tolerated_failure_count}"
-            )
+            raise ValidationError(f"tolerated_failure_count must be non-negative, got: {self.tolerated_failure_count}")
         pct = self.tolerated_failure_percentage
         if pct is not None and not 0 <= pct <= 100:
             raise ValidationError(f"tolerated_failure_percentage must be between 0 and 100, got: {pct}")
@@ -139,9 +137,7 @@ class CompletionConfig:
 
     def _validate_for_total(self, total: int) -> None:
         if self.min_successful is not None and self.min_successful > total:
-            raise ValidationError(
-                f"min_successful cannot be greater than total items: {self.min_successful} > {total}"
-            )
+            raise ValidationError(f"min_successful cannot be greater than total items: {self.min_successful} > {total}")
 
     @staticmethod
     def first_successful() -> CompletionConfig:

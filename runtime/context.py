@@ -117,9 +117,7 @@ class DurableContext:
         return self._replaying
 
     def set_logger(self, new_logger: LoggerInterface) -> None:
-        self.logger = Logger(
-            new_logger, {"executionArn": self.state.durable_execution_arn}, self.is_replaying
-        )
+        self.logger = Logger(new_logger, {"executionArn": self.state.durable_execution_arn}, self.is_replaying)
 
     @staticmethod
     def _resolve_step_name(name: str | None, func: Any) -> str | None:
@@ -156,9 +154,7 @@ class DurableContext:
 
     # -- operations -----------------------------------------------------------------------------------
 
-    def step(
-        self, func: Callable[[StepContext], T], name: str | None = None, config: StepConfig | None = None
-    ) -> T:
+    def step(self, func: Callable[[StepContext], T], name: str | None = None, config: StepConfig | None = None) -> T:
         config = config or StepConfig()
         step_name = self._resolve_step_name(name, func)
         sub_type = config.sub_type or OperationSubType.STEP.value
@@ -266,11 +262,7 @@ class DurableContext:
             cfg.nesting_type,
         )
         child_config: ChildConfig[Any] = ChildConfig(serdes=cfg.serdes)
-        return self._batch(
-            spec, self._resolve_step_name(name, func), OperationSubType.MAP.value, child_config
-        )
+        return self._batch(spec, self._resolve_step_name(name, func), OperationSubType.MAP.value, child_config)
 
-    def _batch(
-        self, spec: BatchSpec, name: str | None, sub_type: str, config: ChildConfig[Any]
-    ) -> BatchResult[Any]:
+    def _batch(self, spec: BatchSpec, name: str | None, sub_type: str, config: ChildConfig[Any]) -> BatchResult[Any]:
         return self._child(lambda batch_context: run_batch(batch_context, spec), name, config, sub_type)  # type: ignore[no-any-return]

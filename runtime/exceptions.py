@@ -39,9 +39,7 @@ class UnrecoverableError(DurableExecutionsError):
 class ExecutionError(UnrecoverableError):
     """Fails the whole execution without retry."""
 
-    def __init__(
-        self, message: str, termination_reason: TerminationReason = TerminationReason.EXECUTION_ERROR
-    ) -> None:
+    def __init__(self, message: str, termination_reason: TerminationReason = TerminationReason.EXECUTION_ERROR) -> None:
         super().__init__(message, termination_reason)
 
 

@@ -90,9 +90,7 @@ def _succeeded(result: Any) -> dict[str, Any]:
     except (TypeError, ValueError) as error:
         return _failed(error)
     if len(text) > LAMBDA_RESPONSE_SIZE_LIMIT:
-        return _failed(
-            ExecutionError(f"the handler's result is {len(text)} bytes, over the 6 MiB response limit")
-        )
+        return _failed(ExecutionError(f"the handler's result is {len(text)} bytes, over the 6 MiB response limit"))
     return {"Status": InvocationStatus.SUCCEEDED.value, "Result": text}
 
 

@@ -82,18 +82,14 @@ class ErrorObject:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorObject:
-        return cls(
-            data.get("ErrorMessage"), data.get("ErrorType"), data.get("ErrorData"), data.get("StackTrace")
-        )
+        return cls(data.get("ErrorMessage"), data.get("ErrorType"), data.get("ErrorData"), data.get("StackTrace"))
 
     @classmethod
     def from_exception(cls, exception: BaseException) -> ErrorObject:
         if isinstance(exception, SerDesError):
             return cls(exception.message, qualified_name(SerDesError), exception.data, exception.stack_trace)
         if isinstance(exception, DurableOperationError):
-            return cls(
-                exception.message, qualified_name(type(exception)), exception.data, exception.stack_trace
-            )
+            return cls(exception.message, qualified_name(type(exception)), exception.data, exception.stack_trace)
         return cls(str(exception), qualified_name(type(exception)), None, None)
 
     @classmethod

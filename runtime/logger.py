@@ -27,9 +27,7 @@ class Logger:
     def with_is_replaying(self, is_replaying: Callable[[], bool]) -> Logger:
         return Logger(self._logger, self._extra, is_replaying)
 
-    def _emit(
-        self, level: str, msg: object, args: tuple[object, ...], extra: Mapping[str, object] | None
-    ) -> None:
+    def _emit(self, level: str, msg: object, args: tuple[object, ...], extra: Mapping[str, object] | None) -> None:
         if self._is_replaying():
             return
         merged = {**self._extra, **(extra or {})}

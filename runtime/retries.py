@@ -117,9 +117,7 @@ def create_linear_retry_strategy(config: LinearRetryStrategyConfig | None = None
     def strategy(error: Exception, attempts_made: int) -> RetryDecision:
         if attempts_made >= cfg.max_attempts or not retryable(error):
             return RetryDecision.no_retry()
-        base = min(
-            cfg.initial_delay_seconds + cfg.increment_seconds * (attempts_made - 1), cfg.max_delay_seconds
-        )
+        base = min(cfg.initial_delay_seconds + cfg.increment_seconds * (attempts_made - 1), cfg.max_delay_seconds)
         return RetryDecision.retry(Duration(seconds=cfg.jitter_strategy.finalize_delay(base)))
 
     return strategy

@@ -167,9 +167,7 @@ PASS_THROUGH_SERDES: SerDes[Any] = PassThroughSerDes()
 
 def serialize(serdes: SerDes[Any] | None, value: Any, operation_id: str, durable_execution_arn: str) -> str:
     try:
-        return (serdes or EXTENDED_TYPES_SERDES).serialize(
-            value, SerDesContext(operation_id, durable_execution_arn)
-        )
+        return (serdes or EXTENDED_TYPES_SERDES).serialize(value, SerDesContext(operation_id, durable_execution_arn))
     except (RetryableSerDesError, SerDesError):
         raise
     except Exception as error:
@@ -178,9 +176,7 @@ def serialize(serdes: SerDes[Any] | None, value: Any, operation_id: str, durable
 
 def deserialize(serdes: SerDes[Any] | None, data: str, operation_id: str, durable_execution_arn: str) -> Any:
     try:
-        return (serdes or EXTENDED_TYPES_SERDES).deserialize(
-            data, SerDesContext(operation_id, durable_execution_arn)
-        )
+        return (serdes or EXTENDED_TYPES_SERDES).deserialize(data, SerDesContext(operation_id, durable_execution_arn))
     except (RetryableSerDesError, SerDesError):
         raise
     except Exception as error:

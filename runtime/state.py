@@ -64,11 +64,7 @@ def _check_size(update: OperationUpdate) -> None:
     size = len(payload.encode())
     if size <= CHECKPOINT_SIZE_LIMIT_BYTES:
         return
-    label = (
-        f"{update.operation_type.value.lower()} {update.name!r}"
-        if update.name
-        else update.operation_type.value
-    )
+    label = f"{update.operation_type.value.lower()} {update.name!r}" if update.name else update.operation_type.value
     raise PayloadTooLargeError(
         f"checkpoint payload of {label} (id {update.operation_id[:12]}) is {size} bytes, over the 256 KiB "
         "limit: return a smaller value (store large data elsewhere and checkpoint a reference)"

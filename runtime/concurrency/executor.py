@@ -76,8 +76,7 @@ class _Progress:
 
     def snapshot(self, spec: BatchSpec) -> tuple[CompletionItemStatus, ...]:
         return tuple(
-            CompletionItemStatus(index=e.index, name=e.name, status=self.status.get(e.index))
-            for e in spec.executables
+            CompletionItemStatus(index=e.index, name=e.name, status=self.status.get(e.index)) for e in spec.executables
         )
 
 
@@ -110,9 +109,7 @@ def _decide(policy: CompletionPolicy, progress: _Progress, spec: BatchSpec) -> C
     return policy.decide(progress.succeeded, progress.failed, progress.snapshot(spec))
 
 
-def _run_branch(
-    batch_context: DurableContext, spec: BatchSpec, executable: Executable, progress: _Progress
-) -> int:
+def _run_branch(batch_context: DurableContext, spec: BatchSpec, executable: Executable, progress: _Progress) -> int:
     """Run one branch; returns 1 when it still holds a concurrency slot (suspended), else 0."""
     index = executable.index
     progress.status[index] = BatchItemStatus.STARTED

@@ -77,9 +77,7 @@ class CompletionPolicy:
         pct = c.tolerated_failure_percentage
         return pct is not None and self.total > 0 and failed / self.total * 100 > pct
 
-    def decide(
-        self, succeeded: int, failed: int, items: tuple[CompletionItemStatus, ...]
-    ) -> CompletionDecision | None:
+    def decide(self, succeeded: int, failed: int, items: tuple[CompletionItemStatus, ...]) -> CompletionDecision | None:
         if self.custom is None:
             return None
         return self.custom(CompletionStatus(succeeded, failed, succeeded + failed, self.total, items))
@@ -132,9 +130,7 @@ class BatchResult(Generic[R]):
     completion_reason: CompletionReason
 
     @classmethod
-    def from_dict(
-        cls, data: dict[str, Any], completion_config: CompletionConfig | None = None
-    ) -> BatchResult[R]:
+    def from_dict(cls, data: dict[str, Any], completion_config: CompletionConfig | None = None) -> BatchResult[R]:
         items: list[BatchItem[R]] = [BatchItem.from_dict(item) for item in data["all"]]
         reason = data.get("completionReason")
         if reason is None:
@@ -142,9 +138,7 @@ class BatchResult(Generic[R]):
         return cls(items, CompletionReason(reason))
 
     @classmethod
-    def from_items(
-        cls, items: list[BatchItem[R]], completion_config: CompletionConfig | None = None
-    ) -> BatchResult[R]:
+    def from_items(cls, items: list[BatchItem[R]], completion_config: CompletionConfig | None = None) -> BatchResult[R]:
         ok = sum(1 for i in items if i.status is BatchItemStatus.SUCCEEDED)
         bad = sum(1 for i in items if i.status is BatchItemStatus.FAILED)
         policy = CompletionPolicy(len(items), completion_config)

@@ -35,8 +35,6 @@ def raise_recorded(op: Operation, error_cls: type[DurableOperationError]) -> Non
     error.raise_as_operation_error(error_cls)
 
 
-def suspend_until(
-    state: ExecutionState, ident: OperationIdentifier, timestamp: float | None, why: str
-) -> None:
+def suspend_until(state: ExecutionState, ident: OperationIdentifier, timestamp: float | None, why: str) -> None:
     at = timestamp if timestamp is not None else state.now()
     raise TimedSuspendExecution(f"{why}: {ident.name or ident.operation_id}", max(at, state.now()))

@@ -39,9 +39,7 @@ def create_callback_id(state: ExecutionState, ident: OperationIdentifier, config
 class Callback(Generic[T]):
     """A pending answer: `result()` returns it, raises its failure, or suspends until it arrives."""
 
-    def __init__(
-        self, callback_id: str, operation_id: str, state: ExecutionState, serdes: SerDes[T] | None = None
-    ):
+    def __init__(self, callback_id: str, operation_id: str, state: ExecutionState, serdes: SerDes[T] | None = None):
         self.callback_id = callback_id
         self.operation_id = operation_id
         self.state = state
@@ -57,14 +55,10 @@ class Callback(Generic[T]):
             serdes: Any = self.serdes if self.serdes is not None else PASS_THROUGH_SERDES
             return deserialize(serdes, op.result, self.operation_id, self.state.durable_execution_arn)  # type: ignore[no-any-return]
         if op.status is OperationStatus.TIMED_OUT:
-            self._raise(
-                CallbackTimeoutError, op.error.message if op.error else None, "Callback timed out", op
-            )
+            self._raise(CallbackTimeoutError, op.error.message if op.error else None, "Callback timed out", op)
         if op.is_terminal:
             self._raise(CallbackExternalError, op.error.message if op.error else None, "Callback failed", op)
-        raise SuspendExecution(
-            "Callback result not received yet. Suspending execution while waiting for result."
-        )
+        raise SuspendExecution("Callback result not received yet. Suspending execution while waiting for result.")
 
     @staticmethod
     def _raise(cls: type[CallbackError], message: str | None, default: str, op: Any) -> None:

@@ -25,9 +25,7 @@ from durable_runtime.serdes import deserialize, serialize
 from durable_runtime.state import CHECKPOINT_SIZE_LIMIT_BYTES, ExecutionState
 
 
-def run_child(
-    state: ExecutionState, ident: OperationIdentifier, func: Callable[[], Any], config: ChildConfig
-) -> Any:
+def run_child(state: ExecutionState, ident: OperationIdentifier, func: Callable[[], Any], config: ChildConfig) -> Any:
     op = checkpoint_of(state, ident)
     if config.is_virtual and op is not None:
         raise NonDeterministicExecutionError(
@@ -67,9 +65,7 @@ def _execute(
         if data is not None and len(data.encode()) > CHECKPOINT_SIZE_LIMIT_BYTES:
             replay_children = True
             payload = config.summary_generator(raw) if config.summary_generator else ""
-        state.checkpoint(
-            update(ident, OperationAction.SUCCEED, payload=payload, replay_children=replay_children)
-        )
+        state.checkpoint(update(ident, OperationAction.SUCCEED, payload=payload, replay_children=replay_children))
         return value
     except (SuspendExecution, ExecutionError):
         raise

@@ -38,9 +38,7 @@ def run_invoke(
     return _outcome(state, ident, op, config)
 
 
-def _outcome(
-    state: ExecutionState, ident: OperationIdentifier, op: Operation, config: InvokeConfig[Any, Any]
-) -> Any:
+def _outcome(state: ExecutionState, ident: OperationIdentifier, op: Operation, config: InvokeConfig[Any, Any]) -> Any:
     if op.status is OperationStatus.SUCCEEDED:
         if op.result is None:
             return None

@@ -65,18 +65,14 @@ class StepRunner:
     def _load(self, data: str | None) -> Any:
         if data is None:
             return None
-        return deserialize(
-            self.config.serdes, data, self.ident.operation_id, self.state.durable_execution_arn
-        )
+        return deserialize(self.config.serdes, data, self.ident.operation_id, self.state.durable_execution_arn)
 
     def _execute(self, op: Operation | None) -> Any:
         attempt = (op.attempt if op else 0) + 1
         logger = self.logger.with_extra({"operationId": self.ident.operation_id, "attempt": attempt})
         try:
             raw = self.func(StepContext(logger=logger, attempt=attempt))
-            data = serialize(
-                self.config.serdes, raw, self.ident.operation_id, self.state.durable_execution_arn
-            )
+            data = serialize(self.config.serdes, raw, self.ident.operation_id, self.state.durable_execution_arn)
             value = self._load(data)
             self.state.checkpoint(update(self.ident, OperationAction.SUCCEED, payload=data))
             return value
@@ -100,8 +96,6 @@ class StepRunner:
             delay = max(1, decision.delay_seconds)
             retry = update(self.ident, OperationAction.RETRY, error=record, next_attempt_delay_seconds=delay)
             self.state.checkpoint(retry)
-            raise TimedSuspendExecution(
-                f"retry of {self.ident.operation_id} in {delay}s", self.state.now() + delay
-            )
+            raise TimedSuspendExecution(f"retry of {self.ident.operation_id} in {delay}s", self.state.now() + delay)
         self.state.checkpoint(update(self.ident, OperationAction.FAIL, error=record))
         record.raise_as_operation_error(StepError)

@@ -28,9 +28,7 @@ def wait_for_callback_in(
         def submit(step_context: StepContext) -> Any:
             return submitter(callback.callback_id, WaitForCallbackContext(logger=step_context.logger))
 
-        step_config = (
-            StepConfig(retry_strategy=config.retry_strategy, serdes=config.serdes) if config else None
-        )
+        step_config = StepConfig(retry_strategy=config.retry_strategy, serdes=config.serdes) if config else None
         child.step(submit, name=f"{prefix}submitter", config=step_config)
         return callback.result()
 

@@ -41,9 +41,7 @@ class ConditionRunner:
     def _de(self, data: str | None) -> Any:
         if data is None:
             return None
-        return deserialize(
-            self.config.serdes, data, self.ident.operation_id, self.state.durable_execution_arn
-        )
+        return deserialize(self.config.serdes, data, self.ident.operation_id, self.state.durable_execution_arn)
 
     def process(self) -> Any:
         op = checkpoint_of(self.state, self.ident)
@@ -53,9 +51,7 @@ class ConditionRunner:
             if op.status is OperationStatus.FAILED:
                 raise_recorded(op, WaitForConditionError)
             if op.status is OperationStatus.PENDING:
-                suspend_until(
-                    self.state, self.ident, op.next_attempt_timestamp, "condition re-check scheduled"
-                )
+                suspend_until(self.state, self.ident, op.next_attempt_timestamp, "condition re-check scheduled")
         if op is None or op.status is not OperationStatus.STARTED:
             self.state.checkpoint(update(self.ident, OperationAction.START), is_sync=False)
         return self._attempt(op)
@@ -63,15 +59,11 @@ class ConditionRunner:
     def _attempt(self, op: Operation | None) -> Any:
         try:
             current = (
-                self._de(op.result)
-                if op is not None and op.result
-                else self._de(self._ser(self.config.initial_state))
+                self._de(op.result) if op is not None and op.result else self._de(self._ser(self.config.initial_state))
             )
             attempt = (op.attempt if op else 0) + 1
             logger = self.logger.with_extra({"operationId": self.ident.operation_id, "attempt": attempt})
-            data = self._ser(
-                self.check(current, WaitForConditionCheckContext(logger=logger, attempt=attempt))
-            )
+            data = self._ser(self.check(current, WaitForConditionCheckContext(logger=logger, attempt=attempt)))
             decision = self.config.wait_strategy(self._de(data), attempt)
             if not decision.should_continue:
                 self.state.checkpoint(update(self.ident, OperationAction.SUCCEED, payload=data))

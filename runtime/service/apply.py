@@ -48,9 +48,7 @@ def _fresh(u: OperationUpdate, now: float) -> Operation:
     )
 
 
-def apply_update(
-    current: Operation | None, u: OperationUpdate, now: float, arn: str
-) -> tuple[Operation, list[Event]]:
+def apply_update(current: Operation | None, u: OperationUpdate, now: float, arn: str) -> tuple[Operation, list[Event]]:
     op = dataclasses.replace(current) if current is not None else _fresh(u, now)
     if u.action is OperationAction.START:
         return op, [_start(op, u, now, arn)]
@@ -86,9 +84,7 @@ def _start(op: Operation, u: OperationUpdate, now: float, arn: str) -> Event:
         return operation_event(op, "Started", now, cb)
     if kind is OperationType.CHAINED_INVOKE:
         op.function_name, op.input_payload = u.function_name, u.payload
-        return operation_event(
-            op, "Started", now, {"FunctionName": u.function_name, "Input": payload(u.payload)}
-        )
+        return operation_event(op, "Started", now, {"FunctionName": u.function_name, "Input": payload(u.payload)})
     return operation_event(op, "Started", now, {})
 
 

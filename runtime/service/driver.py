@@ -53,26 +53,26 @@ class Driver:
         operations = self.backend.store.load_operations(arn)
         sink = _Sink(self.backend, dict(operations), self.owner)
         state = ExecutionState(arn, sink.operations, sink, self.backend.clock.now)
+        self.backend.begin_invocation(arn, self.owner)
         try:
             output = handler(LocalInvocation(state), LambdaContext(function_name=record.function_name))
         except InvocationError as error:
             return self._invocation_failed(arn, record, error)
         return self.backend.finish_invocation(arn, output, started, self.owner)
 
-    def _invocation_failed(
-        self, arn: str, record: ExecutionRecord, error: InvocationError
-    ) -> ExecutionRecord:
+    def _invocation_failed(self, arn: str, record: ExecutionRecord, error: InvocationError) -> ExecutionRecord:
         failures = int(record.extra.get("invocation_failures", 0)) + 1
         if failures >= MAX_INVOCATION_FAILURES:
             return self.backend.fail_execution(arn, ErrorObject.from_exception(error), owner=self.owner)
-        record.extra["invocation_failures"] = failures
-        record.needs_invocation = True
-        self.backend.store.commit(arn, [], [], record, owner=self.owner)
-        return record
 
-    def settle(
-        self, arn: str, *, detach: bool = False, sleep: Callable[[float], None] = time.sleep
-    ) -> ExecutionRecord:
+        def count(rec: ExecutionRecord) -> None:
+            rec.extra["invocation_failures"] = failures
+            rec.needs_invocation, rec.invoking = True, False
+
+        updated = self.backend.store.commit(arn, [], [], count, owner=self.owner)
+        return updated or record
+
+    def settle(self, arn: str, *, detach: bool = False, sleep: Callable[[float], None] = time.sleep) -> ExecutionRecord:
         """Run until terminal or waiting for the outside world (or, detached, for a timer)."""
         while True:
             record = self.backend.store.load_execution(arn)

@@ -32,9 +32,7 @@ def error_payload(error: ErrorObject | None) -> dict[str, Any]:
     return {"Truncated": False, "Payload": error.to_dict() if error else {}}
 
 
-def operation_event(
-    op: Operation, suffix: str, now: float, details: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def operation_event(op: Operation, suffix: str, now: float, details: dict[str, Any] | None = None) -> dict[str, Any]:
     word = _TYPE_WORD[op.operation_type]
     event: dict[str, Any] = {"EventType": f"{word}{suffix}", "EventTimestamp": now}
     if op.sub_type:

@@ -1,18 +1,28 @@
 """The store contract: executions, their operations and their history, changed only in transactions.
 
-`commit` writes operation records, appends events (numbering them) and updates the execution record in
-one transaction; when an `owner` is given the commit succeeds only while that owner holds the execution's
-lease, so a process that lost its lease can never record a step another process is running.
+`commit` writes operation records, appends events (numbering them) and applies `update` to the freshly
+read execution record, all in one transaction. With an `owner` the commit succeeds only while that owner
+holds the execution's lease, so a process that lost its lease can never record a step another process
+is running. With `expected` ({operation id: status}) it succeeds only if those operations still have
+those statuses (two answers to one callback cannot both win).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from durable_runtime.lambda_service import Operation
 
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
+
+
+RecordUpdate = Callable[["ExecutionRecord"], None]
+
+
+class ConflictError(ValueError):
+    """An operation changed under this commit (for example a callback answered twice)."""
 
 
 class LeaseLostError(BaseException):  # noqa: N818 - ends the invocation like a suspension would
@@ -33,6 +43,7 @@ class ExecutionRecord:
     timeout_seconds: int = 0
     next_wake: float | None = None  #: earliest timer, for `worker`
     needs_invocation: bool = True  #: something changed since the last invocation
+    invoking: bool = False  #: an invocation began and has not finished (true after a crash)
     handler_ref: str | None = None  #: FILE:HANDLER, so another process can resume it
     parent: dict[str, str] | None = None  #: {"arn", "operation_id"} of the invoke that started it
     extra: dict[str, Any] = field(default_factory=dict)
@@ -56,9 +67,12 @@ class Store(Protocol):
         arn: str,
         operations: list[Operation],
         events: list[dict[str, Any]],
-        record: ExecutionRecord | None = None,
+        update: RecordUpdate | None = None,
         owner: str | None = None,
-    ) -> None: ...
+        expected: dict[str, str] | None = None,
+    ) -> ExecutionRecord | None: ...
+
+    def resolve(self, execution_id: str) -> str: ...
 
     def events(self, arn: str) -> list[dict[str, Any]]: ...
 

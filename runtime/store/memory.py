@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from durable_runtime.lambda_service import Operation
-from durable_runtime.store.base import ExecutionRecord, LeaseLostError
+from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLostError, RecordUpdate
 
 
 class MemoryStore:
@@ -42,15 +42,22 @@ class MemoryStore:
         arn: str,
         operations: list[Operation],
         events: list[dict[str, Any]],
-        record: ExecutionRecord | None = None,
+        update: RecordUpdate | None = None,
         owner: str | None = None,
-    ) -> None:
+        expected: dict[str, str] | None = None,
+    ) -> ExecutionRecord | None:
         with self._lock:
             if owner is not None and self._leases.get(arn, ("", 0.0))[0] != owner:
                 raise LeaseLostError(f"lease on {arn} lost")
+            current = self._operations[arn]
+            for op_id, status in (expected or {}).items():
+                if op_id not in current or current[op_id].status.value != status:
+                    raise ConflictError(f"operation {op_id} is no longer {status}")
             self._write(arn, operations, events)
-            if record is not None:
-                self._records[arn] = copy.deepcopy(record)
+            if update is None:
+                return None
+            update(self._records[arn])
+            return copy.deepcopy(self._records[arn])
 
     def _write(self, arn: str, operations: list[Operation], events: list[dict[str, Any]]) -> None:
         ops = self._operations[arn]
@@ -59,6 +66,13 @@ class MemoryStore:
         log = self._events[arn]
         for event in events:
             log.append({**event, "EventId": len(log) + 1})
+
+    def resolve(self, execution_id: str) -> str:
+        with self._lock:
+            for arn in self._records:
+                if arn == execution_id or arn.endswith("/" + execution_id):
+                    return arn
+        raise KeyError(f"no execution {execution_id!r}")
 
     def events(self, arn: str) -> list[dict[str, Any]]:
         with self._lock:

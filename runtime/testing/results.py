@@ -135,9 +135,7 @@ class DurableFunctionTestResult:
             if record.operation_type is not OperationType.EXECUTION:
                 children.setdefault(record.parent_id, []).append(record)
         top = [create_operation(r, children) for r in children.get(None, [])]
-        invocation = (
-            InvocationStatus[status] if status in InvocationStatus.__members__ else InvocationStatus.FAILED
-        )
+        invocation = InvocationStatus[status] if status in InvocationStatus.__members__ else InvocationStatus.FAILED
         return cls(invocation, top, result, ErrorObject.from_dict(error) if error else None, status)
 
     def get_operation_by_name(self, name: str) -> Operation:

@@ -89,9 +89,7 @@ class DurableFunctionTestRunner:
         account_id: str = "123456789012",
         tenant_id: str | None = None,
     ) -> DurableFunctionTestResult:
-        effective = (
-            execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
-        )
+        effective = execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
         arn = self.run_async(input, effective, None, function_name, execution_name, account_id, tenant_id)
         return self.wait_for_result(arn, timeout=effective)
 
@@ -105,12 +103,8 @@ class DurableFunctionTestRunner:
         account_id: str = "123456789012",
         tenant_id: str | None = None,
     ) -> str:
-        effective = (
-            execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
-        )
-        arn = self.backend.start_execution(
-            function_name, input, name=execution_name, timeout_seconds=effective
-        )
+        effective = execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
+        arn = self.backend.start_execution(function_name, input, name=execution_name, timeout_seconds=effective)
         self._drive(arn)
         return arn
 
@@ -173,9 +167,7 @@ class DurableFunctionTestRunner:
     def get_execution_history(
         self, execution_arn: str, include_execution_data: bool = False
     ) -> GetDurableExecutionHistoryResponse:
-        return GetDurableExecutionHistoryResponse(
-            [Event(e) for e in self.backend.store.events(execution_arn)]
-        )
+        return GetDurableExecutionHistoryResponse([Event(e) for e in self.backend.store.events(execution_arn)])
 
     def get_execution(self, execution_arn: str) -> ExecutionRecord:
         return self.backend.store.load_execution(execution_arn)
@@ -184,18 +176,14 @@ class DurableFunctionTestRunner:
 def _open_callback(events: list[dict[str, Any]], name: str | None) -> str | None:
     """The id of a started, unanswered callback whose invocation has completed (latest first)."""
     closed = {
-        e.get("Id")
-        for e in events
-        if e["EventType"] in ("CallbackSucceeded", "CallbackFailed", "CallbackTimedOut")
+        e.get("Id") for e in events if e["EventType"] in ("CallbackSucceeded", "CallbackFailed", "CallbackTimedOut")
     }
     ready: list[str] = []
     for index, event in enumerate(events):
         if event["EventType"] != "CallbackStarted" or (name is not None and event.get("Name") != name):
             continue
         if name is not None and event.get("Id") in closed:
-            raise DurableFunctionsTestError(
-                f"Callback {name} has already completed (succeeded/failed/timed out)"
-            )
+            raise DurableFunctionsTestError(f"Callback {name} has already completed (succeeded/failed/timed out)")
         later = events[index + 1 :]
         if event.get("Id") not in closed and any(e["EventType"] == "InvocationCompleted" for e in later):
             ready.append(event["CallbackStartedDetails"]["CallbackId"])
@@ -205,9 +193,7 @@ def _open_callback(events: list[dict[str, Any]], name: str | None) -> str | None
 class DurableChildContextTestRunner(DurableFunctionTestRunner):
     """Runs one `@durable_with_child_context` function as a whole execution."""
 
-    def __init__(
-        self, context_function: Callable[..., Any], *args: Any, skip_time: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, context_function: Callable[..., Any], *args: Any, skip_time: bool = True, **kwargs: Any) -> None:
         @durable_execution
         def handler(event: Any, context: Any) -> Any:
             return context_function(*args, **kwargs)(context)

@@ -204,17 +204,13 @@ def flat_parallel(sdk: Any) -> Any:
 
 def condition(sdk: Any) -> Any:
     strategy = sdk.create_wait_strategy(
-        sdk.WaitStrategyConfig(
-            should_continue_polling=lambda s: s["n"] < 3, initial_delay=sdk.Duration.from_seconds(2)
-        )
+        sdk.WaitStrategyConfig(should_continue_polling=lambda s: s["n"] < 3, initial_delay=sdk.Duration.from_seconds(2))
     )
 
     @sdk.durable_execution
     def handler(event: dict, context: Any) -> dict:
         config = sdk.WaitForConditionConfig(wait_strategy=strategy, initial_state={"n": 0})
-        return context.wait_for_condition(
-            lambda s, c: {"n": s["n"] + 1, "attempt": c.attempt}, config, name="poll"
-        )
+        return context.wait_for_condition(lambda s, c: {"n": s["n"] + 1, "attempt": c.attempt}, config, name="poll")
 
     return handler, {}, []
 
@@ -251,9 +247,7 @@ def callback_failure(sdk: Any) -> Any:
 def callback_timeout(sdk: Any) -> Any:
     @sdk.durable_execution
     def handler(event: dict, context: Any) -> str:
-        callback = context.create_callback(
-            name="slow", config=sdk.CallbackConfig(timeout=sdk.Duration.from_seconds(1))
-        )
+        callback = context.create_callback(name="slow", config=sdk.CallbackConfig(timeout=sdk.Duration.from_seconds(1)))
         try:
             callback.result()
         except sdk.CallbackTimeoutError:
@@ -282,9 +276,7 @@ def submitter_fails(sdk: Any) -> Any:
 def rich_values(sdk: Any) -> Any:
     @sdk.durable_execution
     def handler(event: dict, context: Any) -> dict:
-        moment = context.step(
-            lambda _: datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC), name="when"
-        )
+        moment = context.step(lambda _: datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC), name="when")
         amount = context.step(lambda _: decimal.Decimal("10.25"), name="amount")
         pair = context.step(lambda _: (1, "two"), name="pair")
         blob = context.step(lambda _: b"\x00\x01", name="blob")

@@ -47,12 +47,8 @@ def run_case(root: str, case: str) -> dict[str, Any]:
 def summarize(result: Any, events: list[Any]) -> dict[str, Any]:
     sequence = []
     for event in events:
-        if event.event_type.startswith(_OPERATION_EVENTS) and not event.event_type.startswith(
-            "ChainedInvokeStarted_"
-        ):
-            sequence.append(
-                (event.operation_id, event.event_type, event.sub_type, event.name, event.parent_id)
-            )
+        if event.event_type.startswith(_OPERATION_EVENTS) and not event.event_type.startswith("ChainedInvokeStarted_"):
+            sequence.append((event.operation_id, event.event_type, event.sub_type, event.name, event.parent_id))
     statuses = sorted(
         (op.operation_id, op.operation_type.value, op.sub_type, op.name, op.parent_id, op.status.value)
         for op in result.get_all_operations()
