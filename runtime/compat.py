@@ -3,11 +3,12 @@ handler file runs here whether or not the AWS SDK is installed. Install it befor
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -43,3 +44,24 @@ def install() -> None:
         for name in [n for n in sys.modules if n == AWS_PACKAGE or n.startswith(AWS_PACKAGE + ".")]:
             del sys.modules[name]
         sys.meta_path.insert(0, AwsSdkAliasFinder())
+
+
+@contextlib.contextmanager
+def aliased() -> Iterator[None]:
+    """Map AWS SDK imports onto durable_runtime only inside the block; restore everything afterwards.
+
+    Lets a process that also uses the real AWS SDK (a differential test, a conformance harness) import a
+    handler file against this runtime: names the file binds at import time keep pointing here.
+    """
+    saved = {n: m for n, m in sys.modules.items() if n == AWS_PACKAGE or n.startswith(AWS_PACKAGE + ".")}
+    for name in saved:
+        del sys.modules[name]
+    finder = AwsSdkAliasFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules if n == AWS_PACKAGE or n.startswith(AWS_PACKAGE + ".")]:
+            del sys.modules[name]
+        sys.modules.update(saved)

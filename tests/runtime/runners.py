@@ -53,7 +53,11 @@ def summarize(result: Any, events: list[Any]) -> dict[str, Any]:
         (op.operation_id, op.operation_type.value, op.sub_type, op.name, op.parent_id, op.status.value)
         for op in result.get_all_operations()
     )
+    per_operation: dict[str, list[tuple[Any, ...]]] = {}
+    for op_id, *rest in sequence:
+        per_operation.setdefault(op_id, []).append(tuple(rest))
     return {
+        "per_operation": per_operation,
         "status": result.status.value,
         "result": json.loads(result.result) if result.result else None,
         "error_type": short_type(result.error.type) if result.error else None,
