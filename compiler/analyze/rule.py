@@ -75,6 +75,7 @@ class FileContext:
     frames: list[Frame] = field(default_factory=list)
     ancestors: list[ast.AST] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    memo: dict[object, object] = field(default_factory=dict)  #: per-file analyses shared by rules (see flow.py)
     _hits: dict[int, apis.Hit | None] = field(default_factory=dict)
     _offsets: list[int] | None = None
 
@@ -132,10 +133,10 @@ class FileContext:
         return tuple(Effect(e.code, e.api, (hop, *e.chain)) for e in self.summaries.effects(module, fn, called_as))
 
     def report(self, node: ast.AST, code: str, message: str, *, fix: Fix | None = None,
-               effect: Effect | None = None) -> None:
-        severity = None
+               effect: Effect | None = None, severity: dx.Severity | None = None) -> None:
         frame = self.frame
-        if frame is not None and not frame.replays and dx.REGISTRY[code].severity.rank > dx.Severity.INFO.rank:
+        rank = (severity or dx.REGISTRY[code].severity).rank
+        if frame is not None and not frame.replays and rank > dx.Severity.INFO.rank:
             severity = dx.Severity.INFO
             message += " (this handler starts no durable operation, so it never replays)"
         related = tuple(dx.Related(h.path, h.span, h.label) for h in effect.chain) if effect else ()
