@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from durable_compile import api
+from durable_compile.backends.asl.package import golden_files as asl_golden_files
 from durable_compile.cli.output import short
 from durable_compile.source import SourceFile
 
@@ -32,6 +33,7 @@ def outputs(path: Path) -> dict[str, str]:
         files["graph.mmd"] = api.emit_graph(lowered, "mermaid").decode()
         files["graph.dot"] = api.emit_graph(lowered, "dot").decode()
         files["graph.json"] = api.emit_graph(lowered, "json").decode()
+        files.update(asl_golden_files(SourceFile(relative, path.read_text())))
     return files
 
 
