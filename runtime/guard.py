@@ -180,18 +180,28 @@ def _profile(frame: FrameType, event: str, arg: Any) -> None:
 
 
 def _check(frame: FrameType, ban: Ban) -> None:
-    """Decide whether the call at `frame` is the orchestration's own doing; report it if so."""
+    """Decide whether the call at `frame` is the orchestration's own doing; report it if so.
+
+    Walking up to the orchestration entry: a banned call inside another banned call was reported already;
+    a call made by infrastructure (the runtime, logging, imports) on behalf of orchestration code above
+    it is fine (a step body, `context.logger`). Infrastructure frames with no orchestration code above
+    them are only the calling convention (a runtime decorator calling a child-context function).
+    """
     boundary = _state.boundary
-    shown, outer, inner = ban.shown, None, None
+    shown, outer, inner, infrastructure = ban.shown, None, None, False
     current: FrameType | None = frame
     while current is not None and current is not boundary:
         module = current.f_globals.get("__name__", "")
-        if module.startswith(INFRASTRUCTURE) or current.f_code in _PY_BANS:
-            return  # done on the runtime's behalf, or inside a banned call reported already
-        if module in _REGISTRY or not _is_stdlib(current.f_code.co_filename):
+        if current.f_code in _PY_BANS:
+            return
+        if module.startswith(INFRASTRUCTURE):
+            infrastructure = True
+        elif module in _REGISTRY or not _is_stdlib(current.f_code.co_filename):
+            if infrastructure:
+                return
             outer = current
             inner = inner or current
-        elif not current.f_code.co_name.startswith("_") and module not in PLUMBING:
+        elif not current.f_code.co_name.startswith("_") and module not in PLUMBING and not infrastructure:
             shown = _public_name(module, current.f_code)
         current = current.f_back
     if (current is None and boundary is not None) or outer is None:

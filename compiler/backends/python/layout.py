@@ -64,19 +64,18 @@ def _setup_line(tree: ast.Module) -> int:
 
 
 def _collect_defs(body: list[ast.stmt], prefix: str, st: SourceText, layout: ModuleLayout) -> None:
+    """Every def, nested ones included (inside if/try/with/for blocks too), class bodies skipped."""
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             qualname = f"{prefix}{node.name}"
             layout.defs[qualname] = _def_layout(node, qualname, st)
             _collect_defs(node.body, qualname + ".", st, layout)
         elif not isinstance(node, ast.ClassDef):
-            for block in ("body", "orelse", "finalbody", "handlers"):
-                inner = getattr(node, block, None)
-                if isinstance(inner, list):
-                    _collect_defs([s for s in inner if isinstance(s, ast.stmt | ast.excepthandler)], prefix, st,
-                                  layout)
-            if isinstance(node, ast.ExceptHandler):
-                _collect_defs(node.body, prefix, st, layout)
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.ExceptHandler | ast.match_case):
+                    _collect_defs(child.body, prefix, st, layout)
+                elif isinstance(child, ast.stmt):
+                    _collect_defs([child], prefix, st, layout)
 
 
 def _def_layout(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, st: SourceText) -> DefLayout:

@@ -15,10 +15,10 @@ from collections.abc import Callable as Fn
 from dataclasses import dataclass, field
 from itertools import count
 
-from durable_compile.backends.python.layout import DefLayout, ModuleLayout
 from durable_compile.backends.python.jinja import render
+from durable_compile.backends.python.layout import ModuleLayout
 from durable_compile.backends.python.text import Edit, SourceText
-from durable_compile.backends.python.writer import INDENT, Writer
+from durable_compile.backends.python.writer import Writer
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
@@ -289,5 +289,3 @@ HANDLERS: dict[type, Fn[[Statements, n.Stmt, list[Edit]], None]] = {
     n.If: Statements.if_, n.For: Statements.for_, n.While: Statements.while_,  # type: ignore[dict-item]
     n.Try: Statements.try_, n.With: Statements.with_, n.LocalDef: Statements.local_def,  # type: ignore[dict-item]
 }
-
-__all__ = ["INDENT", "DefLayout", "EmitError", "Statements"]
