@@ -19,7 +19,10 @@ from tests.runtime.sdk import OURS
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
-CASES = Path(__file__).parent / "cases"
+INPUTS = ROOT / "tests" / "golden" / "inputs"
+CASES = sorted(p.with_name(p.name.removesuffix(".input.json") + ".py") for p in INPUTS.glob("*.input.json"))
+#: every sample and golden input with a handler: what the backend must compile
+COMPILABLE = [p for p in sorted(SAMPLES.glob("*.py")) + sorted(INPUTS.glob("*.py")) if api.lower_file(p).handlers]
 _names = itertools.count(1)
 
 HEAD = """from aws_durable_execution_sdk_python import DurableContext, durable_execution, durable_step, StepError

@@ -12,9 +12,9 @@ import libcst as cst
 import pytest
 
 from durable_runtime.guard import Instrumentation
-from tests.python_backend.support import CASES, ROOT, SAMPLES, compile_file, compile_source, handler_source
+from tests.python_backend.support import COMPILABLE, ROOT, SAMPLES, compile_file, compile_source, handler_source
 
-INPUTS = sorted(SAMPLES.glob("*.py")) + sorted(CASES.glob("*.py"))
+INPUTS = COMPILABLE
 AT = re.compile(r"_dc\.at\((\d+), ")
 
 

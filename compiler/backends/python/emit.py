@@ -50,10 +50,13 @@ class Emitted:
 
 
 def def_regions(handlers: list[n.Handler]) -> dict[str, n.Function]:
-    """Every orchestration def to regenerate, by qualname: the handlers, then the defs their operations run."""
+    """Every orchestration def to regenerate, by qualname: the handlers, the defs their operations run and
+    the helpers they hand the context to."""
     regions = {h.function.qualname: h.function for h in handlers}
     for handler in handlers:
         for stmt in n.walk(handler.function.body):
+            if isinstance(stmt, n.HelperCall) and stmt.region is not None:
+                regions.setdefault(stmt.function, stmt.region)
             if not isinstance(stmt, n.Operation):
                 continue
             for c in ([stmt.callee] if stmt.callee else []) + list(stmt.branches):

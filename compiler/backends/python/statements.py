@@ -39,17 +39,19 @@ def is_temp(expr: ir.Expr | None) -> bool:
     return isinstance(expr, ir.Name) and TEMP.match(expr.id) is not None and expr.code == expr.id
 
 
-def own_operations(body: tuple[n.Stmt, ...]) -> list[n.Operation]:
-    """The operations of a region written inline with it: its statements and its lifted lambdas."""
-    found: list[n.Operation] = []
+def own_calls(body: tuple[n.Stmt, ...]) -> list[n.Operation | n.HelperCall]:
+    """The durable and helper calls of a region written inline with it: its statements and lifted lambdas."""
+    found: list[n.Operation | n.HelperCall] = []
     for stmt in body:
+        if isinstance(stmt, n.HelperCall):
+            found.append(stmt)
         if isinstance(stmt, n.Operation):
             found.append(stmt)
             for c in callables(stmt):
                 if c.form is n.CallableForm.LAMBDA and c.region is not None:
-                    found.extend(own_operations(c.region.body))
+                    found.extend(own_calls(c.region.body))
         for block in n.blocks(stmt):
-            found.extend(own_operations(block))
+            found.extend(own_calls(block))
     return found
 
 
@@ -85,7 +87,7 @@ class Statements:
     def hoist_edits(self, body: tuple[n.Stmt, ...]) -> list[Edit]:
         """Each hoisted durable call is replaced by its temporary wherever it was written."""
         edits: dict[tuple[int, int], str] = {}
-        for op in own_operations(body):
+        for op in own_calls(body):
             if is_temp(op.target) and isinstance(op.target, ir.Name):
                 edits.setdefault(self.st.bounds(op.span), op.target.id)
         return [Edit(a, b, text) for (a, b), text in edits.items()]
@@ -168,6 +170,15 @@ class Statements:
         text = render("operation.py.j2", target=target, call=call)
         suffix = "" if is_temp(op.target) else self.trailing(op.span)
         self.w.write(text + suffix, op.span.line, verbatim=True, last=op.span.end_line)
+
+    def helper_call(self, call: n.HelperCall, edits: list[Edit]) -> None:
+        """A project function given the context: called as written (its own body is rebuilt as a region)."""
+        own = self.st.bounds(call.span)
+        text = self.st.slice(call.span, [e for e in edits if (e.start, e.end) != own])
+        target = None if call.target is None else self.expr(call.target, edits)
+        suffix = "" if is_temp(call.target) else self.trailing(call.span)
+        line = render("operation.py.j2", target=target, call=text)
+        self.w.write(line + suffix, call.span.line, verbatim=True, last=call.span.end_line)
 
     def receiver(self, op: n.Operation) -> Edit:
         """`ctx.step(...)` -> `_dc.at(LINE, ctx).step(...)`: the call carries its source line."""
@@ -282,7 +293,7 @@ def shift(line: str, column: int, target: int) -> str:
 
 
 HANDLERS: dict[type, Fn[[Statements, n.Stmt, list[Edit]], None]] = {
-    n.Operation: Statements.operation,  # type: ignore[dict-item]
+    n.Operation: Statements.operation, n.HelperCall: Statements.helper_call,  # type: ignore[dict-item]
     n.Assign: Statements.simple, n.AugAssign: Statements.simple, n.ExprStmt: Statements.simple,
     n.Return: Statements.simple, n.Raise: Statements.simple, n.OpaqueStmt: Statements.simple,
     n.Break: Statements.keyword, n.Continue: Statements.keyword, n.Pass: Statements.keyword,

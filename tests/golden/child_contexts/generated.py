@@ -38,7 +38,6 @@ def add_member(step_ctx: StepContext, group: str, member: str) -> str:
 
 @durable_with_child_context
 def enroll_members(ctx: DurableContext, group: str, members: list[str]) -> list[str]:
-    """A nested child: one step per member, inside the identity block."""
     return [ctx.step(add_member(group, member), name=f"add-{member}") for member in members]
 
 
@@ -82,6 +81,6 @@ def handler(event: dict, context: DurableContext) -> dict:
 
 # Source map read by the determinism guard: (first generated line, first line in samples/child_contexts.py, count).
 _dc.map_lines(
-    (5, 1, 19), (27, 20, 35), (63, 55, 7), (70, 63, 1), (71, 63, 1), (72, 63, 3),
-    (75, 63, 1), (76, 62, 4), (80, 68, 1),
+    (5, 1, 19), (27, 20, 14), (41, 35, 20), (62, 55, 7), (69, 63, 1), (70, 63, 1),
+    (71, 63, 3), (74, 63, 1), (75, 62, 4), (79, 68, 1),
 )

@@ -29,13 +29,12 @@ def fetch_credit_score(step_ctx, customer_id: str) -> int:
 
 
 def credit_branch(ctx: DurableContext, customer_id: str) -> dict:
-    """A plain function wrapped in ParallelBranch below."""
-    return {"credit_score": ctx.step(fetch_credit_score(customer_id))}
+    _dc_t2 = _dc.at(26, ctx).step(fetch_credit_score(customer_id))
+    return {"credit_score": _dc_t2}
 
 
 @durable_parallel_branch(name="order-history")
 def order_history(ctx: DurableContext, orders: list[dict]) -> dict:
-    """Summarise past orders: two steps inside the branch."""
     count = _dc.at(32, ctx).step(lambda _: len(orders), name="count-orders")
     spend = _dc.at(33, ctx).step(lambda _: sum(order["cents"] for order in orders), name="sum-spend")
     return {"orders": count, "lifetime_cents": spend}
@@ -56,11 +55,12 @@ def handler(event: dict, context: DurableContext) -> dict:
     customer_id = event["customer_id"]
     # the lambda at line 51, as a def so that its durable calls are tagged too
     def _dc_fn1(ctx):
-        return credit_branch(ctx, customer_id)
+        _dc_t1 = credit_branch(ctx, customer_id)
+        return _dc_t1
     # the lambda at line 53, as a def so that its durable calls are tagged too
     def _dc_fn2(ctx):
-        _dc_t1 = _dc.at(53, ctx).step(lambda _: event["ip"].split(".")[0] == "10", name="is-internal-ip")
-        return _dc_t1
+        _dc_t3 = _dc.at(53, ctx).step(lambda _: event["ip"].split(".")[0] == "10", name="is-internal-ip")
+        return _dc_t3
     batch = _dc.at(49, context).parallel(
         [
             ParallelBranch(_dc_fn1, name="credit-bureau"),
@@ -78,6 +78,7 @@ def handler(event: dict, context: DurableContext) -> dict:
 
 # Source map read by the determinism guard: (first generated line, first line in samples/parallel_enrich.py, count).
 _dc.map_lines(
-    (5, 1, 15), (23, 16, 31), (55, 47, 2), (57, 51, 1), (58, 51, 1), (59, 51, 1),
-    (60, 53, 1), (61, 53, 1), (62, 53, 1), (63, 53, 1), (64, 49, 13),
+    (5, 1, 15), (23, 16, 9), (32, 26, 1), (33, 26, 5), (38, 32, 15), (54, 47, 2),
+    (56, 51, 1), (57, 51, 1), (58, 51, 1), (59, 51, 1), (60, 53, 1), (61, 53, 1),
+    (62, 53, 1), (63, 53, 1), (64, 49, 13),
 )
