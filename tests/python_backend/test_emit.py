@@ -12,7 +12,7 @@ import libcst as cst
 import pytest
 
 from durable_runtime.guard import Instrumentation
-from tests.python_backend.support import COMPILABLE, ROOT, SAMPLES, compile_file, compile_source, handler_source
+from tests.python_backend.support import COMPILABLE, ROOT, compile_file, compile_source, handler_source
 
 INPUTS = COMPILABLE
 AT = re.compile(r"_dc\.at\((\d+), ")
