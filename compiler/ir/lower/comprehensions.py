@@ -27,7 +27,7 @@ Comprehension = cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
 
 def desugar(lowerer: Lowerer, comp: Comprehension, temp: ir.Name, scope: Scope) -> list[n.Stmt]:
     """The statements that build `temp` the way the comprehension builds its value."""
-    env, span = lowerer.env, lowerer.env.span(comp)
+    span = lowerer.env.span(comp)
     empty: ir.Expr
     if isinstance(comp, cst.DictComp):
         empty = ir.DictExpr("{}", span, ())
