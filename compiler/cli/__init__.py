@@ -23,6 +23,7 @@ def _register() -> None:
         asl,  # noqa: F401
         graph,  # noqa: F401
         lint,  # noqa: F401
+        python,  # noqa: F401
         run,  # noqa: F401
     )
 
