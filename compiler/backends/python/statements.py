@@ -77,6 +77,7 @@ class Statements:
     w: Writer  #: where the lines go
     lifted: count[int] = field(default_factory=lambda: count(1))  #: numbering of lifted lambdas
     led: set[int] = field(default_factory=set)  #: source lines whose leading comments are written
+    synthetic: int = 0  #: > 0 while writing statements the lowering generated (no source text)
 
     # regions ------------------------------------------------------------------------------------------
     def body(self, fn: n.Function) -> None:
@@ -90,6 +91,9 @@ class Statements:
         for op in own_calls(body):
             if is_temp(op.target) and isinstance(op.target, ir.Name):
                 edits.setdefault(self.st.bounds(op.span), op.target.id)
+        for stmt in n.walk(body):
+            if isinstance(stmt, n.Desugared):
+                edits.setdefault(self.st.bounds(stmt.span), stmt.target.id)
         return [Edit(a, b, text) for (a, b), text in edits.items()]
 
     def block(self, body: tuple[n.Stmt, ...], edits: list[Edit]) -> None:
@@ -130,7 +134,20 @@ class Statements:
         return expr.code[:at] + text + expr.code[at + len(raw):] if at >= 0 else text
 
     # simple statements ----------------------------------------------------------------------------------
+    def desugared(self, stmt: n.Desugared, edits: list[Edit]) -> None:
+        """A rewritten comprehension: its statements have no source text, so they are written from the IR."""
+        self.synthetic += 1
+        try:
+            self.block(stmt.body, edits)
+        finally:
+            self.synthetic -= 1
+
     def simple(self, stmt: n.Stmt, edits: list[Edit]) -> None:
+        if self.synthetic and isinstance(stmt, n.Assign | n.ExprStmt):
+            code = stmt.value.code if isinstance(stmt, n.ExprStmt) else \
+                " = ".join([*(t.code for t in stmt.targets), stmt.value.code])
+            self.w.write(code, stmt.span.line)
+            return
         text = self.st.slice(stmt.span, edits)
         if isinstance(stmt, n.Return) and not RETURN.match(text):  # the body of a lifted lambda
             text = "return " + self.expr(stmt.value, edits) if stmt.value is not None else "return"
@@ -299,4 +316,5 @@ HANDLERS: dict[type, Fn[[Statements, n.Stmt, list[Edit]], None]] = {
     n.Break: Statements.keyword, n.Continue: Statements.keyword, n.Pass: Statements.keyword,
     n.If: Statements.if_, n.For: Statements.for_, n.While: Statements.while_,  # type: ignore[dict-item]
     n.Try: Statements.try_, n.With: Statements.with_, n.LocalDef: Statements.local_def,  # type: ignore[dict-item]
+    n.Desugared: Statements.desugared,  # type: ignore[dict-item]
 }
