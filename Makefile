@@ -7,6 +7,7 @@ PIP := $(PY) -m pip
 DC := $(VENV)/bin/durable-compile
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-installed
+WHEELHOUSE := $(VENV)/wheelhouse
 SAMPLE ?= samples/order_saga.py
 
 .PHONY: venv demo test check goldens bench conformance system-deps node-deps clean
@@ -41,7 +42,13 @@ demo: $(STAMP) system-deps
 	@echo "== durable-compile lint samples/"
 	$(DC) lint samples/ --exit-zero
 
-test: $(TEST_STAMP) system-deps node-deps
+# Wheels of the package's own dependencies: the pre-commit test installs the hook from them, offline.
+$(WHEELHOUSE)/.done: pyproject.toml $(STAMP)
+	$(PIP) download -q -d $(WHEELHOUSE) "setuptools>=68" wheel \
+	  $$($(PY) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
+	touch $@
+
+test: $(TEST_STAMP) system-deps node-deps $(WHEELHOUSE)/.done
 	$(PY) -m pytest -n 2 tests
 
 check: $(STAMP)

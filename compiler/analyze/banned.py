@@ -29,7 +29,7 @@ class BannedCallRule(Rule):
         if hit is not None:
             if hit.code == code and self.accept(node, ctx):
                 fix = step_fix(node, hit.api, ctx) if self.fixable else None
-                ctx.report(node, code, f"`{hit.api}` {self.verb} in {REPLAY}", fix=fix)
+                ctx.report(node, code, f"`{display(hit.api)}` {self.verb} in {REPLAY}", fix=fix)
             return
         for effect in ctx.effects(node):
             if effect.code == code:
@@ -40,9 +40,16 @@ class BannedCallRule(Rule):
         return True
 
 
+def display(api: str) -> str:
+    """`builtins.print` -> `print()`, `time.time` -> `time.time()`; client methods stay as they are."""
+    api = api.removeprefix("builtins.")
+    return api if api.endswith(")") else f"{api}()"
+
+
 def step_name(api: str, line: int) -> str:
-    tail = [p for p in re.split(r"[^A-Za-z0-9]+", api) if p and p not in ("builtins", "datetime")][-2:]
-    return "-".join([*tail, str(line)]).lower()
+    parts = [p.lower() for p in re.split(r"[^A-Za-z0-9]+", api) if p and p not in ("builtins", "datetime")]
+    tail = list(dict.fromkeys(parts[-2:]))
+    return "-".join([*tail, str(line)])
 
 
 def step_fix(node: ast.Call, api: str, ctx: FileContext) -> Fix | None:

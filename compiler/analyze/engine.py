@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from durable_compile import diagnostics as dx
+from durable_compile.analyze.index import annotated_contexts
 from durable_compile.analyze.project import Module, Project, module_from_tree
 from durable_compile.analyze.regions import Kind, Region, compute_regions, contains_operations
 from durable_compile.analyze.rule import FileContext, Finding, Frame, Rule
@@ -112,6 +113,9 @@ class _Traversal:
         fn = ctx.index.by_node.get(id(node))
         scope = fn.qualname if fn is not None else (parent.scope if parent else None)
         outer = parent.contexts if parent is not None else frozenset()
+        if fn is not None and region is not None and region.context is not None:
+            # a child given its parent's context too: child(c: DurableContext, parent: DurableContext)
+            outer |= frozenset(annotated_contexts(fn.node.args, ctx.index.imports)) - {region.context}
         if region is not None:
             ctx.frames.append(Frame(node, region.kind, region.context, outer, scope, _replays(node, region)))
         elif isinstance(node, ast.Lambda) and parent is not None:  # an inline lambda runs where it is written

@@ -74,14 +74,21 @@ def positional(args: ast.arguments) -> tuple[str, ...]:
     return tuple(a.arg for a in (*args.posonlyargs, *args.args))
 
 
-def _annotated_context(args: ast.arguments, imports: ImportMap) -> str | None:
+def annotated_contexts(args: ast.arguments, imports: ImportMap) -> list[str]:
+    """Every parameter annotated `DurableContext` (also as a string annotation), in order."""
+    found = []
     for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
         ann = a.annotation
         if isinstance(ann, ast.Constant) and isinstance(ann.value, str) and "DurableContext" in ann.value:
-            return a.arg
-        if ann is not None and (name := dotted(ann)) is not None and imports.is_sdk(name, "DurableContext"):
-            return a.arg
-    return None
+            found.append(a.arg)
+        elif ann is not None and (name := dotted(ann)) is not None and imports.is_sdk(name, "DurableContext"):
+            found.append(a.arg)
+    return found
+
+
+def _annotated_context(args: ast.arguments, imports: ImportMap) -> str | None:
+    found = annotated_contexts(args, imports)
+    return found[0] if found else None
 
 
 def context_param(role: Role, args: ast.arguments, imports: ImportMap) -> str | None:

@@ -16,6 +16,7 @@ from durable_compile.analyze.index import Function
 from durable_compile.analyze.positions import span_of
 from durable_compile.analyze.project import Module, Project
 from durable_compile.analyze.tables import TRANSITIVE_CODES
+from durable_compile.discover import Role
 from durable_compile.source import Span
 
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -57,7 +58,14 @@ class Summaries:
         self.active: set[tuple[str, str]] = set()
 
     def callee(self, call: ast.Call, module: Module, scope: str | None) -> tuple[Module, Function, str] | None:
-        """The project def a call reaches: a local def or one in another project module."""
+        """The plain project def a call reaches (local or in another project module). Steps, child
+        functions and helpers that take a context are regions of their own, checked where they are."""
+        found = self._callee(call, module, scope)
+        if found is None or found[1].role is not Role.PLAIN or found[1].context_param is not None:
+            return None
+        return found
+
+    def _callee(self, call: ast.Call, module: Module, scope: str | None) -> tuple[Module, Function, str] | None:
         func = call.func
         if isinstance(func, ast.Name):
             local = module.index.resolve(func.id, scope)

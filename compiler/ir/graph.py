@@ -42,6 +42,7 @@ class GraphBuilder:
 
     def add(self, kind: str, name: str, span: Span, region: _Region | None, node_id: str | None = None,
             **attrs: Any) -> str:
+        """Add a node (ids `n0`, `n1`, ... in creation order unless given) inside `region`."""
         if node_id is None:
             node_id = f"n{self.counter}"
             self.counter += 1
@@ -166,6 +167,18 @@ class GraphBuilder:
         node = self.add("with", s.code, s.span, region, code=s.code)
         self.link(preds, node)
         return self.block(s.body, [(node, "")], region, loop)
+
+    def s_helpercall(self, s: n.HelperCall, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        name = s.function.rsplit(".", 1)[-1]
+        node = self.add("call", name, s.span, region, code=s.call.code)
+        self.link(preds, node)
+        if s.region is None:
+            return [(node, "")]
+        join = self.add("join", f"end {name}", s.span, region)
+        start, end = self.region(s.region, node, name)
+        self.link([(node, "")], start)
+        self.link([(end, "")], join)
+        return [(join, "")]
 
     # durable operations -------------------------------------------------------------------------------
     def s_operation(self, op: n.Operation, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:

@@ -75,6 +75,16 @@ class Operation(Stmt):
 
 
 @dataclass(frozen=True)
+class HelperCall(Stmt):
+    """A call of a project function that receives the context: its operations run in the caller's context."""
+
+    function: str  #: qualname of the helper
+    call: Expr  #: the call as written (arguments evaluated by the caller)
+    target: Expr | None  #: where the result is stored, if anywhere
+    region: Function | None  #: the helper's body, its context parameter bound (None: recursive)
+
+
+@dataclass(frozen=True)
 class Assign(Stmt):
     targets: tuple[Expr, ...]  #: `a = b = value` has two targets
     value: Expr
@@ -225,6 +235,8 @@ def walk(body: tuple[Stmt, ...]) -> list[Stmt]:
         if isinstance(stmt, Operation):
             for region in regions(stmt):
                 out.extend(walk(region.body))
+        if isinstance(stmt, HelperCall) and stmt.region is not None:
+            out.extend(walk(stmt.region.body))
     return out
 
 

@@ -42,7 +42,7 @@ def test_text_has_location_caret_and_help(tmp_path: Path) -> None:
     code, out, err = _lint(tmp_path, {"bad.py": BAD})
     lines = out.splitlines()
     assert code == 1
-    assert lines[0] == f"{tmp_path / 'bad.py'}:7:15: DUR101 `datetime.datetime.now` reads the wall clock in " \
+    assert lines[0] == f"{tmp_path / 'bad.py'}:7:15: DUR101 `datetime.datetime.now()` reads the wall clock in " \
                        "orchestration code, which re-runs on every replay"
     assert lines[1] == " 7 |     started = datetime.now()"
     assert lines[2] == "   |               ^^^^^^^^^^^^^^"

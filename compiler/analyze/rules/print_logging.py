@@ -18,7 +18,7 @@ class PrintLogging(BannedCallRule):
         "DUR205", "non-replay-safe-log", dx.Severity.INFO, "print or logging in orchestration code repeats on replay",
         "log with context.logger, which is silent while replaying",
     ))
-    verb = "is repeated on every replay"
+    verb = "writes output again on each replay"
     VALID = (
         """
 @durable_execution

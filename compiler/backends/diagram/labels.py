@@ -17,7 +17,7 @@ SHAPES: dict[str, str] = {
     "if": "decision", "for": "loop", "while": "loop", "raise": "stop",
     "step": "task", "invoke": "task", "wait": "pause", "wait_for_condition": "pause",
     "create_callback": "pause", "callback_result": "pause", "wait_for_callback": "pause",
-    "parallel": "group", "map": "group", "child_context": "group",
+    "parallel": "group", "map": "group", "child_context": "group", "call": "group",
 }
 
 
