@@ -1,7 +1,8 @@
 """The operation graph: a handler's IR as a networkx control-flow `DiGraph`.
 
 Takes a lowered `Handler`; gives a DiGraph with one node per durable operation and per control construct
-(start, end, code, if, for, while, try, except, finally, with, return, raise, break, continue, join), and
+(start, end, code, if, match, for, while, try, except, finally, with, return, raise, break, continue,
+join, call), and
 edges labelled with the branch taken (true/false, each/loop/done, except ..., branch names). The bodies
 of child contexts, parallel branches and map item functions are nested regions: their nodes carry
 `parent` = the id of the operation that runs them, between a `start` and an `end` node, and the
@@ -162,6 +163,17 @@ class GraphBuilder:
         final = self.add("finally", "finally", s.finalbody[0].span, region)
         self.link(exits or [(node, "raises")], final)
         return self.block(s.finalbody, [(final, "")], region, loop)
+
+    def s_match(self, s: n.Match, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("match", f"match {s.subject.code}", s.span, region, code=s.subject.code)
+        self.link(preds, node)
+        exits: Exits = []
+        for case in s.cases:
+            label = f"case {case.pattern}" + (f" if {case.guard.code}" if case.guard else "")
+            exits += self.block(case.body, [(node, label)], region, loop)
+        if not any(c.pattern == "_" and c.guard is None for c in s.cases):
+            exits.append((node, "no match"))
+        return exits
 
     def s_with(self, s: n.With, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("with", s.code, s.span, region, code=s.code)

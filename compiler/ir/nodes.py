@@ -149,6 +149,20 @@ class With(Stmt):
 
 
 @dataclass(frozen=True)
+class MatchCase:
+    span: Span
+    pattern: str  #: the pattern as written (`{"kind": "refund", **rest}`, `_`)
+    guard: Expr | None  #: the `if` guard
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class Match(Stmt):
+    subject: Expr
+    cases: tuple[MatchCase, ...]
+
+
+@dataclass(frozen=True)
 class Return(Stmt):
     value: Expr | None
 
@@ -222,6 +236,8 @@ def blocks(stmt: Stmt) -> list[tuple[Stmt, ...]]:
     found = [getattr(stmt, f) for f in BLOCK_FIELDS if hasattr(stmt, f)]
     if isinstance(stmt, Try):
         found[1:1] = [h.body for h in stmt.handlers]
+    if isinstance(stmt, Match):
+        found = [c.body for c in stmt.cases]
     return found
 
 

@@ -32,6 +32,10 @@ LEAVES = [
     small.map(lambda n: [f'b = context.parallel([lambda c: c.step(work({n})), lambda c: {n}], name="p{n}")']),
     small.map(lambda n: [f"m = context.map([1, 2], lambda c, item, i, items: c.step(work(item)), "
                          f"config=MapConfig(max_concurrency={n}))"]),
+    small.map(lambda n: [f'ys = [context.step(work(i), name=f"c{{i}}") for i in range({n}) if i != 1]',
+                         "x = x + len(ys)"]),
+    small.map(lambda n: ["match x:", f"    case {n}:", f'        x = context.step(work(x), name="m{n}")',
+                         "    case _:", "        x = x - 1"]),
     st.just(["return x"]),
     st.just(['raise ValueError("stop")']),
 ]

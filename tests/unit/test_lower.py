@@ -154,3 +154,38 @@ def handler(event, context):
 '''
     (handler,) = api.lower_source(SourceFile("t.py", code)).handlers
     assert [o.kind for o in ops(handler)] == [n.OpKind.WAIT]
+
+
+def test_a_comprehension_of_durable_calls_is_the_loop_it_means() -> None:
+    handler = lower('results = [context.step(work(i), name=f"w-{i}") for i in event["items"] if i]\nreturn results')
+    init, loop, assign, ret = handler.function.body
+    assert isinstance(init, n.Assign) and init.value.code == "[]"
+    assert isinstance(loop, n.For) and loop.iter.code == 'event["items"]'
+    (cond,) = loop.body
+    assert isinstance(cond, n.If) and cond.test.code == "i"
+    op, append = cond.body
+    assert isinstance(op, n.Operation) and op.label == 'f"w-{i}"'
+    assert isinstance(append, n.ExprStmt) and op.target is not None
+    assert append.value.code == f"{init.targets[0].code}.append({op.target.code})"
+    assert isinstance(assign, n.Assign) and assign.value.code == init.targets[0].code
+
+
+def test_comprehensions_without_durable_calls_stay_expressions() -> None:
+    (stmt, _) = lower("xs = [i * 2 for i in event['items']]\nreturn xs").function.body
+    assert isinstance(stmt, n.Assign) and isinstance(stmt.value, ir.Opaque)
+
+
+def test_match_cases_keep_their_operations() -> None:
+    (match, _) = lower('''
+match event["kind"]:
+    case "refund":
+        context.step(work(1), name="refund")
+    case {"amount": amount} if amount > 10:
+        context.wait(Duration(2))
+    case _:
+        pass
+return None
+''').function.body
+    assert isinstance(match, n.Match)
+    assert [c.pattern for c in match.cases] == ['"refund"', '{"amount": amount}', "_"]
+    assert [type(c.body[0]).__name__ for c in match.cases] == ["Operation", "Operation", "Pass"]

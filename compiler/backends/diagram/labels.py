@@ -14,7 +14,7 @@ MAX_TEXT = 60
 #: shape family per node kind; each backend maps a family onto its own syntax
 SHAPES: dict[str, str] = {
     "start": "terminal", "end": "terminal", "join": "terminal", "return": "terminal",
-    "if": "decision", "for": "loop", "while": "loop", "raise": "stop",
+    "if": "decision", "match": "decision", "for": "loop", "while": "loop", "raise": "stop",
     "step": "task", "invoke": "task", "wait": "pause", "wait_for_condition": "pause",
     "create_callback": "pause", "callback_result": "pause", "wait_for_callback": "pause",
     "parallel": "group", "map": "group", "child_context": "group", "call": "group",

@@ -80,7 +80,7 @@ class Env:
         parts.append(self.text[cursor:end])
         return "".join(parts).strip()
 
-    def hoist(self, call: cst.Call, temp: Expr) -> None:
+    def hoist(self, call: cst.CSTNode, temp: Expr) -> None:
         """Record that `call` is evaluated before its statement and its result lives in `temp`."""
         self.hoisted[call] = temp
         span = self.offsets(call)

@@ -18,12 +18,14 @@ from durable_compile.discover import FunctionInfo
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.ir.lower import ops
+from durable_compile.ir.lower.comprehensions import COMPREHENSIONS, desugar
 from durable_compile.ir.lower.env import Env
 from durable_compile.ir.lower.exprs import lower_expr
 from durable_compile.ir.lower.ops import Scope
 
 HELPER = "<helper>"  #: a project function called with the context: its operations are inlined in the graph
-NO_DESCENT = frozenset({cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.FunctionDef})
+COMPREHENSION = "<comprehension>"  #: a comprehension whose elements run durable operations
+NO_DESCENT = frozenset({cst.Lambda, cst.FunctionDef}) | COMPREHENSIONS
 
 
 class _CallCollector(cst.CSTVisitor):
@@ -44,12 +46,21 @@ class _CallCollector(cst.CSTVisitor):
         return None
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
+        if type(original_node) in COMPREHENSIONS and self._runs_operations(original_node):
+            self.found.append((original_node, COMPREHENSION))  # type: ignore[arg-type]
         if type(original_node) is cst.Call:
             method = ops.durable_method(original_node, self.scope)
             if method is None and ops.helper_context_param(original_node, self.scope, self.env) is not None:
                 method = HELPER
             if method is not None:
                 self.found.append((original_node, method))
+
+
+    def _runs_operations(self, comp: cst.CSTNode) -> bool:
+        inner = _CallCollector(self.scope, self.env)
+        for child in comp.children:
+            child.visit(inner)
+        return bool(inner.found)
 
 
 class Lowerer:
@@ -131,7 +142,10 @@ class Lowerer:
                 temp = self.env.next_temp()
                 target = ir.Name(temp, self.env.span(call), temp)
                 self.env.hoist(call, target)
-            if method == HELPER:
+            if method == COMPREHENSION:
+                assert isinstance(target, ir.Name)
+                out.extend(desugar(self, call, target, scope))  # type: ignore[arg-type]
+            elif method == HELPER:
                 out.append(self.helper_call(call, target, scope))
             else:
                 out.append(ops.build(call, method, target, scope, self.env, self))
@@ -259,6 +273,16 @@ class Lowerer:
         final = self.block(node.finalbody.body, scope) if node.finalbody else ()
         return [n.Try(self.env.span(node), body, handlers, orelse, final)]
 
+    def match(self, node: cst.Match, scope: Scope) -> list[n.Stmt]:
+        out = self.hoist([node.subject], scope)
+        cases = tuple(
+            n.MatchCase(self.env.span(case), self.env.code(case.pattern),
+                        lower_expr(case.guard, self.env) if case.guard is not None else None,
+                        self.block(case.body, scope))
+            for case in node.cases
+        )
+        return [*out, n.Match(self.env.span(node), lower_expr(node.subject, self.env), cases)]
+
     def with_(self, node: cst.With, scope: Scope) -> list[n.Stmt]:
         out = self.hoist([item.item for item in node.items], scope)
         items = tuple(lower_expr(item.item, self.env) for item in node.items)
@@ -278,4 +302,5 @@ _STATEMENTS: dict[type, Fn[..., list[n.Stmt]]] = {
     cst.Expr: Lowerer.expr, cst.Return: Lowerer.return_, cst.Raise: Lowerer.raise_, cst.Break: Lowerer.jump,
     cst.Continue: Lowerer.jump, cst.Pass: Lowerer.jump, cst.FunctionDef: Lowerer.local_def, cst.If: Lowerer.if_,
     cst.For: Lowerer.for_, cst.While: Lowerer.while_, cst.Try: Lowerer.try_, cst.With: Lowerer.with_,
+    cst.Match: Lowerer.match,
 }
