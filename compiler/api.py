@@ -21,6 +21,7 @@ from durable_compile import diagnostics as dx
 from durable_compile.backends.diagram.dot import to_dot
 from durable_compile.backends.diagram.mermaid import to_mermaid
 from durable_compile.backends.diagram.render import render
+from durable_compile.backends.python import Emitted, Options, emit_module
 from durable_compile.discover import HANDLER_DECORATORS, ModuleInfo, discover
 from durable_compile.ir.dump import graph_json
 from durable_compile.ir.graph import build_graph
@@ -127,3 +128,8 @@ def _emit_graph(lowered: Lowered, fmt: str) -> bytes:
         return to_mermaid(found).encode()
     text = to_dot(found)
     return text.encode() if fmt == "dot" else render(text, fmt)
+
+
+def emit_python(lowered: Lowered, options: Options | None = None) -> Emitted:
+    """The instrumented module for `durable_runtime` (see `backends/python/emit.py`), or DUR890 diagnostics."""
+    return emit_module(lowered.source, lowered.handlers, options or Options(handler=None))

@@ -1,4 +1,5 @@
-"""Golden files: each sample and each input here, drawn as Mermaid, DOT and JSON, with its diagnostics.
+"""Golden files: each sample and each input here, drawn as Mermaid, DOT and JSON, with its diagnostics
+and the module `to-python` generates for it.
 
 `make goldens` (pytest --update-goldens) rewrites them; never edit them by hand. The Mermaid files are
 checked by the real Mermaid parser under node, the DOT files by Graphviz itself.
@@ -32,6 +33,8 @@ def outputs(path: Path) -> dict[str, str]:
         files["graph.mmd"] = api.emit_graph(lowered, "mermaid").decode()
         files["graph.dot"] = api.emit_graph(lowered, "dot").decode()
         files["graph.json"] = api.emit_graph(lowered, "json").decode()
+        emitted = api.emit_python(lowered)
+        files["generated.py"] = emitted.text or "".join(short(d) + "\n" for d in emitted.diagnostics)
     return files
 
 
