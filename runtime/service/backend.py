@@ -253,6 +253,7 @@ class Backend:
             return done, operation_event(done, "Failed", now, {"Error": error_payload(done.error)})
 
 
+_HEARTBEAT = "Callback timed out on heartbeat"
 _PRIOR = {
     OperationStatus.READY: "PENDING",
     OperationStatus.SUCCEEDED: "STARTED",
@@ -303,6 +304,6 @@ def _fire(op: Operation, now: float) -> tuple[Operation, Events] | None:
         new.status = OperationStatus.SUCCEEDED
         return new, [operation_event(new, "Succeeded", now, {"Duration": op.wait_seconds})]
     hard = op.timeout_seconds and op.start_timestamp is not None and op.start_timestamp + op.timeout_seconds <= now
-    kind = "Callback.Timeout" if hard else "Callback.Heartbeat"
-    new.status, new.error = OperationStatus.TIMED_OUT, ErrorObject("Callback timed out", kind, None, None)
+    kind, message = ("Callback.Timeout", "Callback timed out") if hard else ("Callback.Heartbeat", _HEARTBEAT)
+    new.status, new.error = OperationStatus.TIMED_OUT, ErrorObject(message, kind, None, None)
     return new, [operation_event(new, "TimedOut", now, {"Error": error_payload(new.error)})]
