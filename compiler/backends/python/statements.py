@@ -197,6 +197,10 @@ class Statements:
         return expr.code[:at] + text + expr.code[at + len(raw):] if at >= 0 else text
 
     # simple statements ----------------------------------------------------------------------------------
+    def desugared(self, stmt: n.Desugared, edits: list[Edit]) -> None:
+        """A rewritten comprehension: its loop statements are made up by the lowering (see `synthesized`)."""
+        self.block(stmt.body, edits)
+
     def simple(self, stmt: n.Stmt, edits: list[Edit]) -> None:
         made_up = synthesized(stmt, lambda e: self.expr(e, edits))
         if made_up is not None:
@@ -380,5 +384,5 @@ HANDLERS: dict[type, Fn[[Statements, n.Stmt, list[Edit]], None]] = {
     n.Break: Statements.keyword, n.Continue: Statements.keyword, n.Pass: Statements.keyword,
     n.If: Statements.if_, n.For: Statements.for_, n.While: Statements.while_,  # type: ignore[dict-item]
     n.Try: Statements.try_, n.With: Statements.with_, n.Match: Statements.match,  # type: ignore[dict-item]
-    n.LocalDef: Statements.local_def,  # type: ignore[dict-item]
+    n.LocalDef: Statements.local_def, n.Desugared: Statements.desugared,  # type: ignore[dict-item]
 }
