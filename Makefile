@@ -34,6 +34,7 @@ node_modules/.installed: package.json
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt
 	$(PIP) install -q -r requirements-test.txt
+	$(PIP) install -q -e '.[local-asl]'
 	mkdir -p $(@D) && touch $@
 
 demo: $(STAMP) system-deps

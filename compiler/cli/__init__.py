@@ -49,6 +49,7 @@ def _register() -> None:
     from durable_compile.cli import (
         graph,  # noqa: F401
         lint,  # noqa: F401
+        python,  # noqa: F401
         run,  # noqa: F401
     )
 
