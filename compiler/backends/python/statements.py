@@ -39,20 +39,47 @@ def is_temp(expr: ir.Expr | None) -> bool:
     return isinstance(expr, ir.Name) and TEMP.match(expr.id) is not None and expr.code == expr.id
 
 
-def own_calls(body: tuple[n.Stmt, ...]) -> list[n.Operation | n.HelperCall]:
-    """The durable and helper calls of a region written inline with it: its statements and lifted lambdas."""
-    found: list[n.Operation | n.HelperCall] = []
+def hoisted(body: tuple[n.Stmt, ...]) -> list[tuple[Span, str]]:
+    """(span written, temporary) of every value the lowering hoisted out of this region's expressions:
+    durable calls, helper calls and comprehensions that run operations (lifted lambdas included)."""
+    found: list[tuple[Span, str]] = []
     for stmt in body:
-        if isinstance(stmt, n.HelperCall):
-            found.append(stmt)
+        if isinstance(stmt, n.Operation | n.HelperCall) and is_temp(stmt.target):
+            found.append((stmt.span, stmt.target.id))  # type: ignore[union-attr]
+        init = comprehension_init(stmt)
+        if init is not None:
+            found.append((stmt.span, init))
         if isinstance(stmt, n.Operation):
-            found.append(stmt)
             for c in callables(stmt):
                 if c.form is n.CallableForm.LAMBDA and c.region is not None:
-                    found.extend(own_calls(c.region.body))
+                    found.extend(hoisted(c.region.body))
         for block in n.blocks(stmt):
-            found.extend(own_calls(block))
+            found.extend(hoisted(block))
     return found
+
+
+def comprehension_init(stmt: n.Stmt) -> str | None:
+    """The temporary of `_dc_tN = []` (or `{}`, `set()`): a comprehension that runs operations, as a loop."""
+    if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and is_temp(stmt.targets[0]):
+        if isinstance(stmt.value, ir.ListExpr | ir.DictExpr | ir.Call) and not stmt.value.code.startswith("_dc"):
+            return stmt.targets[0].id  # type: ignore[attr-defined]
+    return None
+
+
+def synthesized(stmt: n.Stmt, expr: Fn[[ir.Expr], str]) -> str | None:
+    """The text of a statement the lowering made up (a comprehension's loop), or None for written ones."""
+    init = comprehension_init(stmt)
+    if init is not None and isinstance(stmt, n.Assign):
+        return f"{init} = {stmt.value.code}"
+    if isinstance(stmt, n.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
+        owner = stmt.value.func.value
+        if is_temp(owner) and len(stmt.value.args) == 1:  # `_dc_tN.append(element)`
+            return f"{owner.code}.{stmt.value.func.attr}({expr(stmt.value.args[0])})"
+    if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Subscript):
+        target = stmt.targets[0]
+        if is_temp(target.value):  # `_dc_tN[key] = value`
+            return f"{target.value.code}[{expr(target.index)}] = {expr(stmt.value)}"
+    return None
 
 
 def callables(op: n.Operation) -> list[n.Callable]:
@@ -87,9 +114,8 @@ class Statements:
     def hoist_edits(self, body: tuple[n.Stmt, ...]) -> list[Edit]:
         """Each hoisted durable call is replaced by its temporary wherever it was written."""
         edits: dict[tuple[int, int], str] = {}
-        for op in own_calls(body):
-            if is_temp(op.target) and isinstance(op.target, ir.Name):
-                edits.setdefault(self.st.bounds(op.span), op.target.id)
+        for span, temp in hoisted(body):
+            edits.setdefault(self.st.bounds(span), temp)
         return [Edit(a, b, text) for (a, b), text in edits.items()]
 
     def block(self, body: tuple[n.Stmt, ...], edits: list[Edit]) -> None:
@@ -97,8 +123,11 @@ class Statements:
             self.w.write("pass")
             return
         for index, stmt in enumerate(body):
+            handler = HANDLERS.get(type(stmt))
+            if handler is None:
+                raise EmitError(stmt.span, f"the Python backend cannot rebuild a {type(stmt).__name__} statement")
             self.leading(stmt.span, first=index == 0)
-            HANDLERS[type(stmt)](self, stmt, edits)
+            handler(self, stmt, edits)
 
     def leading(self, span: Span, first: bool) -> None:
         """The comment lines right above a statement, and the blank line before them, once each."""
@@ -130,7 +159,15 @@ class Statements:
         return expr.code[:at] + text + expr.code[at + len(raw):] if at >= 0 else text
 
     # simple statements ----------------------------------------------------------------------------------
+    def desugared(self, stmt: n.Desugared, edits: list[Edit]) -> None:
+        """A rewritten comprehension: its loop statements are made up by the lowering (see `synthesized`)."""
+        self.block(stmt.body, edits)
+
     def simple(self, stmt: n.Stmt, edits: list[Edit]) -> None:
+        made_up = synthesized(stmt, lambda e: self.expr(e, edits))
+        if made_up is not None:
+            self.w.write(made_up, stmt.span.line)
+            return
         text = self.st.slice(stmt.span, edits)
         if isinstance(stmt, n.Return) and not RETURN.match(text):  # the body of a lifted lambda
             text = "return " + self.expr(stmt.value, edits) if stmt.value is not None else "return"
@@ -244,6 +281,16 @@ class Statements:
         if stmt.finalbody:
             self.else_("finally", stmt.finalbody, edits)
 
+    def match(self, stmt: n.Match, edits: list[Edit]) -> None:
+        self.w.write(f"match {self.expr(stmt.subject, edits)}:", stmt.span.line)
+        with self.w.nested():
+            for case in stmt.cases:
+                guard = f" if {self.expr(case.guard, edits)}" if case.guard is not None else ""
+                self.leading(case.span, first=True)
+                self.w.write(f"case {case.pattern}{guard}:", case.span.line)
+                with self.w.nested():
+                    self.block(case.body, edits)
+
     def with_(self, stmt: n.With, edits: list[Edit]) -> None:
         header = stmt.code
         start, end = self.st.bounds(stmt.span)
@@ -298,5 +345,6 @@ HANDLERS: dict[type, Fn[[Statements, n.Stmt, list[Edit]], None]] = {
     n.Return: Statements.simple, n.Raise: Statements.simple, n.OpaqueStmt: Statements.simple,
     n.Break: Statements.keyword, n.Continue: Statements.keyword, n.Pass: Statements.keyword,
     n.If: Statements.if_, n.For: Statements.for_, n.While: Statements.while_,  # type: ignore[dict-item]
-    n.Try: Statements.try_, n.With: Statements.with_, n.LocalDef: Statements.local_def,  # type: ignore[dict-item]
+    n.Try: Statements.try_, n.With: Statements.with_, n.Match: Statements.match,  # type: ignore[dict-item]
+    n.LocalDef: Statements.local_def, n.Desugared: Statements.desugared,  # type: ignore[dict-item]
 }

@@ -38,7 +38,11 @@ def add_member(step_ctx: StepContext, group: str, member: str) -> str:
 
 @durable_with_child_context
 def enroll_members(ctx: DurableContext, group: str, members: list[str]) -> list[str]:
-    return [ctx.step(add_member(group, member), name=f"add-{member}") for member in members]
+    _dc_t1 = []
+    for member in members:
+        _dc_t2 = _dc.at(35, ctx).step(add_member(group, member), name=f"add-{member}")
+        _dc_t1.append(_dc_t2)
+    return _dc_t1
 
 
 @durable_with_child_context
@@ -68,10 +72,10 @@ def handler(event: dict, context: DurableContext) -> dict:
     )
     # the lambda at line 63, as a def so that its durable calls are tagged too
     def _dc_fn1(ctx):
-        _dc_t1 = _dc.at(63, ctx).step(
+        _dc_t3 = _dc.at(63, ctx).step(
             lambda _: f"welcome sent to {len(identity['members'])} members", name="send-welcome"
         )
-        return _dc_t1
+        return _dc_t3
     welcome = _dc.at(62, context).run_in_child_context(
         _dc_fn1,
         name="welcome",
@@ -81,6 +85,7 @@ def handler(event: dict, context: DurableContext) -> dict:
 
 # Source map read by the determinism guard: (first generated line, first line in samples/child_contexts.py, count).
 _dc.map_lines(
-    (5, 1, 19), (27, 20, 14), (41, 35, 20), (62, 55, 7), (69, 63, 1), (70, 63, 1),
-    (71, 63, 3), (74, 63, 1), (75, 62, 4), (79, 68, 1),
+    (5, 1, 19), (27, 20, 14), (41, 35, 1), (42, 35, 1), (43, 35, 1), (44, 35, 1),
+    (45, 35, 20), (66, 55, 7), (73, 63, 1), (74, 63, 1), (75, 63, 3), (78, 63, 1),
+    (79, 62, 4), (83, 68, 1),
 )

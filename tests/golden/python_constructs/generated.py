@@ -68,8 +68,12 @@ def handler(event: dict, context: DurableContext) -> dict:
         _dc_fn1,  # a lambda child
         name="child",
     )
-    squares = [context.step(count(i), name=f"sq-{i}") for i in range(2)]
-    _dc_t5 = _dc.at(63, context).step(count(total + 100), name="last")
+    _dc_t5 = []
+    for i in range(2):
+        _dc_t6 = _dc.at(55, context).step(count(i), name=f"sq-{i}")
+        _dc_t5.append(_dc_t6)
+    squares = _dc_t5
+    _dc_t7 = _dc.at(63, context).step(count(total + 100), name="last")
     return {
         "total": total,
         "picked": picked,
@@ -77,7 +81,7 @@ def handler(event: dict, context: DurableContext) -> dict:
         "risky": risky,
         "child": child,
         "squares": squares,
-        "last": _dc_t5,
+        "last": _dc_t7,
     }
 
 
@@ -87,5 +91,6 @@ _dc.map_lines(
     (32, 25, 1), (33, 22, 2), (36, 27, 3), (39, 29, 1), (40, 29, 2), (42, 32, 1),
     (43, 32, 1), (45, 34, 3), (48, 36, 1), (50, 38, 5), (55, 44, 1), (56, 44, 1),
     (57, 46, 1), (58, 46, 1), (60, 48, 2), (63, 52, 1), (64, 52, 1), (65, 52, 1),
-    (66, 52, 1), (67, 51, 5), (72, 63, 1), (73, 56, 9),
+    (66, 52, 1), (67, 51, 5), (72, 55, 1), (73, 55, 1), (74, 55, 1), (75, 55, 1),
+    (76, 63, 1), (77, 56, 9),
 )
