@@ -49,7 +49,7 @@ class RunnerKind:
 
     name: str  #: "aws" or "ours"
     runner_class: type  #: DurableFunctionTestRunner of that runtime
-    error_from_dict: Callable[[Mapping[str, Any]], Any]  #: ErrorObject.from_dict of that runtime
+    error_from_dict: Callable[[dict[str, Any]], Any]  #: ErrorObject.from_dict of that runtime
 
 
 @dataclass

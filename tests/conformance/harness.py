@@ -138,12 +138,23 @@ def _quiet() -> _ThreadStdout:
 
 def run_in_process(req: Requirement, runtime: str, output_dir: str) -> Outcome:
     """Validate one requirement against handlers and a runner in this process."""
-    handlers, targets = load_handlers(runtime)
-    handler = handlers.get(req.rid)
+    loaded = load_handlers(runtime)
+    problem = loaded.problem(req.rid)
+    if problem is not None:
+        return Outcome(req.rid, "failed", [problem], req.optional)
+    handler = loaded.handlers.get(req.rid)
     if handler is None:
         return Outcome(req.rid, "skipped", ["no handler written for this requirement"], req.optional)
-    session = Session(runner_kind(runtime), {req.rid: handler}, targets, skip_time=not req.is_async)
-    clients = {"lambda": LocalLambdaClient(session), "cloudformation": FakeCloudFormation(), "logs": FakeLogs()}
+    try:
+        kind = runner_kind(runtime)
+    except Exception as exc:
+        return Outcome(req.rid, "failed", [f"runner unavailable: {type(exc).__name__}: {exc}"], req.optional)
+    session = Session(kind, {req.rid: handler}, loaded.targets, skip_time=not req.is_async)
+    clients = {
+        "lambda": LocalLambdaClient(session),
+        "cloudformation": FakeCloudFormation(),
+        "logs": FakeLogs(),
+    }
     try:
         with tempfile.TemporaryDirectory() as tmp, _quiet().captured():
             result = validate.validate_description(
@@ -175,13 +186,17 @@ def run_in_child(req: Requirement, runtime: str, output_dir: str, timeout: float
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
-            return Outcome(req.rid, "failed", [f"child process did not finish in {timeout:.0f}s"], req.optional)
+            why = f"child process did not finish in {timeout:.0f}s"
+            return Outcome(req.rid, "failed", [why], req.optional)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return Outcome(**json.loads(line))
     why = f"the validating process exited with code {proc.returncode} before reporting"
     tail = _last_line(proc.stderr)
-    hint = "the handler's os._exit ended the process that ran the runner (the runner does not isolate invocations)"
+    hint = (
+        "the handler's os._exit ended the process that ran the runner "
+        "(the runner does not isolate invocations)"
+    )
     return Outcome(req.rid, "failed", [why, hint] + ([tail] if tail else []), req.optional)
 
 

@@ -15,6 +15,7 @@ import re
 import sys
 import types
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ def runner_kind(name: str) -> RunnerKind:
     raise ValueError(f"unknown runner {name!r} (expected aws or ours)")
 
 
-def _our_error_factory() -> Callable[[Any], Any]:
-    for module_name in ("durable_runtime.lambda_service", "durable_runtime.errors", "durable_runtime.testing"):
+def _our_error_factory() -> Callable[[dict[str, Any]], Any]:
+    candidates = ("durable_runtime.lambda_service", "durable_runtime.errors", "durable_runtime.testing")
+    for module_name in candidates:
         try:
             module = importlib.import_module(module_name)
         except ImportError:
@@ -72,21 +74,49 @@ def _aliased_builtins(alias: str) -> dict[str, Any]:
     return table
 
 
-def load_handlers(runtime: str) -> tuple[dict[str, Callable[..., Any]], dict[str, Target]]:
-    """Requirement id -> handler, and invoke-target name -> Target, with imports for `runtime`."""
+@dataclass
+class Loaded:
+    """The handlers of one runtime, and the suite modules that failed to import there."""
+
+    handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)  #: requirement id -> handler
+    targets: dict[str, Target] = field(default_factory=dict)  #: invoke-target name -> Target
+    broken: dict[str, str] = field(default_factory=dict)  #: suite number -> import error
+
+    def problem(self, rid: str) -> str | None:
+        return self.broken.get(rid.split("-")[0])
+
+
+def load_handlers(runtime: str) -> Loaded:
+    """Import every handler module with the SDK imports of `runtime`; collect what they define."""
     package = f"_conformance_handlers_{runtime}"
     alias = None if runtime == "aws" else "durable_runtime"
-    modules = [_load(package, name, alias) for name in ("_support", *SUITE_MODULES)]
-    handlers: dict[str, Callable[..., Any]] = {}
-    targets: dict[str, Target] = {}
-    for module in modules:
-        for attr, value in vars(module).items():
-            match = _HANDLER_NAME.match(attr)
-            if match:
-                handlers[f"{match.group(1)}-{match.group(2)}"] = value
-        for name, (fn, durable) in getattr(module, "TARGETS", {}).items():
-            targets[name] = Target(name, fn, durable)
-    return handlers, targets
+    loaded = Loaded()
+    try:
+        _load(package, "_support", alias)
+    except Exception as exc:
+        loaded.broken = {str(n): _why(exc) for n in range(1, len(SUITE_MODULES) + 1)}
+        return loaded
+    for number, name in enumerate(SUITE_MODULES, start=1):
+        try:
+            module = _load(package, name, alias)
+        except Exception as exc:
+            loaded.broken[str(number)] = _why(exc)
+            continue
+        _collect(module, loaded)
+    return loaded
+
+
+def _why(exc: BaseException) -> str:
+    return f"handler module failed to import: {type(exc).__name__}: {exc}"
+
+
+def _collect(module: types.ModuleType, loaded: Loaded) -> None:
+    for attr, value in vars(module).items():
+        match = _HANDLER_NAME.match(attr)
+        if match:
+            loaded.handlers[f"{match.group(1)}-{match.group(2)}"] = value
+    for name, (fn, durable) in getattr(module, "TARGETS", {}).items():
+        loaded.targets[name] = Target(name, fn, durable)
 
 
 def _load(package: str, name: str, alias: str | None) -> types.ModuleType:

@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     requirements = discover(args.only)
     with tempfile.TemporaryDirectory() as scratch:
         output = args.output or scratch
-        outcomes = run_all(requirements, args.runner, output, workers=args.workers, isolate=not args.in_process)
+        isolate = not args.in_process
+        outcomes = run_all(requirements, args.runner, output, workers=args.workers, isolate=isolate)
     if args.json:
         for outcome in outcomes:
             print(outcome_json(outcome))
