@@ -19,7 +19,7 @@ def main() -> None:
 
 def _register() -> None:
     # Each module adds its commands to `main` on import; the order is the order of `--help`.
-    pass
+    from durable_compile.cli import graph  # noqa: F401
 
 
 _register()

@@ -1,0 +1,100 @@
+"""Flow checks of a schema-valid definition: targets, reachability, termination and state names.
+
+Takes a definition that already matches grammars/asl.schema.json; gives `AslProblem`s. Targets are
+resolved inside their own scope only, so a branch that jumps out of its Parallel is a missing target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from durable_compile.backends.asl.problems import AslProblem, problem
+from durable_compile.backends.asl.walk import Scope, edges, is_terminal, pointer, scopes
+
+MAX_NAME_LENGTH = 80
+
+
+def check_flow(definition: Mapping[str, Any]) -> list[AslProblem]:
+    found: list[AslProblem] = []
+    all_scopes = list(scopes(definition))
+    for scope in all_scopes:
+        found.extend(_targets(scope))
+        reachable = _reachable(scope)
+        found.extend(_unreachable(scope, reachable))
+        found.extend(_no_terminal(scope, reachable))
+        found.extend(_choice_defaults(scope))
+    found.extend(_names(all_scopes))
+    return found
+
+
+def successors(scope: Scope, name: str) -> list[str]:
+    return [e.target for e in edges(scope, name) if e.target in scope.states]
+
+
+def _targets(scope: Scope) -> Iterator[AslProblem]:
+    if scope.start_at not in scope.states:
+        yield problem("DUR802", pointer(scope.pointer, "StartAt"), f"StartAt names no state: {scope.start_at!r}")
+    for name in scope.states:
+        for edge in edges(scope, name):
+            if edge.target not in scope.states:
+                yield problem("DUR802", edge.pointer, f"state {name!r} goes to {edge.target!r}, "
+                              "which is not a state of this scope")
+
+
+def _reachable(scope: Scope) -> set[str]:
+    seen: set[str] = set()
+    todo = [scope.start_at] if scope.start_at in scope.states else []
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(successors(scope, name))
+    return seen
+
+
+def _unreachable(scope: Scope, reachable: set[str]) -> Iterator[AslProblem]:
+    for name in scope.states:
+        if name not in reachable:
+            yield problem("DUR803", scope.state_pointer(name), f"state {name!r} cannot be reached from StartAt")
+
+
+def _no_terminal(scope: Scope, reachable: set[str]) -> Iterator[AslProblem]:
+    predecessors: dict[str, set[str]] = {name: set() for name in scope.states}
+    for name in scope.states:
+        for target in successors(scope, name):
+            predecessors[target].add(name)
+    ends = _closure((n for n, s in scope.states.items() if is_terminal(s)), predecessors)
+    for name in scope.states:
+        if name in reachable and name not in ends:
+            yield problem("DUR804", scope.state_pointer(name), f"no terminal state can be reached from {name!r}")
+
+
+def _closure(start: Iterable[str], links: Mapping[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(links[name])
+    return seen
+
+
+def _choice_defaults(scope: Scope) -> Iterator[AslProblem]:
+    for name, state in scope.states.items():
+        if state.get("Type") == "Choice" and "Default" not in state:
+            yield problem("DUR814", scope.state_pointer(name), f"Choice state {name!r} has no Default")
+
+
+def _names(all_scopes: list[Scope]) -> Iterator[AslProblem]:
+    first: dict[str, str] = {}
+    for scope in all_scopes:
+        for name in scope.states:
+            where = scope.state_pointer(name)
+            if not 0 < len(name) <= MAX_NAME_LENGTH:
+                yield problem("DUR806", where, f"state name has {len(name)} characters (1 to 80 allowed)")
+            if name in first:
+                yield problem("DUR805", where, f"state name {name!r} is already used at {first[name]}")
+            else:
+                first[name] = where

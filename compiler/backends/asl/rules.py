@@ -1,0 +1,70 @@
+"""Per-state rules no generic ASL tool checks: error names, JSONPath keys, JSONata syntax.
+
+Takes a schema-valid definition; gives `AslProblem`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from durable_compile.backends.asl.expressions import syntax_error
+from durable_compile.backends.asl.problems import AslProblem, problem
+from durable_compile.backends.asl.walk import NESTED_FIELDS, expressions, is_jsonata, object_keys, pointer, scopes
+
+ALL = "States.ALL"
+#: the errors Step Functions predefines; any other name starting with "States." is reserved
+PREDEFINED_ERRORS = frozenset({
+    "States.ALL", "States.HeartbeatTimeout", "States.Timeout", "States.TaskFailed", "States.Permissions",
+    "States.ResultPathMatchFailure", "States.ParameterPathFailure", "States.BranchFailed",
+    "States.NoChoiceMatched", "States.IntrinsicFailure", "States.ExceedToleratedFailureThreshold",
+    "States.ItemReaderFailed", "States.ResultWriterFailed", "States.DataLimitExceeded", "States.Runtime",
+    "States.QueryEvaluationError",
+})
+
+
+def check_rules(definition: Mapping[str, Any]) -> list[AslProblem]:
+    found: list[AslProblem] = []
+    for scope in scopes(definition):
+        for name, state in scope.states.items():
+            base = scope.state_pointer(name)
+            for field in ("Retry", "Catch"):
+                found.extend(_error_lists(state.get(field, ()), pointer(base, field)))
+            found.extend(_fail_error(state, base))
+            found.extend(_jsonpath_keys(state, base))
+            found.extend(_syntax(state, base))
+    return found
+
+
+def _error_lists(entries: Sequence[Mapping[str, Any]], base: str) -> Iterator[AslProblem]:
+    for i, entry in enumerate(entries):
+        names = entry["ErrorEquals"]
+        where = pointer(base, i, "ErrorEquals")
+        if ALL in names and (len(names) > 1 or i != len(entries) - 1):
+            yield problem("DUR807", where, "States.ALL must be the only error of the last entry")
+        for j, error in enumerate(names):
+            if error.startswith("States.") and error not in PREDEFINED_ERRORS:
+                yield problem("DUR808", pointer(where, j), f"{error!r} is not a predefined States error")
+
+
+def _fail_error(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
+    error = state.get("Error")
+    if state.get("Type") == "Fail" and isinstance(error, str) and not is_jsonata(error):
+        if error.startswith("States."):
+            yield problem("DUR808", pointer(base, "Error"), f"a Fail state raises the reserved name {error!r}")
+
+
+def _jsonpath_keys(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
+    for field, value in state.items():
+        if field in NESTED_FIELDS:
+            continue
+        for where, key in object_keys(value, pointer(base, field)):
+            if key.endswith(".$"):
+                yield problem("DUR809", where, f"JSONPath key {key!r} in a JSONata state")
+
+
+def _syntax(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
+    for where, text in expressions(state, base):
+        message = syntax_error(text)
+        if message is not None:
+            yield problem("DUR813", where, f"JSONata does not parse: {message}")

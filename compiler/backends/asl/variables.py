@@ -1,0 +1,86 @@
+"""Workflow variables: valid names, and no read before an assignment on every path.
+
+Takes a schema-valid definition whose targets exist (flow.py); gives `AslProblem`s. The analysis is
+a forward "definitely assigned" data flow over each scope's transitions: a transition adds the names
+its Assign sets (a state's own Assign on Next/Default, a rule's on its Next, a catcher's on its Next);
+a state may read what every path to it has assigned. All expressions of one state read the values of
+state entry. A Parallel branch or inline Map processor starts with what its owning state may read; a
+distributed Map processor starts empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from durable_compile.backends.asl.expressions import free_variables
+from durable_compile.backends.asl.problems import AslProblem, problem
+from durable_compile.backends.asl.walk import Scope, edges, expressions, pointer, scopes
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}")
+RESERVED = frozenset({"states"})
+
+
+def check_variables(definition: Mapping[str, Any]) -> list[AslProblem]:
+    found: list[AslProblem] = []
+    visible: dict[str, dict[str, frozenset[str]]] = {}  # scope pointer -> state -> assigned on entry
+    for scope in scopes(definition):
+        entry = _entry(scope, visible)
+        assigned = _definitely_assigned(scope, entry)
+        visible[scope.pointer] = assigned
+        for name in scope.states:
+            found.extend(_names(scope, name))
+            if name in assigned:
+                found.extend(_reads(scope, name, assigned[name]))
+    return found
+
+
+def _entry(scope: Scope, visible: Mapping[str, Mapping[str, frozenset[str]]]) -> frozenset[str]:
+    if scope.parent is None or scope.owner is None or scope.isolated:
+        return frozenset()
+    return visible[scope.parent.pointer].get(scope.owner, frozenset())
+
+
+def _definitely_assigned(scope: Scope, entry: frozenset[str]) -> dict[str, frozenset[str]]:
+    """For each reachable state, the variables assigned on every path from StartAt to it."""
+    result: dict[str, frozenset[str]] = {}
+    if scope.start_at not in scope.states:
+        return result
+    result[scope.start_at] = entry
+    todo = [scope.start_at]
+    while todo:
+        name = todo.pop()
+        for edge in edges(scope, name):
+            if edge.target not in scope.states:
+                continue
+            out = result[name] | frozenset(edge.assign)
+            old = result.get(edge.target)
+            new = out if old is None else old & out
+            if edge.target == scope.start_at:
+                new = new & entry
+            if new != old:
+                result[edge.target] = new
+                todo.append(edge.target)
+    return result
+
+
+def _names(scope: Scope, name: str) -> Iterator[AslProblem]:
+    state = scope.states[name]
+    base = scope.state_pointer(name)
+    holders = [(pointer(base, "Assign"), state.get("Assign", {}))]
+    holders += [(pointer(base, "Choices", i, "Assign"), r.get("Assign", {})) for i, r in
+                enumerate(state.get("Choices", ()))]
+    holders += [(pointer(base, "Catch", i, "Assign"), c.get("Assign", {})) for i, c in
+                enumerate(state.get("Catch", ()))]
+    for where, assign in holders:
+        for var in assign:
+            if not NAME.fullmatch(var) or var in RESERVED:
+                yield problem("DUR810", pointer(where, var), f"invalid variable name {var!r}")
+
+
+def _reads(scope: Scope, name: str, assigned: frozenset[str]) -> Iterator[AslProblem]:
+    for where, text in expressions(scope.states[name], scope.state_pointer(name)):
+        for var in sorted(free_variables(text) - assigned):
+            yield problem("DUR811", where, f"${var} is read in state {name!r} but not assigned on every "
+                          "path to it")

@@ -1,0 +1,128 @@
+"""Traversal of a (schema-valid) ASL definition: scopes, states, transitions and expressions.
+
+A scope is one `{StartAt, States}` object: the machine itself, each Parallel branch, each Map
+processor. Transitions carry the `Assign` that takes effect on them, which the variable analysis needs.
+Every location is a JSON pointer (RFC 6901) so findings can point at the exact value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+JSONATA_PREFIX = "{%"
+JSONATA_SUFFIX = "%}"
+TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
+#: fields holding nested scopes; their values are not expressions of the owning state
+NESTED_FIELDS = frozenset({"Branches", "ItemProcessor"})
+
+
+def pointer(base: str, *parts: str | int) -> str:
+    """Extend a JSON pointer with escaped reference tokens."""
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "/".join([base, *escaped])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One `{StartAt, States}` object."""
+
+    pointer: str  #: pointer to the object that holds StartAt and States
+    start_at: str  #: the StartAt name
+    states: Mapping[str, Mapping[str, Any]]  #: the States object
+    parent: Scope | None  #: the scope of the owning Parallel/Map state
+    owner: str | None  #: name of the owning Parallel/Map state, None for the machine
+    isolated: bool = False  #: a distributed Map processor cannot read outer variables
+
+    def state_pointer(self, name: str) -> str:
+        return pointer(self.pointer, "States", name)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A transition from a state to a target in the same scope."""
+
+    target: str  #: the state name written in Next/Default/Catch
+    pointer: str  #: where the name is written
+    assign: Mapping[str, Any]  #: the Assign that takes effect on this transition
+
+
+def scopes(definition: Mapping[str, Any]) -> Iterator[Scope]:
+    """All scopes, the machine first, parents before children."""
+    root = Scope("", str(definition["StartAt"]), definition["States"], None, None)
+    pending = [root]
+    while pending:
+        scope = pending.pop(0)
+        yield scope
+        for name, state in scope.states.items():
+            pending.extend(_children(scope, name, state))
+
+
+def _children(scope: Scope, name: str, state: Mapping[str, Any]) -> Iterator[Scope]:
+    base = scope.state_pointer(name)
+    for i, branch in enumerate(state.get("Branches", ())):
+        yield Scope(pointer(base, "Branches", i), branch["StartAt"], branch["States"], scope, name)
+    processor = state.get("ItemProcessor")
+    if processor is not None:
+        mode = processor.get("ProcessorConfig", {}).get("Mode", "INLINE")
+        yield Scope(pointer(base, "ItemProcessor"), processor["StartAt"], processor["States"], scope, name,
+                    isolated=mode == "DISTRIBUTED")
+
+
+def edges(scope: Scope, name: str) -> list[Edge]:
+    """The transitions out of one state, with the Assign each one applies."""
+    state = scope.states[name]
+    base = scope.state_pointer(name)
+    own_assign = state.get("Assign", {})
+    found: list[Edge] = []
+    if "Next" in state:
+        found.append(Edge(state["Next"], pointer(base, "Next"), own_assign))
+    for i, rule in enumerate(state.get("Choices", ())):
+        found.append(Edge(rule["Next"], pointer(base, "Choices", i, "Next"), rule.get("Assign", {})))
+    if "Default" in state:
+        found.append(Edge(state["Default"], pointer(base, "Default"), own_assign))
+    for i, catcher in enumerate(state.get("Catch", ())):
+        found.append(Edge(catcher["Next"], pointer(base, "Catch", i, "Next"), catcher.get("Assign", {})))
+    return found
+
+
+def is_terminal(state: Mapping[str, Any]) -> bool:
+    return state.get("Type") in TERMINAL_TYPES or state.get("End") is True
+
+
+def is_jsonata(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(JSONATA_PREFIX) and value.endswith(JSONATA_SUFFIX)
+
+
+def jsonata_body(value: str) -> str:
+    return value[len(JSONATA_PREFIX):-len(JSONATA_SUFFIX)].strip()
+
+
+def expressions(state: Mapping[str, Any], base: str) -> Iterator[tuple[str, str]]:
+    """(pointer, expression text) of every JSONata string in a state's own fields."""
+    for key, value in state.items():
+        if key not in NESTED_FIELDS:
+            yield from _strings(value, pointer(base, key))
+
+
+def _strings(value: object, where: str) -> Iterator[tuple[str, str]]:
+    if is_jsonata(value):
+        yield where, jsonata_body(str(value))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, pointer(where, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, pointer(where, i))
+
+
+def object_keys(value: object, where: str) -> Iterator[tuple[str, str]]:
+    """(pointer, key) of every object key nested in a JSON value."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield pointer(where, key), key
+            yield from object_keys(item, pointer(where, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from object_keys(item, pointer(where, i))

@@ -1,0 +1,159 @@
+"""Discover: handlers, step bodies, child functions and context bindings in one parsed module.
+
+Takes a libcst Module and its `ImportMap`; gives a `ModuleInfo` with every function (nested ones included,
+keyed by dotted qualname), the role its decorators give it, and the parameter that binds the durable
+context. The context is identified by binding (the handler's second parameter, a child function's first
+parameter, any parameter annotated `DurableContext`), never by its spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import libcst as cst
+
+from durable_compile.imports import ImportMap, collect_imports
+
+HANDLER_DECORATORS = ("durable_execution",)
+
+
+class Role(StrEnum):
+    HANDLER = "handler"  #: @durable_execution: orchestration, re-runs on replay
+    STEP = "step"  #: @durable_step: a step body (fn(step_ctx, ...))
+    CHILD = "child"  #: @durable_with_child_context: orchestration in a child context (fn(ctx, ...))
+    SUBMITTER = "submitter"  #: @durable_wait_for_callback: fn(callback_id, ctx, ...)
+    BRANCH = "branch"  #: @durable_parallel_branch(name=...): a parallel branch (fn(ctx, ...))
+    PLAIN = "plain"  #: no durable decorator
+
+
+DECORATOR_ROLES = {
+    "durable_execution": Role.HANDLER,
+    "durable_step": Role.STEP,
+    "durable_with_child_context": Role.CHILD,
+    "durable_wait_for_callback": Role.SUBMITTER,
+    "durable_parallel_branch": Role.BRANCH,
+}
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """One `def` anywhere in the module."""
+
+    qualname: str  #: "outer.inner" for nested defs
+    node: cst.FunctionDef  #: its syntax
+    role: Role  #: from its decorators
+    decorator: cst.Decorator | None  #: the durable decorator, if any
+    params: tuple[str, ...]  #: positional parameter names
+    context_param: str | None  #: the parameter bound to a DurableContext, if any
+    parent: str | None  #: qualname of the enclosing function
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+@dataclass
+class ModuleInfo:
+    """Everything later passes need to know about one module's durable structure."""
+
+    module: cst.Module
+    imports: ImportMap
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  #: `handler = durable_execution(fn)` -> fn
+
+    @property
+    def handlers(self) -> list[FunctionInfo]:
+        return [f for f in self.functions.values() if f.role is Role.HANDLER]
+
+    def resolve(self, name: str, scope: str | None) -> FunctionInfo | None:
+        """The def that `name` refers to from inside function `scope` (innermost scope first)."""
+        while scope:
+            candidate = self.functions.get(f"{scope}.{name}")
+            if candidate is not None:
+                return candidate
+            scope = self.functions[scope].parent if scope in self.functions else None
+        return self.functions.get(name)
+
+
+def positional_params(node: cst.FunctionDef) -> tuple[str, ...]:
+    params = node.params
+    return tuple(p.name.value for p in (*params.posonly_params, *params.params))
+
+
+def _annotated_context(node: cst.FunctionDef, imports: ImportMap) -> str | None:
+    for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+        ann = p.annotation.annotation if p.annotation is not None else None
+        if ann is None:
+            continue
+        if isinstance(ann, cst.SimpleString) and "DurableContext" in ann.value:
+            return p.name.value
+        if imports.is_sdk(ann, "DurableContext"):
+            return p.name.value
+    return None
+
+
+def decorator_role(deco: cst.Decorator, imports: ImportMap) -> Role | None:
+    target = deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+    name = imports.qualify(target)
+    if name is None or not name.startswith("sdk:"):
+        return None
+    return DECORATOR_ROLES.get(name.removeprefix("sdk:"))
+
+
+def _context_param(role: Role, params: tuple[str, ...], annotated: str | None) -> str | None:
+    if annotated is not None:
+        return annotated
+    index = {Role.HANDLER: 1, Role.CHILD: 0, Role.BRANCH: 0, Role.SUBMITTER: None}.get(role)
+    if index is None or len(params) <= index:
+        return None
+    return params[index]
+
+
+class _FunctionCollector(cst.CSTVisitor):
+    def __init__(self, info: ModuleInfo) -> None:
+        self.info = info
+        self.stack: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        qualname = ".".join([*self.stack, node.name.value])
+        role, deco = Role.PLAIN, None
+        for candidate in node.decorators:
+            found = decorator_role(candidate, self.info.imports)
+            if found is not None:
+                role, deco = found, candidate
+        params = positional_params(node)
+        ctx = _context_param(role, params, _annotated_context(node, self.info.imports))
+        parent = ".".join(self.stack) or None
+        self.info.functions[qualname] = FunctionInfo(qualname, node, role, deco, params, ctx, parent)
+        self.stack.append(node.name.value)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False  # methods are not durable handlers in the SDK's model
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # handler = durable_execution(fn)
+        value = node.value
+        if self.stack or not isinstance(value, cst.Call) or len(node.targets) != 1:
+            return
+        if not self.info.imports.is_sdk(value.func, *HANDLER_DECORATORS) or not value.args:
+            return
+        target, arg = node.targets[0].target, value.args[0].value
+        if isinstance(target, cst.Name) and isinstance(arg, cst.Name):
+            self.info.aliases[target.value] = arg.value
+
+
+def discover(module: cst.Module, imports: ImportMap | None = None) -> ModuleInfo:
+    """Index every function of the module with its durable role and context binding."""
+    info = ModuleInfo(module, imports or collect_imports(module))
+    module.visit(_FunctionCollector(info))
+    for target in info.aliases.values():
+        fn = info.functions.get(target)
+        if fn is not None and fn.role is Role.PLAIN:
+            ctx = _context_param(Role.HANDLER, fn.params, _annotated_context(fn.node, info.imports))
+            info.functions[target] = FunctionInfo(fn.qualname, fn.node, Role.HANDLER, None, fn.params, ctx,
+                                                  fn.parent)
+    return info

@@ -1,0 +1,214 @@
+"""The operation graph: a handler's IR as a networkx control-flow `DiGraph`.
+
+Takes a lowered `Handler`; gives a DiGraph with one node per durable operation and per control construct
+(start, end, code, if, for, while, try, except, finally, with, return, raise, break, continue, join), and
+edges labelled with the branch taken (true/false, each/loop/done, except ..., branch names). The bodies
+of child contexts, parallel branches and map item functions are nested regions: their nodes carry
+`parent` = the id of the operation that runs them, between a `start` and an `end` node, and the
+operation's `join` node follows them. Node ids are assigned in source order, so the graph (and every
+diagram drawn from it) is deterministic. The only module that imports networkx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from durable_compile.ir import nodes as n
+from durable_compile.source import Span
+
+PLAIN = (n.Assign, n.AugAssign, n.ExprStmt, n.Pass, n.OpaqueStmt, n.LocalDef)
+Exits = list[tuple[str, str]]  # (node id, label of the edge that leaves it)
+
+
+@dataclass
+class _Loop:
+    head: str  #: the loop node (continue goes here)
+    breaks: Exits = field(default_factory=list)
+
+
+@dataclass
+class _Region:
+    end: str  #: where return goes
+    parent: str | None  #: enclosing operation id, None at the top level
+
+
+class GraphBuilder:
+    def __init__(self) -> None:
+        self.g = nx.DiGraph()
+        self.counter = 0
+
+    def add(self, kind: str, name: str, span: Span, region: _Region | None, node_id: str | None = None,
+            **attrs: Any) -> str:
+        if node_id is None:
+            node_id = f"n{self.counter}"
+            self.counter += 1
+        parent = region.parent if region else None
+        self.g.add_node(node_id, kind=kind, name=name, span=span, parent=parent, **attrs)
+        return node_id
+
+    def link(self, preds: Exits, target: str) -> None:
+        for source, label in preds:
+            if self.g.has_edge(source, target):
+                old = self.g.edges[source, target]["label"]
+                label = "/".join(x for x in (old, label) if x)
+            self.g.add_edge(source, target, label=label)
+
+    def region(self, fn: n.Function, parent: str | None, title: str) -> tuple[str, str]:
+        outer = _Region("", parent)
+        start = self.add("start", title, fn.span, outer)
+        end_id = f"n{self.counter}"
+        self.counter += 1
+        inner = _Region(end_id, parent)
+        exits = self.block(fn.body, [(start, "")], inner, None)
+        self.g.add_node(end_id, kind="end", name="end", span=fn.span, parent=parent)
+        self.link(exits, end_id)
+        return start, end_id
+
+    def block(self, body: tuple[n.Stmt, ...], preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        i = 0
+        while i < len(body):
+            j = i
+            while j < len(body) and isinstance(body[j], PLAIN):
+                j += 1
+            if j > i:
+                preds = self.code(body[i:j], preds, region)
+                i = j
+                continue
+            preds = self.stmt(body[i], preds, region, loop)
+            i += 1
+        return preds
+
+    def code(self, stmts: tuple[n.Stmt, ...], preds: Exits, region: _Region) -> Exits:
+        lines = [_code_of(s) for s in stmts]
+        span = Span(stmts[0].span.line, stmts[0].span.column, stmts[-1].span.end_line, stmts[-1].span.end_column)
+        node = self.add("code", lines[0] if len(lines) == 1 else f"{lines[0]} (+{len(lines) - 1})", span, region,
+                        code="\n".join(lines))
+        self.link(preds, node)
+        return [(node, "")]
+
+    def stmt(self, s: n.Stmt, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        method = getattr(self, f"s_{type(s).__name__.lower()}")
+        result: Exits = method(s, preds, region, loop)
+        return result
+
+    # control constructs -------------------------------------------------------------------------------
+    def s_if(self, s: n.If, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("if", f"{'elif' if s.elif_ else 'if'} {s.test.code}", s.span, region, code=s.test.code)
+        self.link(preds, node)
+        exits = self.block(s.body, [(node, "true")], region, loop)
+        return exits + (self.block(s.orelse, [(node, "false")], region, loop) if s.orelse else [(node, "false")])
+
+    def s_for(self, s: n.For, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("for", f"for {s.target.code} in {s.iter.code}", s.span, region, code=s.iter.code)
+        return self._loop(node, s.body, s.orelse, preds, region, ("each", "done"))
+
+    def s_while(self, s: n.While, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("while", f"while {s.test.code}", s.span, region, code=s.test.code)
+        return self._loop(node, s.body, s.orelse, preds, region, ("true", "false"))
+
+    def _loop(self, node: str, body: tuple[n.Stmt, ...], orelse: tuple[n.Stmt, ...], preds: Exits,
+              region: _Region, labels: tuple[str, str]) -> Exits:
+        self.link(preds, node)
+        inner = _Loop(node)
+        back = self.block(body, [(node, labels[0])], region, inner)
+        self.link([(src, lbl or "loop") for src, lbl in back], node)
+        done = self.block(orelse, [(node, labels[1])], region, None) if orelse else [(node, labels[1])]
+        return done + inner.breaks
+
+    def s_break(self, s: n.Break, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("break", "break", s.span, region)
+        self.link(preds, node)
+        if loop is not None:
+            loop.breaks.append((node, "break"))
+        return []
+
+    def s_continue(self, s: n.Continue, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("continue", "continue", s.span, region)
+        self.link(preds, node)
+        if loop is not None:
+            self.link([(node, "continue")], loop.head)
+        return []
+
+    def s_return(self, s: n.Return, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("return", f"return {s.value.code}" if s.value else "return", s.span, region,
+                        code=s.value.code if s.value else "")
+        self.link(preds, node)
+        self.link([(node, "")], region.end)
+        return []
+
+    def s_raise(self, s: n.Raise, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("raise", f"raise {s.exc.code}" if s.exc else "raise", s.span, region,
+                        code=s.exc.code if s.exc else "")
+        self.link(preds, node)
+        return []
+
+    def s_try(self, s: n.Try, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("try", "try", s.span, region)
+        self.link(preds, node)
+        exits = self.block(s.body, [(node, "")], region, loop)
+        exits = self.block(s.orelse, exits, region, loop) if s.orelse else exits
+        for h in s.handlers:
+            title = f"except {h.type.code}" if h.type else "except"
+            handler = self.add("except", title + (f" as {h.name}" if h.name else ""), h.span, region,
+                               code=h.type.code if h.type else "")
+            self.link([(node, "raises")], handler)
+            exits += self.block(h.body, [(handler, "")], region, loop)
+        if not s.finalbody:
+            return exits
+        final = self.add("finally", "finally", s.finalbody[0].span, region)
+        self.link(exits or [(node, "raises")], final)
+        return self.block(s.finalbody, [(final, "")], region, loop)
+
+    def s_with(self, s: n.With, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("with", s.code, s.span, region, code=s.code)
+        self.link(preds, node)
+        return self.block(s.body, [(node, "")], region, loop)
+
+    # durable operations -------------------------------------------------------------------------------
+    def s_operation(self, op: n.Operation, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add(op.kind.value, op.label, op.span, region, node_id=op.id, op=op)
+        self.link(preds, node)
+        callables = ([op.callee] if op.callee else []) + list(op.branches)
+        nested = [(c, c.region) for c in callables if c.region is not None]
+        if not nested:
+            return [(node, "")]
+        join = self.add("join", f"end {op.label}", op.span, region)
+        for index, (callable_, fn) in enumerate(nested):
+            title = _region_title(op, callable_.name, index)
+            start, end = self.region(fn, op.id, title)
+            self.link([(node, title if op.kind is n.OpKind.PARALLEL else "")], start)
+            self.link([(end, "")], join)
+        return [(join, "")]
+
+
+def _region_title(op: n.Operation, name: str | None, index: int) -> str:
+    if op.kind is n.OpKind.PARALLEL:
+        return name or f"parallel-branch-{index}"
+    if op.kind is n.OpKind.MAP:
+        return "each item"
+    return op.label
+
+
+def _code_of(stmt: n.Stmt) -> str:
+    if isinstance(stmt, n.Assign):
+        return " = ".join([*(t.code for t in stmt.targets), stmt.value.code])
+    if isinstance(stmt, n.AugAssign):
+        return f"{stmt.target.code} {stmt.op}= {stmt.value.code}"
+    if isinstance(stmt, n.ExprStmt):
+        return stmt.value.code
+    if isinstance(stmt, n.OpaqueStmt):
+        return stmt.code
+    if isinstance(stmt, n.LocalDef):
+        return f"def {stmt.qualname.rsplit('.', 1)[-1]}(...)"
+    return "pass"
+
+
+def build_graph(handler: n.Handler) -> nx.DiGraph:
+    """The operation graph of one handler."""
+    builder = GraphBuilder()
+    builder.g.graph.update(handler=handler.name, file=handler.path, operations=handler.operations)
+    builder.region(handler.function, None, handler.name)
+    return builder.g
