@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +64,12 @@ class Session:
     _runners: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self, function_name: str, payload: Any) -> str:
+    def start(self, function_name: str, payload: Any, *, background: bool = False) -> str:
+        """Start an execution; with `background`, a waiter thread carries it to its end.
+
+        AWS's runner progresses executions on its own threads; a runner that progresses them
+        only inside `wait_for_result` needs the waiter, and AWS's is unaffected by it.
+        """
         handler = self.handlers.get(function_name)
         if handler is None:
             raise InvokeError(function_name, "no local handler with this name")
@@ -74,14 +79,16 @@ class Session:
                 runner.register_durable_function(target.name, target.fn)
             else:
                 runner.register_function(target.name, target.fn)
-        arn = runner.run_async(
-            input=json.dumps(payload),
-            execution_timeout=self.execution_timeout,
-            function_name=function_name,
-        )
+        arn = _start_promptly(runner, function_name, json.dumps(payload), self.execution_timeout)
         with self._lock:
             self._runners[arn] = runner
+        if background:
+            threading.Thread(target=self._finish, args=(runner, arn), daemon=True).start()
         return str(arn)
+
+    def _finish(self, runner: Any, arn: str) -> None:
+        with suppress(Exception):  # a timeout or a closed runner ends the waiter; polling reports it
+            runner.wait_for_result(arn, timeout=self.execution_timeout)
 
     def runner_for(self, arn: str) -> Any:
         with self._lock:
@@ -105,6 +112,31 @@ class Session:
             runners, self._runners = list(self._runners.values()), {}
         for runner in runners:
             runner.close()
+
+
+START_TIMEOUT_SECONDS = 10.0  #: `run_async` returns once the execution has started; this is plenty
+
+
+def _start_promptly(runner: Any, function_name: str, payload: str, execution_timeout: int) -> str:
+    """`runner.run_async`, failing (instead of hanging the suite) when it does not return."""
+    done: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            done["arn"] = runner.run_async(
+                input=payload, execution_timeout=execution_timeout, function_name=function_name
+            )
+        except BaseException as exc:  # handed to the caller's thread below
+            done["error"] = exc
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(START_TIMEOUT_SECONDS)
+    if "error" in done:
+        raise done["error"]
+    if "arn" not in done:
+        raise InvokeError(function_name, f"run_async did not return within {START_TIMEOUT_SECONDS:.0f}s")
+    return str(done["arn"])
 
 
 def history_events(runner: Any, arn: str) -> list[dict[str, Any]]:
@@ -148,15 +180,15 @@ class LocalInvoker:
         return _invocation(function_name, arn, "RequestResponse", result.result)
 
     def invoke_async(self, function_name: str, event_file_path: str | None = None) -> InvocationResult:
-        arn = self._start(function_name, event_file_path)
+        arn = self._start(function_name, event_file_path, background=True)
         return _invocation(function_name, arn, "Event", None)
 
-    def _start(self, function_name: str, event_file_path: str | None) -> str:
+    def _start(self, function_name: str, event_file_path: str | None, background: bool = False) -> str:
         payload = None
         if event_file_path is not None:
             payload = EventFileReader.extract_payload(EventFileReader.read(event_file_path))
         try:
-            return self._session.start(function_name, payload)
+            return self._session.start(function_name, payload, background=background)
         except InvokeError:
             raise
         except Exception as exc:

@@ -31,7 +31,7 @@ from aws_durable_execution_conformance_tests import cloudwatch, validate
 from aws_durable_execution_conformance_tests.config import TESTS_DIR
 
 from .adapters import LocalInvoker, LocalLambdaClient, Session
-from .load import load_handlers, runner_kind
+from .load import Loaded, load_handlers, runner_kind
 from .logsink import FakeCloudFormation, FakeLogs, install_capture
 
 POLL_INTERVAL_SECONDS = 0.02  #: the package polls every 2 s, sized for the cloud
@@ -136,9 +136,9 @@ def _quiet() -> _ThreadStdout:
     return _STDOUT
 
 
-def run_in_process(req: Requirement, runtime: str, output_dir: str) -> Outcome:
-    """Validate one requirement against handlers and a runner in this process."""
-    loaded = load_handlers(runtime)
+def run_in_process(req: Requirement, runtime: str, output_dir: str, loaded: Loaded | None = None) -> Outcome:
+    """Validate one requirement against handlers (default: ours for `runtime`) in this process."""
+    loaded = loaded or load_handlers(runtime)
     problem = loaded.problem(req.rid)
     if problem is not None:
         return Outcome(req.rid, "failed", [problem], req.optional)
