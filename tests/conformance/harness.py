@@ -32,7 +32,7 @@ from aws_durable_execution_conformance_tests.config import TESTS_DIR
 
 from .adapters import LocalInvoker, LocalLambdaClient, Session
 from .load import Loaded, load_handlers, runner_kind
-from .logsink import FakeCloudFormation, FakeLogs, install_capture
+from .logsink import FakeCloudFormation, FakeLogs, capturing
 
 POLL_INTERVAL_SECONDS = 0.02  #: the package polls every 2 s, sized for the cloud
 NO_PROGRESS_TIMEOUT_SECONDS = 20.0  #: longest quiet spell a requirement has is a 10 s heartbeat
@@ -125,15 +125,10 @@ class _ThreadStdout(io.TextIOBase):
             self._local.buffer = None
 
 
-_STDOUT: _ThreadStdout | None = None
-
-
 def _quiet() -> _ThreadStdout:
-    global _STDOUT
-    if _STDOUT is None:
-        _STDOUT = _ThreadStdout(sys.stdout)
-        sys.stdout = _STDOUT
-    return _STDOUT
+    if not isinstance(sys.stdout, _ThreadStdout):
+        sys.stdout = _ThreadStdout(sys.stdout)
+    return sys.stdout
 
 
 def run_in_process(req: Requirement, runtime: str, output_dir: str, loaded: Loaded | None = None) -> Outcome:
@@ -209,7 +204,6 @@ def run_all(
     requirements: list[Requirement], runtime: str, output_dir: str, *, workers: int = 8, isolate: bool = True
 ) -> list[Outcome]:
     """Run requirements concurrently (most time is spent waiting on real-clock timers)."""
-    install_capture()
     lower_polling()
     load_handlers(runtime)  # import every handler module once, before the worker threads start
 
@@ -218,7 +212,7 @@ def run_all(
             return run_in_child(req, runtime, output_dir)
         return run_in_process(req, runtime, output_dir)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with capturing(), ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, requirements))
 
 

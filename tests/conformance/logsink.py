@@ -16,6 +16,8 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _ARN_IN_FILTER = re.compile(r'\$\.(?:durableExecutionArn|executionArn) = "((?:[^"\\]|\\.)*)"')
@@ -75,17 +77,19 @@ class CaptureHandler(logging.Handler):
         )
 
 
-def install_capture(sink: LogSink = SINK) -> CaptureHandler:
-    """Attach the capture handler to the root logger (idempotent) and let INFO records through."""
+@contextmanager
+def capturing(sink: LogSink = SINK) -> Iterator[None]:
+    """While active, records carrying an execution ARN reach the sink (INFO and above)."""
     root = logging.getLogger()
-    for existing in root.handlers:
-        if isinstance(existing, CaptureHandler):
-            return existing
-    handler = CaptureHandler(sink)
+    handler, level = CaptureHandler(sink), root.level
     root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
+    if level == logging.NOTSET or level > logging.INFO:
         root.setLevel(logging.INFO)
-    return handler
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 class FakeCloudFormation:
