@@ -7,6 +7,7 @@ PIP := $(PY) -m pip
 DC := $(VENV)/bin/durable-compile
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-installed
+WHEELHOUSE := $(VENV)/wheelhouse
 SAMPLE ?= samples/order_saga.py
 
 .PHONY: venv demo test check goldens bench conformance system-deps node-deps clean
@@ -33,6 +34,7 @@ node_modules/.installed: package.json
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-conformance.txt
 	$(PIP) install -q -r requirements-test.txt
+	$(PIP) install -q -e '.[local-asl]'
 	$(PIP) install -q --ignore-requires-python -r requirements-conformance.txt
 	mkdir -p $(@D) && touch $@
 
@@ -42,7 +44,13 @@ demo: $(STAMP) system-deps
 	@echo "== durable-compile lint samples/"
 	$(DC) lint samples/ --exit-zero
 
-test: $(TEST_STAMP) system-deps node-deps
+# Wheels of the package's own dependencies: the pre-commit test installs the hook from them, offline.
+$(WHEELHOUSE)/.done: pyproject.toml $(STAMP)
+	$(PIP) download -q -d $(WHEELHOUSE) "setuptools>=68" wheel \
+	  $$($(PY) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
+	touch $@
+
+test: $(TEST_STAMP) system-deps node-deps $(WHEELHOUSE)/.done
 	$(PY) -m pytest -n 2 tests
 
 check: $(STAMP)

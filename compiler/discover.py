@@ -115,6 +115,11 @@ class _FunctionCollector(cst.CSTVisitor):
         self.info = info
         self.stack: list[str] = []
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression):
+            return False  # defs live in statements; decorators are read from the def itself
+        return super().on_visit(node)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         qualname = ".".join([*self.stack, node.name.value])
         role, deco = Role.PLAIN, None

@@ -78,6 +78,12 @@ class _ImportCollector(cst.CSTVisitor):
         self.map = ImportMap()
         self._depth = 0
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # imports and definitions are statements: never descend into expressions (most of a module)
+        if isinstance(node, cst.BaseExpression) and not isinstance(node, cst.Name):
+            return False
+        return super().on_visit(node)
+
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = dotted(alias.name) or ""

@@ -19,7 +19,12 @@ def main() -> None:
 
 def _register() -> None:
     # Each module adds its commands to `main` on import; the order is the order of `--help`.
-    from durable_compile.cli import graph  # noqa: F401
+    from durable_compile.cli import (
+        graph,  # noqa: F401
+        lint,  # noqa: F401
+        python,  # noqa: F401
+        run,  # noqa: F401
+    )
 
 
 _register()

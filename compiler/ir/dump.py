@@ -51,11 +51,13 @@ def _callable_json(c: n.Callable) -> dict[str, Any]:
 
 def graph_json(g: nx.DiGraph) -> dict[str, Any]:
     """The JSON document for one handler's graph."""
+    members: dict[str, list[str]] = {}
+    for node_id, data in g.nodes(data=True):
+        if data["parent"] is not None:
+            members.setdefault(data["parent"], []).append(node_id)
     subgraphs = [
-        {"id": node_id, "kind": data["kind"], "name": data["name"],
-         "nodes": [m for m, d in g.nodes(data=True) if d["parent"] == node_id]}
-        for node_id, data in g.nodes(data=True)
-        if any(d["parent"] == node_id for _, d in g.nodes(data=True))
+        {"id": node_id, "kind": data["kind"], "name": data["name"], "nodes": members[node_id]}
+        for node_id, data in g.nodes(data=True) if node_id in members
     ]
     return {
         "version": IR_VERSION,

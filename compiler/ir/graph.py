@@ -1,7 +1,8 @@
 """The operation graph: a handler's IR as a networkx control-flow `DiGraph`.
 
 Takes a lowered `Handler`; gives a DiGraph with one node per durable operation and per control construct
-(start, end, code, if, for, while, try, except, finally, with, return, raise, break, continue, join), and
+(start, end, code, if, match, for, while, try, except, finally, with, return, raise, break, continue,
+join, call), and
 edges labelled with the branch taken (true/false, each/loop/done, except ..., branch names). The bodies
 of child contexts, parallel branches and map item functions are nested regions: their nodes carry
 `parent` = the id of the operation that runs them, between a `start` and an `end` node, and the
@@ -26,7 +27,17 @@ Exits = list[tuple[str, str]]  # (node id, label of the edge that leaves it)
 @dataclass
 class _Loop:
     head: str  #: the loop node (continue goes here)
+    finals: int  #: how many `finally` blocks enclosed the loop when it started
     breaks: Exits = field(default_factory=list)
+
+
+@dataclass
+class _Final:
+    """A `finally` block that break/continue/return inside its `try` must run first."""
+
+    node: str  #: the finally node
+    jumps: list[tuple[str, str]] = field(default_factory=list)  #: (edge label, target) to take after it
+    breaks: list[_Loop] = field(default_factory=list)  #: loops a `break` leaves through it
 
 
 @dataclass
@@ -39,9 +50,11 @@ class GraphBuilder:
     def __init__(self) -> None:
         self.g = nx.DiGraph()
         self.counter = 0
+        self.finals: list[_Final] = []  #: enclosing `finally` blocks, innermost last
 
     def add(self, kind: str, name: str, span: Span, region: _Region | None, node_id: str | None = None,
             **attrs: Any) -> str:
+        """Add a node (ids `n0`, `n1`, ... in creation order unless given) inside `region`."""
         if node_id is None:
             node_id = f"n{self.counter}"
             self.counter += 1
@@ -57,6 +70,13 @@ class GraphBuilder:
             self.g.add_edge(source, target, label=label)
 
     def region(self, fn: n.Function, parent: str | None, title: str) -> tuple[str, str]:
+        saved, self.finals = self.finals, []  # a nested function's jumps never leave it
+        try:
+            return self._region(fn, parent, title)
+        finally:
+            self.finals = saved
+
+    def _region(self, fn: n.Function, parent: str | None, title: str) -> tuple[str, str]:
         outer = _Region("", parent)
         start = self.add("start", title, fn.span, outer)
         end_id = f"n{self.counter}"
@@ -112,31 +132,51 @@ class GraphBuilder:
     def _loop(self, node: str, body: tuple[n.Stmt, ...], orelse: tuple[n.Stmt, ...], preds: Exits,
               region: _Region, labels: tuple[str, str]) -> Exits:
         self.link(preds, node)
-        inner = _Loop(node)
+        inner = _Loop(node, len(self.finals))
         back = self.block(body, [(node, labels[0])], region, inner)
         self.link([(src, lbl or "loop") for src, lbl in back], node)
         done = self.block(orelse, [(node, labels[1])], region, None) if orelse else [(node, labels[1])]
         return done + inner.breaks
 
+    def _through_finally(self, node: str, label: str, floor: int) -> _Final | None:
+        """Route a jump through the innermost `finally` above `floor`, if there is one."""
+        if len(self.finals) <= floor:
+            return None
+        final = self.finals[-1]
+        self.link([(node, label)], final.node)
+        return final
+
     def s_break(self, s: n.Break, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("break", "break", s.span, region)
         self.link(preds, node)
         if loop is not None:
-            loop.breaks.append((node, "break"))
+            final = self._through_finally(node, "break", loop.finals)
+            if final is None:
+                loop.breaks.append((node, "break"))
+            else:
+                final.breaks.append(loop)
         return []
 
     def s_continue(self, s: n.Continue, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("continue", "continue", s.span, region)
         self.link(preds, node)
         if loop is not None:
-            self.link([(node, "continue")], loop.head)
+            final = self._through_finally(node, "continue", loop.finals)
+            if final is None:
+                self.link([(node, "continue")], loop.head)
+            else:
+                final.jumps.append(("continue", loop.head))
         return []
 
     def s_return(self, s: n.Return, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("return", f"return {s.value.code}" if s.value else "return", s.span, region,
                         code=s.value.code if s.value else "")
         self.link(preds, node)
-        self.link([(node, "")], region.end)
+        final = self._through_finally(node, "return", 0)
+        if final is None:
+            self.link([(node, "")], region.end)
+        else:
+            final.jumps.append(("return", region.end))
         return []
 
     def s_raise(self, s: n.Raise, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
@@ -148,6 +188,23 @@ class GraphBuilder:
     def s_try(self, s: n.Try, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("try", "try", s.span, region)
         self.link(preds, node)
+        final = _Final(self.add("finally", "finally", s.finalbody[0].span, region)) if s.finalbody else None
+        if final is not None:
+            self.finals.append(final)
+        exits = self._guarded(s, node, region, loop)
+        if final is None:
+            return exits
+        self.finals.pop()
+        self.link(exits or [(node, "raises")], final.node)
+        after = self.block(s.finalbody, [(final.node, "")], region, loop)
+        for label, target in final.jumps:
+            self.link([(src, label) for src, _ in after], target)
+        for left in final.breaks:
+            left.breaks.extend((src, "break") for src, _ in after)
+        return after
+
+    def _guarded(self, s: n.Try, node: str, region: _Region, loop: _Loop | None) -> Exits:
+        """The try body, its else block and its handlers; their exits lead to the finally block."""
         exits = self.block(s.body, [(node, "")], region, loop)
         exits = self.block(s.orelse, exits, region, loop) if s.orelse else exits
         for h in s.handlers:
@@ -156,16 +213,35 @@ class GraphBuilder:
                                code=h.type.code if h.type else "")
             self.link([(node, "raises")], handler)
             exits += self.block(h.body, [(handler, "")], region, loop)
-        if not s.finalbody:
-            return exits
-        final = self.add("finally", "finally", s.finalbody[0].span, region)
-        self.link(exits or [(node, "raises")], final)
-        return self.block(s.finalbody, [(final, "")], region, loop)
+        return exits
+
+    def s_match(self, s: n.Match, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        node = self.add("match", f"match {s.subject.code}", s.span, region, code=s.subject.code)
+        self.link(preds, node)
+        exits: Exits = []
+        for case in s.cases:
+            label = f"case {case.pattern}" + (f" if {case.guard.code}" if case.guard else "")
+            exits += self.block(case.body, [(node, label)], region, loop)
+        if not any(c.pattern == "_" and c.guard is None for c in s.cases):
+            exits.append((node, "no match"))
+        return exits
 
     def s_with(self, s: n.With, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("with", s.code, s.span, region, code=s.code)
         self.link(preds, node)
         return self.block(s.body, [(node, "")], region, loop)
+
+    def s_helpercall(self, s: n.HelperCall, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        name = s.function.rsplit(".", 1)[-1]
+        node = self.add("call", name, s.span, region, code=s.call.code)
+        self.link(preds, node)
+        if s.region is None:
+            return [(node, "")]
+        join = self.add("join", f"end {name}", s.span, region)
+        start, end = self.region(s.region, node, name)
+        self.link([(node, "")], start)
+        self.link([(end, "")], join)
+        return [(join, "")]
 
     # durable operations -------------------------------------------------------------------------------
     def s_operation(self, op: n.Operation, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:

@@ -75,6 +75,16 @@ class Operation(Stmt):
 
 
 @dataclass(frozen=True)
+class HelperCall(Stmt):
+    """A call of a project function that receives the context: its operations run in the caller's context."""
+
+    function: str  #: qualname of the helper
+    call: Expr  #: the call as written (arguments evaluated by the caller)
+    target: Expr | None  #: where the result is stored, if anywhere
+    region: Function | None  #: the helper's body, its context parameter bound (None: recursive)
+
+
+@dataclass(frozen=True)
 class Assign(Stmt):
     targets: tuple[Expr, ...]  #: `a = b = value` has two targets
     value: Expr
@@ -136,6 +146,20 @@ class With(Stmt):
     items: tuple[Expr, ...]  #: the context managers (`as` targets are kept in `code`)
     code: str  #: the `with ...:` header as written
     body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class MatchCase:
+    span: Span
+    pattern: str  #: the pattern as written (`{"kind": "refund", **rest}`, `_`)
+    guard: Expr | None  #: the `if` guard
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class Match(Stmt):
+    subject: Expr
+    cases: tuple[MatchCase, ...]
 
 
 @dataclass(frozen=True)
@@ -212,6 +236,8 @@ def blocks(stmt: Stmt) -> list[tuple[Stmt, ...]]:
     found = [getattr(stmt, f) for f in BLOCK_FIELDS if hasattr(stmt, f)]
     if isinstance(stmt, Try):
         found[1:1] = [h.body for h in stmt.handlers]
+    if isinstance(stmt, Match):
+        found = [c.body for c in stmt.cases]
     return found
 
 
@@ -225,6 +251,8 @@ def walk(body: tuple[Stmt, ...]) -> list[Stmt]:
         if isinstance(stmt, Operation):
             for region in regions(stmt):
                 out.extend(walk(region.body))
+        if isinstance(stmt, HelperCall) and stmt.region is not None:
+            out.extend(walk(stmt.region.body))
     return out
 
 

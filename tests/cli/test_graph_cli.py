@@ -105,3 +105,14 @@ def test_missing_graphviz_suggests_dot(two: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(shutil, "which", lambda name: None)
     code, _, err = run("graph", str(two), "--format", "png")
     assert code == 2 and "--format dot" in err
+
+
+def test_a_compiler_bug_is_a_diagnostic_not_a_traceback(two: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from durable_compile import api
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(api, "lower_module", explode)
+    code, out, err = run("graph", str(two))
+    assert code == 2 and "DUR999 internal error" in err and "Traceback" not in err + out

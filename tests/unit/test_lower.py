@@ -110,3 +110,82 @@ def test_the_context_is_found_by_binding_not_spelling() -> None:
 
 def test_calls_on_other_objects_are_not_operations() -> None:
     assert ops(lower("context2 = event\ncontext2.step(1)\nx = [1].copy()")) == []
+
+
+def test_source_text_of_an_expression_shows_the_temporary_not_the_durable_call_again() -> None:
+    handler = lower("done = []\ndone.append(context.step(work(1)))\nreturn {'n': len(done)}")
+    stmt = handler.function.body[2]
+    op = handler.function.body[1]
+    assert isinstance(op, n.Operation) and op.target is not None
+    assert isinstance(stmt, n.ExprStmt) and stmt.value.code == f"done.append({op.target.code})"
+
+
+def test_helpers_that_take_the_context_run_their_operations_in_the_callers_graph() -> None:
+    code = HEAD + '''
+def charge(ctx, amount):
+    return ctx.step(work(amount), name="charge")
+
+def twice(c, n):
+    return charge(c, n) + charge(c, n + 1)
+
+@durable_execution
+def handler(event, context):
+    total = twice(context, 1)
+    return total
+'''
+    (handler,) = api.lower_source(SourceFile("t.py", code)).handlers
+    call = handler.function.body[0]
+    assert isinstance(call, n.HelperCall) and call.function == "twice" and call.region is not None
+    assert call.target is not None and call.target.code == "total"
+    assert [o.label for o in ops(handler)] == ["charge", "charge"]
+    assert handler.operations == 2
+
+
+def test_recursive_helpers_are_not_unrolled() -> None:
+    code = HEAD + '''
+def again(ctx, n):
+    if n:
+        again(ctx, n - 1)
+    ctx.wait(Duration(1))
+
+@durable_execution
+def handler(event, context):
+    again(context, 3)
+'''
+    (handler,) = api.lower_source(SourceFile("t.py", code)).handlers
+    assert [o.kind for o in ops(handler)] == [n.OpKind.WAIT]
+
+
+def test_a_comprehension_of_durable_calls_is_the_loop_it_means() -> None:
+    handler = lower('results = [context.step(work(i), name=f"w-{i}") for i in event["items"] if i]\nreturn results')
+    init, loop, assign, ret = handler.function.body
+    assert isinstance(init, n.Assign) and init.value.code == "[]"
+    assert isinstance(loop, n.For) and loop.iter.code == 'event["items"]'
+    (cond,) = loop.body
+    assert isinstance(cond, n.If) and cond.test.code == "i"
+    op, append = cond.body
+    assert isinstance(op, n.Operation) and op.label == 'f"w-{i}"'
+    assert isinstance(append, n.ExprStmt) and op.target is not None
+    assert append.value.code == f"{init.targets[0].code}.append({op.target.code})"
+    assert isinstance(assign, n.Assign) and assign.value.code == init.targets[0].code
+
+
+def test_comprehensions_without_durable_calls_stay_expressions() -> None:
+    (stmt, _) = lower("xs = [i * 2 for i in event['items']]\nreturn xs").function.body
+    assert isinstance(stmt, n.Assign) and isinstance(stmt.value, ir.Opaque)
+
+
+def test_match_cases_keep_their_operations() -> None:
+    (match, _) = lower('''
+match event["kind"]:
+    case "refund":
+        context.step(work(1), name="refund")
+    case {"amount": amount} if amount > 10:
+        context.wait(Duration(2))
+    case _:
+        pass
+return None
+''').function.body
+    assert isinstance(match, n.Match)
+    assert [c.pattern for c in match.cases] == ['"refund"', '{"amount": amount}', "_"]
+    assert [type(c.body[0]).__name__ for c in match.cases] == ["Operation", "Operation", "Pass"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import networkx as nx
 
-from durable_compile.backends.diagram.labels import DURABLE, children_by_parent, label_lines, shape
+from durable_compile.backends.diagram.labels import DURABLE, label_lines, nested, shape
 
 SHAPES = {
     "terminal": "shape=box, style=\"rounded\"", "decision": "shape=diamond", "loop": "shape=hexagon",
@@ -26,19 +26,8 @@ def _node(node_id: str, data: dict[str, Any]) -> str:
     return f"{node_id} [label={quote(chr(10).join(label_lines(data)))}, {attrs}];"
 
 
-def _region(g: nx.DiGraph, groups: dict[str | None, list[str]], parent: str | None, depth: int,
-            prefix: str) -> list[str]:
-    pad = "  " * depth
-    lines: list[str] = []
-    for node_id in groups.get(parent, []):
-        lines.append(pad + _node(prefix + node_id, g.nodes[node_id]))
-        if node_id in groups:
-            data = g.nodes[node_id]
-            lines.append(f"{pad}subgraph cluster_{prefix}{node_id} {{")
-            lines.append(f"{pad}  label={quote(data['kind'] + ' ' + data['name'])}; style=dashed;")
-            lines.extend(_region(g, groups, node_id, depth + 1, prefix))
-            lines.append(f"{pad}}}")
-    return lines
+def _group(node_id: str, data: dict[str, Any]) -> tuple[str, str]:
+    return f"subgraph cluster_{node_id} {{ label={quote(data['kind'] + ' ' + data['name'])}; style=dashed;", "}"
 
 
 def to_dot(graphs: list[nx.DiGraph]) -> str:
@@ -51,7 +40,7 @@ def to_dot(graphs: list[nx.DiGraph]) -> str:
         if prefix:
             lines.append(f"  subgraph cluster_{prefix}handler {{")
             lines.append(f"    label={quote('handler ' + g.graph['handler'])};")
-        lines += _region(g, children_by_parent(g), None, 2 if prefix else 1, prefix)
+        lines += nested(g, _node, _group, prefix, 2 if prefix else 1, "  ")
         for source, target, data in g.edges(data=True):
             label = f" [label={quote(data['label'])}]" if data["label"] else ""
             lines.append(f"  {prefix}{source} -> {prefix}{target}{label};")

@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from durable_compile.backends.diagram.labels import DURABLE, children_by_parent, label_lines, shape
+from durable_compile.backends.diagram.labels import DURABLE, label_lines, nested, shape
 
 BRACKETS = {
     "terminal": ('(["', '"])'), "decision": ('{"', '"}'), "loop": ('{{"', '"}}'), "stop": ('>"', '"]'),
@@ -31,23 +31,12 @@ def _node(node_id: str, data: dict[str, Any]) -> str:
     return f"{node_id}{opening}{text}{closing}"
 
 
-def _region(g: nx.DiGraph, groups: dict[str | None, list[str]], parent: str | None, depth: int,
-            prefix: str) -> list[str]:
-    pad = "    " * depth
-    lines: list[str] = []
-    for node_id in groups.get(parent, []):
-        lines.append(pad + _node(prefix + node_id, g.nodes[node_id]))
-        if node_id in groups:
-            data = g.nodes[node_id]
-            title = escape(f"{data['kind']} {data['name']}")
-            lines.append(f'{pad}subgraph sg_{prefix}{node_id}["{title}"]')
-            lines.extend(_region(g, groups, node_id, depth + 1, prefix))
-            lines.append(f"{pad}end")
-    return lines
+def _group(node_id: str, data: dict[str, Any]) -> tuple[str, str]:
+    return f'subgraph sg_{node_id}["{escape(data["kind"] + " " + data["name"])}"]', "end"
 
 
 def _body(g: nx.DiGraph, prefix: str, depth: int) -> tuple[list[str], list[str]]:
-    lines = _region(g, children_by_parent(g), None, depth, prefix)
+    lines = nested(g, _node, _group, prefix, depth, "    ")
     for source, target, data in g.edges(data=True):
         label = f'|"{escape(data["label"])}"|' if data["label"] else ""
         lines.append(f"    {prefix}{source} -->{label} {prefix}{target}")

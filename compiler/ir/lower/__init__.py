@@ -22,7 +22,7 @@ def lower_handler(env: Env, fn: FunctionInfo) -> Handler:
     return Handler(env.path, function, count)
 
 
-def lower_module(path: str, info: ModuleInfo) -> list[Handler]:
-    """Every handler of the module, in source order."""
-    env = Env.for_module(path, info)
+def lower_module(path: str, info: ModuleInfo, text: str | None = None) -> list[Handler]:
+    """Every handler of the module, in source order (`text`: the source, when the caller has it)."""
+    env = Env.for_module(path, info, text)
     return [lower_handler(env, fn) for fn in info.handlers]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import count
@@ -27,10 +28,18 @@ class Env:
     hoisted: dict[cst.CSTNode, Expr] = field(default_factory=dict)  #: durable call -> its result temporary
     constants: dict[str, cst.BaseExpression] = field(default_factory=dict)  #: module-level `NAME = expr`
 
+    hoisted_ranges: list[tuple[int, int, str]] = field(default_factory=list)  #: sorted (start, end, temp)
+    text: str = ""  #: the source text, for slicing expressions' code by position
+    line_starts: list[int] = field(default_factory=list)  #: offset of each line's first character
+
     @classmethod
-    def for_module(cls, path: str, info: ModuleInfo) -> Env:
+    def for_module(cls, path: str, info: ModuleInfo, text: str | None = None) -> Env:
         wrapper = MetadataWrapper(info.module, unsafe_skip_copy=True)
         env = cls(path, info, wrapper.resolve(PositionProvider))
+        env.text = text if text is not None else info.module.code
+        env.line_starts = [0]
+        for line in env.text.splitlines(keepends=True):
+            env.line_starts.append(env.line_starts[-1] + len(line))
         for stmt in info.module.body:
             for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
                 if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -45,8 +54,38 @@ class Env:
             return NO_SPAN
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
+    def offsets(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        pos = self.positions.get(node)
+        if pos is None or pos.end.line > len(self.line_starts) - 1:
+            return None
+        return (self.line_starts[pos.start.line - 1] + pos.start.column,
+                self.line_starts[pos.end.line - 1] + pos.end.column)
+
     def code(self, node: cst.CSTNode) -> str:
-        return self.info.module.code_for_node(node).strip()
+        """The node's source text, sliced from the file by its position (no code generation), with every
+        hoisted durable call inside it replaced by the temporary that holds its result."""
+        span = self.offsets(node)
+        if span is None:
+            return self.info.module.code_for_node(node).strip()
+        start, end = span
+        parts, cursor = [], start
+        first = bisect.bisect_left(self.hoisted_ranges, (start, -1, ""))
+        for h_start, h_end, temp in self.hoisted_ranges[first:]:
+            if h_start >= end:
+                break
+            if h_start < cursor or h_end > end or (h_start, h_end) == (start, end):
+                continue
+            parts += [self.text[cursor:h_start], temp]
+            cursor = h_end
+        parts.append(self.text[cursor:end])
+        return "".join(parts).strip()
+
+    def hoist(self, call: cst.CSTNode, temp: Expr) -> None:
+        """Record that `call` is evaluated before its statement and its result lives in `temp`."""
+        self.hoisted[call] = temp
+        span = self.offsets(call)
+        if span is not None:
+            bisect.insort(self.hoisted_ranges, (span[0], span[1], temp.code))
 
     def next_op_id(self) -> str:
         return f"op{next(self.op_ids)}"

@@ -43,7 +43,7 @@ class Scope:
 
     qualname: str  #: the function being lowered (for resolving nested defs)
     contexts: set[str]  #: names bound to a DurableContext
-    callbacks: set[str] = field(default_factory=set)  #: names bound to a create_callback result
+    callbacks: dict[str, str] = field(default_factory=dict)  #: names bound to a create_callback -> its label
 
 
 def durable_method(call: cst.Call, scope: Scope) -> str | None:
@@ -56,6 +56,24 @@ def durable_method(call: cst.Call, scope: Scope) -> str | None:
         return method
     if owner in scope.callbacks and method == "result" and not call.args:
         return "result"
+    return None
+
+
+def helper_context_param(call: cst.Call, scope: Scope, env: Env) -> tuple[str, str] | None:
+    """(helper qualname, its parameter that receives a context) when `call` passes a context to a
+    plain project function, e.g. `charge(context, order)`; None otherwise."""
+    if not isinstance(call.func, cst.Name) or not scope.contexts:
+        return None
+    fn = env.info.resolve(call.func.value, scope.qualname)
+    if fn is None or fn.role is not Role.PLAIN:
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for index, arg in enumerate(positional):
+        if isinstance(arg.value, cst.Name) and arg.value.value in scope.contexts and index < len(fn.params):
+            return fn.qualname, fn.params[index]
+    for arg in call.args:
+        if arg.keyword is not None and isinstance(arg.value, cst.Name) and arg.value.value in scope.contexts:
+            return fn.qualname, arg.keyword.value
     return None
 
 
@@ -79,7 +97,8 @@ def build(call: cst.Call, method: str, target: ir.Expr | None, scope: Scope, env
     if method == "result":
         owner = call.func.value if isinstance(call.func, cst.Attribute) else call.func
         callback = ir.Keyword("callback", lower_expr(owner, env))
-        label = f"{env.code(owner)}.result()"
+        created = scope.callbacks.get(owner.value) if isinstance(owner, cst.Name) else None
+        label = f"{created or env.code(owner)} result"
         return Operation(span, op_id, OpKind.CALLBACK_RESULT, "", None, label, target, operands=(callback,))
     kind, args = KINDS[method], bind(call, method)
     context = call.func.value.value if isinstance(call.func, cst.Attribute) and isinstance(

@@ -18,28 +18,49 @@ from durable_compile.discover import FunctionInfo
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.ir.lower import ops
+from durable_compile.ir.lower.comprehensions import COMPREHENSIONS, desugar
 from durable_compile.ir.lower.env import Env
 from durable_compile.ir.lower.exprs import lower_expr
 from durable_compile.ir.lower.ops import Scope
 
-NO_DESCENT = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.FunctionDef)
+HELPER = "<helper>"  #: a project function called with the context: its operations are inlined in the graph
+COMPREHENSION = "<comprehension>"  #: a comprehension whose elements run durable operations
+NO_DESCENT = frozenset({cst.Lambda, cst.FunctionDef}) | COMPREHENSIONS
 
 
 class _CallCollector(cst.CSTVisitor):
     """Durable calls inside one expression, innermost first (post-order), lambdas and comprehensions skipped."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, env: Env) -> None:
         self.scope = scope
+        self.env = env
         self.found: list[tuple[cst.Call, str]] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return not isinstance(node, NO_DESCENT)
+        return type(node) not in NO_DESCENT
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None  # no per-attribute hooks: this visitor is on the compiler's hot path
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.Call):
+        if type(original_node) in COMPREHENSIONS and self._runs_operations(original_node):
+            self.found.append((original_node, COMPREHENSION))  # type: ignore[arg-type]
+        if type(original_node) is cst.Call:
             method = ops.durable_method(original_node, self.scope)
+            if method is None and ops.helper_context_param(original_node, self.scope, self.env) is not None:
+                method = HELPER
             if method is not None:
                 self.found.append((original_node, method))
+
+
+    def _runs_operations(self, comp: cst.CSTNode) -> bool:
+        inner = _CallCollector(self.scope, self.env)
+        for child in comp.children:
+            child.visit(inner)
+        return bool(inner.found)
 
 
 class Lowerer:
@@ -51,7 +72,10 @@ class Lowerer:
     # regions ------------------------------------------------------------------------------------------
     def function(self, fn: FunctionInfo, context: str | None) -> n.Function:
         scope = Scope(fn.qualname, {context} if context else set())
-        body = self.block(fn.node.body, scope)
+        statements = fn.node.body.body
+        if fn.node.get_docstring() is not None and isinstance(fn.node.body, cst.IndentedBlock):
+            statements = statements[1:]  # the docstring is documentation, not orchestration code
+        body = self.block(statements, scope)
         return n.Function(fn.name, fn.qualname, fn.params, context, body, self.env.span(fn.node))
 
     def def_region(self, qualname: str, env: Env) -> n.Function | None:
@@ -67,7 +91,7 @@ class Lowerer:
     def lambda_region(self, node: cst.Lambda, scope: Scope, env: Env) -> n.Function | None:
         params = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
         context = params[0] if params else None
-        inner = Scope(scope.qualname, scope.contexts | ({context} if context else set()))
+        inner = Scope(scope.qualname, scope.contexts | ({context} if context else set()), dict(scope.callbacks))
         body = [*self.hoist([node.body], inner), n.Return(env.span(node.body), lower_expr(node.body, env))]
         return n.Function("<lambda>", f"{scope.qualname}.<lambda>", params, context, tuple(body), env.span(node))
 
@@ -102,9 +126,11 @@ class Lowerer:
 
         With `root`, exprs[0] is itself a durable call whose result goes to `root_target` (or nowhere).
         """
-        collector = _CallCollector(scope)
+        collector = _CallCollector(scope, self.env)
+        owners = scope.contexts | set(scope.callbacks)
         for expr in exprs:
-            if expr is not None:
+            # cheap filter first: a durable call names a context or callback variable in its text
+            if expr is not None and any(owner in self.env.code(expr) for owner in owners):
                 expr.visit(collector)
         out: list[n.Stmt] = []
         root_call = exprs[0] if root and exprs else None
@@ -115,19 +141,43 @@ class Lowerer:
             else:
                 temp = self.env.next_temp()
                 target = ir.Name(temp, self.env.span(call), temp)
-                self.env.hoisted[call] = target
-            out.append(ops.build(call, method, target, scope, self.env, self))
+                self.env.hoist(call, target)
+            if method == COMPREHENSION:
+                assert isinstance(target, ir.Name)
+                out.extend(desugar(self, call, target, scope))  # type: ignore[arg-type]
+            elif method == HELPER:
+                out.append(self.helper_call(call, target, scope))
+            else:
+                out.append(ops.build(call, method, target, scope, self.env, self))
         return out
 
+    def helper_call(self, call: cst.Call, target: ir.Expr | None, scope: Scope) -> n.HelperCall:
+        found = ops.helper_context_param(call, scope, self.env)
+        assert found is not None
+        qualname, context = found
+        fn = self.env.info.functions[qualname]
+        region = None
+        if qualname not in self.env.lowering:
+            self.env.lowering.add(qualname)
+            try:
+                region = self.function(fn, context)
+            finally:
+                self.env.lowering.discard(qualname)
+        return n.HelperCall(self.env.span(call), qualname, lower_expr(call, self.env), target, region)
+
     def is_durable(self, expr: cst.BaseExpression | None, scope: Scope) -> bool:
-        return isinstance(expr, cst.Call) and ops.durable_method(expr, scope) is not None
+        """True when the expression is itself a durable call or a helper call taking the context."""
+        if not isinstance(expr, cst.Call):
+            return False
+        return ops.durable_method(expr, scope) is not None or \
+            ops.helper_context_param(expr, scope, self.env) is not None
 
     # simple statements --------------------------------------------------------------------------------
     def assign(self, node: cst.Assign, scope: Scope) -> list[n.Stmt]:
         targets = tuple(lower_expr(t.target, self.env) for t in node.targets)
         if len(targets) == 1 and self.is_durable(node.value, scope):
             out = self.hoist([node.value], scope, root=True, root_target=targets[0])
-            self._note_callback(node.value, targets[0], scope)
+            self._note_callback(out, targets[0], scope)
             return out
         out = self.hoist([node.value, *(t.target for t in node.targets)], scope)
         return [*out, n.Assign(self.env.span(node), targets, lower_expr(node.value, self.env))]
@@ -138,15 +188,15 @@ class Lowerer:
         target = lower_expr(node.target, self.env)
         if self.is_durable(node.value, scope):
             out = self.hoist([node.value], scope, root=True, root_target=target)
-            self._note_callback(node.value, target, scope)
+            self._note_callback(out, target, scope)
             return out
         out = self.hoist([node.value], scope)
         return [*out, n.Assign(self.env.span(node), (target,), lower_expr(node.value, self.env))]
 
-    def _note_callback(self, value: cst.BaseExpression, target: ir.Expr, scope: Scope) -> None:
-        if isinstance(value, cst.Call) and ops.durable_method(value, scope) == "create_callback" \
-                and isinstance(target, ir.Name):
-            scope.callbacks.add(target.id)
+    def _note_callback(self, created: list[n.Stmt], target: ir.Expr, scope: Scope) -> None:
+        op = created[-1] if created else None
+        if isinstance(op, n.Operation) and op.kind is n.OpKind.CREATE_CALLBACK and isinstance(target, ir.Name):
+            scope.callbacks[target.id] = op.label
 
     def aug_assign(self, node: cst.AugAssign, scope: Scope) -> list[n.Stmt]:
         out = self.hoist([node.value], scope)
@@ -192,15 +242,16 @@ class Lowerer:
 
     def for_(self, node: cst.For, scope: Scope) -> list[n.Stmt]:
         out = self.hoist([node.iter], scope)
-        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         target, iterable = lower_expr(node.target, self.env), lower_expr(node.iter, self.env)
-        return [*out, n.For(self.env.span(node), target, iterable, self.block(node.body, scope), orelse)]
+        body = self.block(node.body, scope)
+        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
+        return [*out, n.For(self.env.span(node), target, iterable, body, orelse)]
 
     def while_(self, node: cst.While, scope: Scope) -> list[n.Stmt]:
-        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         test_ops = self.hoist([node.test], scope)
         test, span = lower_expr(node.test, self.env), self.env.span(node)
         body = self.block(node.body, scope)
+        orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         if not test_ops:
             return [n.While(span, test, body, orelse)]
         negated = ir.UnaryOp(f"not ({test.code})", test.span, "not", test)
@@ -208,6 +259,7 @@ class Lowerer:
         return [n.While(span, ir.Const("True", test.span, True), (*test_ops, exit_, *body), ())]
 
     def try_(self, node: cst.Try, scope: Scope) -> list[n.Stmt]:
+        body = self.block(node.body, scope)
         handlers = tuple(
             n.ExceptHandler(
                 self.env.span(h),
@@ -219,7 +271,17 @@ class Lowerer:
         )
         orelse = self.block(node.orelse.body, scope) if node.orelse else ()
         final = self.block(node.finalbody.body, scope) if node.finalbody else ()
-        return [n.Try(self.env.span(node), self.block(node.body, scope), handlers, orelse, final)]
+        return [n.Try(self.env.span(node), body, handlers, orelse, final)]
+
+    def match(self, node: cst.Match, scope: Scope) -> list[n.Stmt]:
+        out = self.hoist([node.subject], scope)
+        cases = tuple(
+            n.MatchCase(self.env.span(case), self.env.code(case.pattern),
+                        lower_expr(case.guard, self.env) if case.guard is not None else None,
+                        self.block(case.body, scope))
+            for case in node.cases
+        )
+        return [*out, n.Match(self.env.span(node), lower_expr(node.subject, self.env), cases)]
 
     def with_(self, node: cst.With, scope: Scope) -> list[n.Stmt]:
         out = self.hoist([item.item for item in node.items], scope)
@@ -240,4 +302,5 @@ _STATEMENTS: dict[type, Fn[..., list[n.Stmt]]] = {
     cst.Expr: Lowerer.expr, cst.Return: Lowerer.return_, cst.Raise: Lowerer.raise_, cst.Break: Lowerer.jump,
     cst.Continue: Lowerer.jump, cst.Pass: Lowerer.jump, cst.FunctionDef: Lowerer.local_def, cst.If: Lowerer.if_,
     cst.For: Lowerer.for_, cst.While: Lowerer.while_, cst.Try: Lowerer.try_, cst.With: Lowerer.with_,
+    cst.Match: Lowerer.match,
 }

@@ -1,0 +1,38 @@
+"""`make bench`: run every bench/bench_*.py, then gather bench/results/*.md into BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import datetime
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def main() -> int:
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        if subprocess.run([sys.executable, str(script)], cwd=ROOT, check=False).returncode != 0:
+            failed.append(script.name)
+    sections = [p.read_text().strip() for p in sorted((HERE / "results").glob("*.md"))]
+    head = (f"# Benchmarks\n\nWritten by `make bench` on {datetime.date.today().isoformat()}, "
+            f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+            f"{_cores()} cores. Timings are ratios against a peer measured in the same script.\n")
+    (ROOT / "BENCHMARKS.md").write_text(head + "\n" + "\n\n".join(sections) + "\n")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Batch operations (`parallel`, `map`): result model and the branch scheduler."""

@@ -1,0 +1,120 @@
+"""The runtime as the command line uses it: a store on disk, handlers loaded from files, leases held.
+
+Every method returns data; printing is the CLI's job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from durable_runtime.lambda_service import ErrorObject
+from durable_runtime.loader import load_module
+from durable_runtime.service.backend import Backend, RegisteredFunction
+from durable_runtime.service.clock import Clock
+from durable_runtime.service.driver import Driver, new_owner
+from durable_runtime.service.history import render
+from durable_runtime.store.base import ExecutionRecord
+from durable_runtime.store.sqlite import SqliteStore
+
+STORE_ENV = "DURABLE_STORE"
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get(STORE_ENV) or Path.cwd() / ".durable" / "state.db")
+
+
+class LocalRuntime:
+    def __init__(self, store_path: str | Path | None = None, *, skip_time: bool = False) -> None:
+        self.store = SqliteStore(store_path or default_store_path())
+        self.backend = Backend(self.store, Clock(skip_time=skip_time))
+        self.owner = new_owner()
+
+    # -- handlers -------------------------------------------------------------------------------------
+
+    def _resolve(self, record: ExecutionRecord) -> Callable[..., Any]:
+        if record.function_name in self.backend.functions:
+            return self.backend.functions[record.function_name].handler
+        if not record.handler_ref:
+            raise LookupError(f"execution {record.arn} has no handler reference")
+        path, _, name = record.handler_ref.rpartition(":")
+        module = load_module(path)
+        self._register_module(module)
+        return getattr(module, name)  # type: ignore[no-any-return]
+
+    def _register_module(self, module: Any) -> None:
+        """Functions of the handler's module answer `context.invoke` by name (`-` or `_`)."""
+        for attr, value in vars(module).items():
+            if callable(value) and not attr.startswith("_") and getattr(value, "__module__", None) == module.__name__:
+                entry = RegisteredFunction(value, durable=hasattr(value, "__durable_handler__"))
+                self.backend.functions.setdefault(attr, entry)
+                self.backend.functions.setdefault(attr.replace("_", "-"), entry)
+
+    # -- commands -------------------------------------------------------------------------------------
+
+    def start(self, file: str | Path, handler_name: str, input_payload: str | None) -> str:
+        path = Path(file).resolve()
+        ref = f"{path}:{handler_name}"
+        return self.backend.start_execution(path.stem, input_payload, name=path.stem, handler_ref=ref)
+
+    def drive(self, arn: str, *, detach: bool = False) -> ExecutionRecord | None:
+        """Run the execution under this process's lease; None when another process holds it."""
+        driver = Driver(self.backend, self._resolve, self.owner)
+        return driver.run_with_lease(arn, self.backend.clock.now(), detach=detach)
+
+    def due(self, now: float | None = None) -> list[str]:
+        moment = self.backend.clock.now() if now is None else now
+        return [
+            r.arn
+            for r in self.store.list_executions("RUNNING")
+            if r.needs_invocation or r.invoking or (r.next_wake is not None and r.next_wake <= moment)
+        ]
+
+    def resume(self, execution_id: str | None = None) -> list[ExecutionRecord]:
+        """Continue one execution, or every execution that is due; detached (never sleeps)."""
+        arns = [self.store.resolve(execution_id)] if execution_id else self.due()
+        done = [self.drive(arn, detach=True) for arn in arns]
+        return [r for r in done if r is not None]
+
+    def worker(self, *, once: bool = False, poll: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> int:
+        """Resume due executions as their timers fire; returns how many resumes ran."""
+        count = 0
+        while True:
+            count += len(self.resume())
+            if once:
+                return count
+            sleep(poll)
+
+    def callback(self, action: str, callback_id: str, payload: str | None) -> str:
+        if action == "fail":
+            data = json.loads(payload) if payload else {}
+            error = ErrorObject(data.get("ErrorMessage"), data.get("ErrorType"), data.get("ErrorData"), None)
+            return self.backend.complete_callback(callback_id, "fail", error=error)
+        return self.backend.complete_callback(callback_id, action, result=payload)
+
+    def executions(self, status: str | None = None) -> list[ExecutionRecord]:
+        return self.store.list_executions(status)
+
+    def history(self, execution_id: str) -> list[dict[str, Any]]:
+        return [render(e) for e in self.store.events(self.store.resolve(execution_id))]
+
+    def record(self, execution_id: str) -> ExecutionRecord:
+        return self.store.load_execution(self.store.resolve(execution_id))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def run_to_end(
+    runtime: LocalRuntime, arn: str, *, poll: float = 0.2, sleep: Callable[[float], None] = time.sleep
+) -> ExecutionRecord:
+    """Drive until terminal, waiting (by polling the store) for callbacks answered from elsewhere."""
+    while True:
+        record = runtime.drive(arn) or runtime.store.load_execution(arn)
+        if record.is_terminal:
+            return record
+        sleep(poll)

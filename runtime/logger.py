@@ -1,0 +1,49 @@
+"""The replay-aware logger: records made while the context replays completed work are dropped."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class Logger:
+    """Wraps a standard logger; adds execution/operation fields as `extra`; silent while replaying."""
+
+    def __init__(
+        self, logger: Any, extra: Mapping[str, object], is_replaying: Callable[[], bool] = lambda: False
+    ) -> None:
+        self._logger = logger
+        self._extra = dict(extra)
+        self._is_replaying = is_replaying
+
+    @classmethod
+    def create(cls, extra: Mapping[str, object], is_replaying: Callable[[], bool]) -> Logger:
+        return cls(logging.getLogger("durable_runtime.user"), extra, is_replaying)
+
+    def with_extra(self, extra: Mapping[str, object]) -> Logger:
+        return Logger(self._logger, {**self._extra, **extra}, self._is_replaying)
+
+    def with_is_replaying(self, is_replaying: Callable[[], bool]) -> Logger:
+        return Logger(self._logger, self._extra, is_replaying)
+
+    def _emit(self, level: str, msg: object, args: tuple[object, ...], extra: Mapping[str, object] | None) -> None:
+        if self._is_replaying():
+            return
+        merged = {**self._extra, **(extra or {})}
+        getattr(self._logger, level)(msg, *args, extra=merged)
+
+    def debug(self, msg: object, *args: object, extra: Mapping[str, object] | None = None) -> None:
+        self._emit("debug", msg, args, extra)
+
+    def info(self, msg: object, *args: object, extra: Mapping[str, object] | None = None) -> None:
+        self._emit("info", msg, args, extra)
+
+    def warning(self, msg: object, *args: object, extra: Mapping[str, object] | None = None) -> None:
+        self._emit("warning", msg, args, extra)
+
+    def error(self, msg: object, *args: object, extra: Mapping[str, object] | None = None) -> None:
+        self._emit("error", msg, args, extra)
+
+    def exception(self, msg: object, *args: object, extra: Mapping[str, object] | None = None) -> None:
+        self._emit("exception", msg, args, extra)

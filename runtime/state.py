@@ -1,0 +1,71 @@
+"""The engine's view of one execution during one invocation: the checkpointed operations and the outbox.
+
+Takes the operations the service had when the invocation began; gives lookups by operation id and a
+`checkpoint` that sends updates to the service. Non-blocking updates (an at-least-once step's START, a
+child context's START) wait in the outbox and travel with the next blocking one, in order, so a store
+commits them in one transaction: a crash can lose only a START whose step then runs again, which is
+exactly at-least-once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from durable_runtime.exceptions import PayloadTooLargeError
+from durable_runtime.lambda_service import Operation, OperationUpdate
+
+CHECKPOINT_SIZE_LIMIT_BYTES = 256 * 1024
+
+
+class CheckpointService(Protocol):
+    def checkpoint(self, execution_arn: str, updates: list[OperationUpdate]) -> list[Operation]: ...
+
+
+class ExecutionState:
+    def __init__(
+        self,
+        durable_execution_arn: str,
+        operations: dict[str, Operation],
+        service: CheckpointService,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.durable_execution_arn = durable_execution_arn
+        self.operations = operations
+        self.service = service
+        self.now = clock
+        self._outbox: list[OperationUpdate] = []
+
+    def get(self, operation_id: str) -> Operation | None:
+        return self.operations.get(operation_id)
+
+    def has_prior_operations(self) -> bool:
+        return any(op.operation_type.value != "EXECUTION" for op in self.operations.values())
+
+    def checkpoint(self, update: OperationUpdate, *, is_sync: bool = True) -> None:
+        _check_size(update)
+        self._outbox.append(update)
+        if is_sync:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._outbox:
+            return
+        updates, self._outbox = self._outbox, []
+        for op in self.service.checkpoint(self.durable_execution_arn, updates):
+            self.operations[op.operation_id] = op
+
+
+def _check_size(update: OperationUpdate) -> None:
+    payload = update.payload
+    if payload is None or len(payload) <= CHECKPOINT_SIZE_LIMIT_BYTES:
+        return
+    size = len(payload.encode())
+    if size <= CHECKPOINT_SIZE_LIMIT_BYTES:
+        return
+    label = f"{update.operation_type.value.lower()} {update.name!r}" if update.name else update.operation_type.value
+    raise PayloadTooLargeError(
+        f"checkpoint payload of {label} (id {update.operation_id[:12]}) is {size} bytes, over the 256 KiB "
+        "limit: return a smaller value (store large data elsewhere and checkpoint a reference)"
+    )

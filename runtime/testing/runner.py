@@ -1,0 +1,201 @@
+"""`DurableFunctionTestRunner`: AWS's local test runner API over this runtime (in-memory, time skipped).
+
+Executions are driven in the calling thread: `run_async` returns once the execution settles (finished, or
+waiting for a callback); `send_callback_*` record the answer; `wait_for_result` drives again and waits
+(up to its timeout) for answers sent from other threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from durable_runtime.execution import durable_execution
+from durable_runtime.lambda_service import ErrorObject
+from durable_runtime.service.backend import Backend, RegisteredFunction
+from durable_runtime.service.clock import Clock
+from durable_runtime.service.driver import Driver
+from durable_runtime.store.base import ExecutionRecord, Store
+from durable_runtime.store.memory import MemoryStore
+from durable_runtime.testing.results import (
+    DurableFunctionsTestError,
+    DurableFunctionTestResult,
+    Event,
+    GetDurableExecutionHistoryResponse,
+)
+
+
+class DurableFunctionTestRunner:
+    def __init__(
+        self,
+        handler: Callable[..., Any],
+        poll_interval: float = 1.0,
+        max_invocation_page_bytes: int | None = None,
+        execution_timeout: int = 300,
+        invocation_timeout: int = 900,
+        store: Store | None = None,
+        skip_time: bool = True,
+        region: str = "us-west-2",
+    ) -> None:
+        self.handler = handler
+        self.poll_interval = poll_interval
+        self._execution_timeout = execution_timeout
+        self._invocation_timeout = invocation_timeout
+        self.backend = Backend(store or MemoryStore(), Clock(skip_time=skip_time))
+        self.driver = Driver(self.backend, self._resolve)
+        self._lock = threading.RLock()
+        self._answers = threading.Condition()
+
+    def _resolve(self, record: ExecutionRecord) -> Callable[..., Any]:
+        target = self.backend.functions.get(record.function_name)
+        if target is not None and target.durable:
+            return target.handler
+        return self.handler
+
+    # -- registry ---------------------------------------------------------------------------------------
+
+    def register_durable_function(
+        self, function_name: str, handler: Callable[..., Any], **_: Any
+    ) -> DurableFunctionTestRunner:
+        self.backend.functions[function_name] = RegisteredFunction(handler, durable=True)
+        return self
+
+    def register_function(self, function_name: str, handler: Callable[..., Any]) -> DurableFunctionTestRunner:
+        self.backend.functions[function_name] = RegisteredFunction(handler, durable=False)
+        return self
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+
+    def __enter__(self) -> DurableFunctionTestRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.backend.store.close()
+
+    # -- running ----------------------------------------------------------------------------------------
+
+    def run(
+        self,
+        input: str | None = None,  # noqa: A002 - AWS's parameter name
+        execution_timeout: int | None = None,
+        timeout: int | None = None,
+        function_name: str = "test-function",
+        execution_name: str = "execution-name",
+        account_id: str = "123456789012",
+        tenant_id: str | None = None,
+    ) -> DurableFunctionTestResult:
+        effective = execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
+        arn = self.run_async(input, effective, None, function_name, execution_name, account_id, tenant_id)
+        return self.wait_for_result(arn, timeout=effective)
+
+    def run_async(
+        self,
+        input: str | None = None,  # noqa: A002
+        execution_timeout: int | None = None,
+        timeout: int | None = None,
+        function_name: str = "test-function",
+        execution_name: str = "execution-name",
+        account_id: str = "123456789012",
+        tenant_id: str | None = None,
+    ) -> str:
+        effective = execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
+        arn = self.backend.start_execution(function_name, input, name=execution_name, timeout_seconds=effective)
+        self._drive(arn)
+        return arn
+
+    def _drive(self, arn: str) -> ExecutionRecord:
+        with self._lock:
+            return self.driver.settle(arn)
+
+    def wait_for_result(self, execution_arn: str, timeout: int = 60) -> DurableFunctionTestResult:
+        deadline = time.monotonic() + timeout
+        while True:
+            record = self._drive(execution_arn)
+            if record.is_terminal:
+                return self._result(record)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._await_answer(execution_arn, min(remaining, self.poll_interval)):
+                if time.monotonic() >= deadline:
+                    raise TimeoutError("Execution did not complete within timeout")
+
+    def _await_answer(self, arn: str, seconds: float) -> bool:
+        with self._answers:
+            if self.backend.store.load_execution(arn).needs_invocation:
+                return True
+            return self._answers.wait(seconds)
+
+    def _result(self, record: ExecutionRecord) -> DurableFunctionTestResult:
+        records = list(self.backend.store.load_operations(record.arn).values())
+        return DurableFunctionTestResult.create(record.status, records, record.result, record.error)
+
+    # -- callbacks --------------------------------------------------------------------------------------
+
+    def send_callback_success(self, callback_id: str, result: bytes | None = None) -> None:
+        text = result.decode() if isinstance(result, bytes | bytearray) else result
+        self._answer(callback_id, "succeed", result=text)
+
+    def send_callback_failure(self, callback_id: str, error: ErrorObject | None = None) -> None:
+        self._answer(callback_id, "fail", error=error or ErrorObject(None, None, None, None))
+
+    def send_callback_heartbeat(self, callback_id: str) -> None:
+        self._answer(callback_id, "heartbeat")
+
+    def _answer(self, callback_id: str, action: str, **fields: Any) -> None:
+        try:
+            self.backend.complete_callback(callback_id, action, **fields)
+        except (KeyError, ValueError) as error:
+            raise DurableFunctionsTestError(str(error)) from error
+        with self._answers:
+            self._answers.notify_all()
+
+    def wait_for_callback(self, execution_arn: str, name: str | None = None, timeout: int = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            self._drive(execution_arn)
+            found = _open_callback(self.backend.store.events(execution_arn), name)
+            if found:
+                return found
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"Callback did not become available within {timeout}s.")
+            time.sleep(min(self.poll_interval, 0.05))
+
+    def get_execution_history(
+        self, execution_arn: str, include_execution_data: bool = False
+    ) -> GetDurableExecutionHistoryResponse:
+        return GetDurableExecutionHistoryResponse([Event(e) for e in self.backend.store.events(execution_arn)])
+
+    def get_execution(self, execution_arn: str) -> ExecutionRecord:
+        return self.backend.store.load_execution(execution_arn)
+
+
+def _open_callback(events: list[dict[str, Any]], name: str | None) -> str | None:
+    """The id of a started, unanswered callback whose invocation has completed (latest first)."""
+    closed = {
+        e.get("Id") for e in events if e["EventType"] in ("CallbackSucceeded", "CallbackFailed", "CallbackTimedOut")
+    }
+    ready: list[str] = []
+    for index, event in enumerate(events):
+        if event["EventType"] != "CallbackStarted" or (name is not None and event.get("Name") != name):
+            continue
+        if name is not None and event.get("Id") in closed:
+            raise DurableFunctionsTestError(f"Callback {name} has already completed (succeeded/failed/timed out)")
+        later = events[index + 1 :]
+        if event.get("Id") not in closed and any(e["EventType"] == "InvocationCompleted" for e in later):
+            ready.append(event["CallbackStartedDetails"]["CallbackId"])
+    return ready[-1] if ready else None
+
+
+class DurableChildContextTestRunner(DurableFunctionTestRunner):
+    """Runs one `@durable_with_child_context` function as a whole execution."""
+
+    def __init__(self, context_function: Callable[..., Any], *args: Any, skip_time: bool = True, **kwargs: Any) -> None:
+        @durable_execution
+        def handler(event: Any, context: Any) -> Any:
+            return context_function(*args, **kwargs)(context)
+
+        super().__init__(handler, skip_time=skip_time)
