@@ -15,11 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `conformance` importable from tests/
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    __package__ = "conformance"
+if __package__ in (None, ""):  # run as a script: make `tests.conformance` importable from the root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    __package__ = "tests.conformance"
 
-from conformance.harness import Outcome, discover, outcome_json, run_all  # noqa: E402
+from tests.conformance.harness import Outcome, discover, outcome_json, run_all  # noqa: E402
 
 
 def summary(label: str, outcomes: list[Outcome]) -> str:

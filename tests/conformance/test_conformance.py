@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.harness import Outcome, discover, run_all, run_in_process
-from conformance.load import SUITE_MODULES, load_handlers
-from conformance.logsink import FakeLogs, LogSink
+from tests.conformance.harness import Outcome, discover, run_all, run_in_process
+from tests.conformance.load import SUITE_MODULES, load_handlers
+from tests.conformance.logsink import FakeLogs, LogSink
 
 HERE = Path(__file__).resolve().parent
 EXPECTED_PASS = HERE / "expected_pass.txt"

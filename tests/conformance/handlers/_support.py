@@ -14,7 +14,7 @@ from typing import Any
 from aws_durable_execution_sdk_python.config import Duration, JitterStrategy
 from aws_durable_execution_sdk_python.retries import RetryStrategyConfig, create_retry_strategy
 from aws_durable_execution_sdk_python.serdes import SerDes
-from conformance.logsink import emit_json
+from tests.conformance.logsink import emit_json
 
 __all__ = ["emit_json"]
 
