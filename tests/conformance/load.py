@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import re
 import sys
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,8 +87,19 @@ class Loaded:
         return self.broken.get(rid.split("-")[0])
 
 
+_LOADED: dict[str, Loaded] = {}
+_LOAD_LOCK = threading.Lock()
+
+
 def load_handlers(runtime: str) -> Loaded:
-    """Import every handler module with the SDK imports of `runtime`; collect what they define."""
+    """Import every handler module with the SDK imports of `runtime` (once per process)."""
+    with _LOAD_LOCK:
+        if runtime not in _LOADED:
+            _LOADED[runtime] = _load_all(runtime)
+        return _LOADED[runtime]
+
+
+def _load_all(runtime: str) -> Loaded:
     package = f"_conformance_handlers_{runtime}"
     alias = None if runtime == "aws" else "durable_runtime"
     loaded = Loaded()
