@@ -226,6 +226,9 @@ class GraphBuilder:
             exits.append((node, "no match"))
         return exits
 
+    def s_desugared(self, s: n.Desugared, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        return self.block(s.body, preds, region, loop)
+
     def s_with(self, s: n.With, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
         node = self.add("with", s.code, s.span, region, code=s.code)
         self.link(preds, node)

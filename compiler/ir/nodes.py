@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from durable_compile.ir.exprs import Expr, Keyword, Lambda
+from durable_compile.ir.exprs import Expr, Keyword, Lambda, Name
 from durable_compile.source import Span
 
 
@@ -82,6 +82,17 @@ class HelperCall(Stmt):
     call: Expr  #: the call as written (arguments evaluated by the caller)
     target: Expr | None  #: where the result is stored, if anywhere
     region: Function | None  #: the helper's body, its context parameter bound (None: recursive)
+
+
+@dataclass(frozen=True)
+class Desugared(Stmt):
+    """Statements the lowering wrote in place of an expression (a comprehension of durable calls): they
+    have no source text of their own, and their result lands in `target`, which replaces `code`."""
+
+    construct: str  #: what was rewritten ("comprehension")
+    target: Name  #: the temporary holding the value
+    code: str  #: the original expression
+    body: tuple[Stmt, ...]  #: the statements that compute it (their `code` fields are generated)
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,9 @@ def handler(event, context):
 
 def test_a_comprehension_of_durable_calls_is_the_loop_it_means() -> None:
     handler = lower('results = [context.step(work(i), name=f"w-{i}") for i in event["items"] if i]\nreturn results')
-    init, loop, assign, ret = handler.function.body
+    desugared, assign, ret = handler.function.body
+    assert isinstance(desugared, n.Desugared) and desugared.construct == "comprehension"
+    init, loop = desugared.body
     assert isinstance(init, n.Assign) and init.value.code == "[]"
     assert isinstance(loop, n.For) and loop.iter.code == 'event["items"]'
     (cond,) = loop.body

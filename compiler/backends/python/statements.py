@@ -66,6 +66,20 @@ def comprehension_init(stmt: n.Stmt) -> str | None:
     return None
 
 
+def comprehension_loop(body: tuple[n.Stmt, ...], index: int) -> int | None:
+    """The index of the loop of the comprehension whose result list starts at `body[index]`, if it does."""
+    init = body[index]
+    if comprehension_init(init) is None:
+        return None
+    for later in range(index + 1, len(body)):
+        stmt = body[later]
+        if not init.span.line <= stmt.span.line <= init.span.end_line:
+            return None
+        if isinstance(stmt, n.For):
+            return later
+    return None
+
+
 def synthesized(stmt: n.Stmt, expr: Fn[[ir.Expr], str]) -> str | None:
     """The text of a statement the lowering made up (a comprehension's loop), or None for written ones."""
     init = comprehension_init(stmt)
@@ -122,12 +136,36 @@ class Statements:
         if not body:
             self.w.write("pass")
             return
-        for index, stmt in enumerate(body):
+        index = 0
+        while index < len(body):
+            stmt = body[index]
             handler = HANDLERS.get(type(stmt))
             if handler is None:
                 raise EmitError(stmt.span, f"the Python backend cannot rebuild a {type(stmt).__name__} statement")
             self.leading(stmt.span, first=index == 0)
+            loop = comprehension_loop(body, index)
+            if loop is not None:
+                self.comprehension(body[index:loop + 1], edits)
+                index = loop + 1
+                continue
             handler(self, stmt, edits)
+            index += 1
+
+    def comprehension(self, group: tuple[n.Stmt, ...], edits: list[Edit]) -> None:
+        """A comprehension that runs operations: its loop in a local function, as Python runs a comprehension
+        (the loop variable stays private); the outermost iterable is evaluated outside, first, as in Python."""
+        init, *iterable, loop = group
+        temp, line = comprehension_init(init) or "", init.span.line
+        for stmt in iterable:
+            HANDLERS[type(stmt)](self, stmt, edits)
+        assert isinstance(loop, n.For)
+        name = f"_dc_comp{next(self.lifted)}"
+        self.w.write(f"def {name}(_dc_iter):", line)
+        with self.w.nested():
+            self.simple(init, edits)
+            self.loop(f"for {self.expr(loop.target, edits)} in _dc_iter:", loop, edits)
+            self.w.write(f"return {temp}", line)
+        self.w.write(f"{temp} = {name}({self.expr(loop.iter, edits)})", line)
 
     def leading(self, span: Span, first: bool) -> None:
         """The comment lines right above a statement, and the blank line before them, once each."""
@@ -159,6 +197,10 @@ class Statements:
         return expr.code[:at] + text + expr.code[at + len(raw):] if at >= 0 else text
 
     # simple statements ----------------------------------------------------------------------------------
+    def desugared(self, stmt: n.Desugared, edits: list[Edit]) -> None:
+        """A rewritten comprehension: its loop statements are made up by the lowering (see `synthesized`)."""
+        self.block(stmt.body, edits)
+
     def simple(self, stmt: n.Stmt, edits: list[Edit]) -> None:
         made_up = synthesized(stmt, lambda e: self.expr(e, edits))
         if made_up is not None:
@@ -342,5 +384,5 @@ HANDLERS: dict[type, Fn[[Statements, n.Stmt, list[Edit]], None]] = {
     n.Break: Statements.keyword, n.Continue: Statements.keyword, n.Pass: Statements.keyword,
     n.If: Statements.if_, n.For: Statements.for_, n.While: Statements.while_,  # type: ignore[dict-item]
     n.Try: Statements.try_, n.With: Statements.with_, n.Match: Statements.match,  # type: ignore[dict-item]
-    n.LocalDef: Statements.local_def,  # type: ignore[dict-item]
+    n.LocalDef: Statements.local_def, n.Desugared: Statements.desugared,  # type: ignore[dict-item]
 }

@@ -36,7 +36,8 @@ def desugar(lowerer: Lowerer, comp: Comprehension, temp: ir.Name, scope: Scope) 
     else:
         empty = ir.ListExpr("[]", span, ())
     init = n.Assign(span, (temp,), empty)
-    return [init, *_loop(lowerer, comp, comp.for_in, temp, scope)]
+    body = (init, *_loop(lowerer, comp, comp.for_in, temp, scope))
+    return [n.Desugared(span, "comprehension", temp, lowerer.env.code(comp), body)]
 
 
 def _loop(lowerer: Lowerer, comp: Comprehension, for_in: cst.CompFor, temp: ir.Name,

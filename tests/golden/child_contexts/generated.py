@@ -38,10 +38,13 @@ def add_member(step_ctx: StepContext, group: str, member: str) -> str:
 
 @durable_with_child_context
 def enroll_members(ctx: DurableContext, group: str, members: list[str]) -> list[str]:
-    _dc_t1 = []
-    for member in members:
-        _dc_t2 = _dc.at(35, ctx).step(add_member(group, member), name=f"add-{member}")
-        _dc_t1.append(_dc_t2)
+    def _dc_comp1(_dc_iter):
+        _dc_t1 = []
+        for member in _dc_iter:
+            _dc_t2 = _dc.at(35, ctx).step(add_member(group, member), name=f"add-{member}")
+            _dc_t1.append(_dc_t2)
+        return _dc_t1
+    _dc_t1 = _dc_comp1(members)
     return _dc_t1
 
 
@@ -71,13 +74,13 @@ def handler(event: dict, context: DurableContext) -> dict:
         config=ChildConfig(sub_type="Storage"),
     )
     # the lambda at line 63, as a def so that its durable calls are tagged too
-    def _dc_fn1(ctx):
+    def _dc_fn2(ctx):
         _dc_t3 = _dc.at(63, ctx).step(
             lambda _: f"welcome sent to {len(identity['members'])} members", name="send-welcome"
         )
         return _dc_t3
     welcome = _dc.at(62, context).run_in_child_context(
-        _dc_fn1,
+        _dc_fn2,
         name="welcome",
     )
     return {"team": team, "identity": identity, "storage": storage, "welcome": welcome}
@@ -86,6 +89,6 @@ def handler(event: dict, context: DurableContext) -> dict:
 # Source map read by the determinism guard: (first generated line, first line in samples/child_contexts.py, count).
 _dc.map_lines(
     (5, 1, 19), (27, 20, 14), (41, 35, 1), (42, 35, 1), (43, 35, 1), (44, 35, 1),
-    (45, 35, 20), (66, 55, 7), (73, 63, 1), (74, 63, 1), (75, 63, 3), (78, 63, 1),
-    (79, 62, 4), (83, 68, 1),
+    (45, 35, 1), (46, 35, 1), (47, 35, 1), (48, 35, 20), (69, 55, 7), (76, 63, 1),
+    (77, 63, 1), (78, 63, 3), (81, 63, 1), (82, 62, 4), (86, 68, 1),
 )

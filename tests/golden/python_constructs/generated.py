@@ -68,10 +68,13 @@ def handler(event: dict, context: DurableContext) -> dict:
         _dc_fn1,  # a lambda child
         name="child",
     )
-    _dc_t5 = []
-    for i in range(2):
-        _dc_t6 = _dc.at(55, context).step(count(i), name=f"sq-{i}")
-        _dc_t5.append(_dc_t6)
+    def _dc_comp2(_dc_iter):
+        _dc_t5 = []
+        for i in _dc_iter:
+            _dc_t6 = _dc.at(55, context).step(count(i), name=f"sq-{i}")
+            _dc_t5.append(_dc_t6)
+        return _dc_t5
+    _dc_t5 = _dc_comp2(range(2))
     squares = _dc_t5
     _dc_t7 = _dc.at(63, context).step(count(total + 100), name="last")
     return {
@@ -92,5 +95,5 @@ _dc.map_lines(
     (43, 32, 1), (45, 34, 3), (48, 36, 1), (50, 38, 5), (55, 44, 1), (56, 44, 1),
     (57, 46, 1), (58, 46, 1), (60, 48, 2), (63, 52, 1), (64, 52, 1), (65, 52, 1),
     (66, 52, 1), (67, 51, 5), (72, 55, 1), (73, 55, 1), (74, 55, 1), (75, 55, 1),
-    (76, 63, 1), (77, 56, 9),
+    (76, 55, 1), (77, 55, 1), (78, 55, 1), (79, 63, 1), (80, 56, 9),
 )
