@@ -64,6 +64,7 @@ class Emitter:
         self.out = Output({})
         self.locals = collect_locals(handler.function)
         self.constants = module_constants(source_text, self.locals)
+        self.module_functions = function_defs(source_text)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.loops: list[Loop] = []
@@ -314,6 +315,19 @@ def task_state(key: str, reads: list[str] | tuple[str, ...], extra: dict[str, An
     if reads:
         payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
     return {"Type": "Task", "Resource": LAMBDA_INVOKE, "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload}}
+
+
+def function_defs(source_text: str) -> dict[str, list[ast.FunctionDef]]:
+    """Every `def` of the module by name (nested ones too): read, never run."""
+    try:
+        tree = ast.parse(source_text)
+    except SyntaxError:
+        return {}
+    found: dict[str, list[ast.FunctionDef]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            found.setdefault(node.name, []).append(node)
+    return found
 
 
 def loaded_names(lines: list[str]) -> set[str]:

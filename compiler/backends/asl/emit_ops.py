@@ -59,7 +59,7 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
     em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line))
     from durable_compile.backends.asl.emit import task_state
-    state = task_state(op.id, reads, {"attempt": ATTEMPT})
+    state = task_state(op.id, reads, {"attempt": ATTEMPT} if _uses_attempt(em, op) else None)
     retry, notes = retry_for(op.settings)
     for note in notes:
         em.report("DUR823", op.span, note)
@@ -67,6 +67,18 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
         state["Retry"] = retry
     _assign_result(em, op, state, "$states.result.Payload")
     return _finish(em, op, state, nxt, "step")
+
+
+def _uses_attempt(em: Emitter, op: n.Operation) -> bool:
+    """Whether the step body reads `.attempt` (only then does the payload carry the retry count)."""
+    callee = op.callee
+    if callee is None or callee.form == n.CallableForm.UNRESOLVED:
+        return True
+    if callee.form == n.CallableForm.LAMBDA:
+        return ".attempt" in callee.code
+    name = (callee.function or "").rsplit(".", 1)[-1]
+    return any(isinstance(node, ast.Attribute) and node.attr == "attempt"
+               for fn in em.module_functions.get(name, ()) for node in ast.walk(fn))
 
 
 def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[str], list[str]]:
