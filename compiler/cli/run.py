@@ -6,6 +6,7 @@ is 0 for SUCCEEDED, 1 for FAILED and 3 for PENDING (suspended, detached). Usage 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -92,9 +93,9 @@ def run(
     name = _handler_name(file, handler)
     runtime = LocalRuntime(store, skip_time=skip_time)
     arn = runtime.start(file, name, _input(payload, input_file))
-    record = (runtime.drive(arn, detach=True) if detach else run_to_end(runtime, arn)) or runtime.store.load_execution(
-        arn
-    )
+    with contextlib.redirect_stdout(sys.stderr if as_json else sys.stdout):  # keep --json output one object
+        finished = runtime.drive(arn, detach=True) if detach else run_to_end(runtime, arn)
+    record = finished or runtime.store.load_execution(arn)
     summary = _summary(record)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
