@@ -191,11 +191,12 @@ class Emitter:
                     f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
         reads = sorted(loaded_names(lines) & self.locals)
         key = f"compute{next(self.counter)}"
-        body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in sorted(set(writes) | set(reads))) + "}")
-        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line))
+        errors = tuple(r for r in reads if r in self.errors)
+        back = sorted((set(writes) | set(reads)) - set(errors))  # caught errors are read-only
+        body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
+        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors))
         state = task_state(key, reads)
-        state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}"
-                           for w in sorted(set(writes) | set(reads))}
+        state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
         state["Next"] = nxt
         catch = emit_try.catchers(self, "compute")
         if catch:

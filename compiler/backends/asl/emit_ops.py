@@ -57,7 +57,8 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
 
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
-    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line))
+    errors = tuple(r for r in reads if r in em.errors)
+    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors))
     from durable_compile.backends.asl.emit import task_state
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if _uses_attempt(em, op) else None)
     retry, notes = retry_for(op.settings)
@@ -165,7 +166,8 @@ def _wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
     body = ["callback_id = _payload['callback_token']", *body]
     key = op.id
-    em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line))
+    errors = tuple(r for r in reads if r in em.errors)
+    em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line, errors))
     from durable_compile.backends.asl.emit import task_state
     extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}",
                              "callback": f"{_label(op)} create callback id"}

@@ -32,8 +32,10 @@ DURABLE = {
     "CallbackExternalError": {"callback"},
     "CallbackSubmitterError": {"callback"},
 }
-ERROR_OUTPUT = ("{% {'error_type': $states.errorOutput.Error, 'message': ($c := $states.errorOutput.Cause; "
-                "$substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c)} %}")
+MESSAGE = "{% ($c := $states.errorOutput.Cause; $substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c) %}"
+ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESSAGE[3:-3] + "} %}"
+#: task kinds -> the error class an uncaught failure raises in the handler
+UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError"}
 
 
 @dataclass
@@ -92,7 +94,20 @@ def catchers(em: Emitter, kind: str) -> list[dict[str, Any]]:
             found.append(entry)
             if errors == [ALL]:
                 return found
+    if kind in UNCAUGHT:
+        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind), "Output": "{% $states.errorOutput %}"})
     return found
+
+
+def _uncaught(em: Emitter, kind: str) -> str:
+    """The Fail state of a durable failure no `except` catches: the execution fails with the SDK's error
+    class (a failed step raises StepError in the handler, whatever its body raised)."""
+    error = UNCAUGHT[kind]
+    if error not in em.states:
+        state = {"Type": "Fail", "Error": error, "Cause": MESSAGE.replace("$states.errorOutput", "$states.input")}
+        em.namer.used.add(error)
+        em.put(error, state, em.handler.function.span, f"unhandled {error}")
+    return error
 
 
 def raise_(em: Emitter, stmt: n.Raise) -> str:
