@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from durable_compile.analyze.index import Function, ModuleIndex, positional
+from durable_compile.analyze.names import Role
 from durable_compile.analyze.tables import OPERATIONS
 from durable_compile.analyze.walk import walk
-from durable_compile.discover import Role
 
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 

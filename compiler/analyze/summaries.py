@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from durable_compile.analyze import apis
 from durable_compile.analyze.index import Function
+from durable_compile.analyze.names import Role
 from durable_compile.analyze.positions import span_of
 from durable_compile.analyze.project import Module, Project
 from durable_compile.analyze.tables import TRANSITIVE_CODES
 from durable_compile.analyze.walk import walk
-from durable_compile.discover import Role
 from durable_compile.source import Span
 
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
