@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl.emit_support import jsonata_name
@@ -69,7 +70,7 @@ def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
                      stmt.span, "re-raise after finally")
     frame = TryFrame([], em.block(stmt.finalbody, reraise), pending, stmt.finalbody)
     normal = em.block(stmt.finalbody, nxt)
-    handlers = [Handler(_types(h.type), _inside(em, frame, lambda h=h: em.block(h.body, normal)), h.name)
+    handlers = [Handler(_types(h.type), _inside(em, frame, partial(em.block, h.body, normal)), h.name)
                 for h in stmt.handlers]
     after = _inside(em, frame, lambda: em.block(stmt.orelse, normal))
     full = TryFrame(handlers, frame.finally_error, pending, stmt.finalbody)
