@@ -46,11 +46,24 @@ def _fail(message: str, hint: str | None = None) -> None:
     sys.exit(2)
 
 
+def _fail_at(file: str, line: int, column: int, message: str) -> None:
+    click.echo(f"{file}:{line}:{column}: {message}", err=True)
+    click.echo("  help: fix the file; it is run as Python 3.11+", err=True)
+    sys.exit(2)
+
+
 def _handler_name(file: str, handler: str | None) -> str:
     try:
         module = load_module(file)
+    except SyntaxError as error:
+        _fail_at(file, error.lineno or 1, error.offset or 1, f"DUR999 syntax error: {error.msg}")
+        raise
+    except ImportError as error:
+        _fail(f"{file}: importing it failed: {error}", "install what the handler imports into this environment")
+        raise
+    try:
         found = find_handler(module, handler)
-    except (HandlerNotFoundError, OSError, SyntaxError, ImportError) as error:
+    except HandlerNotFoundError as error:
         _fail(str(error), "name the handler with --handler NAME")
         raise
     if not hasattr(found, "__durable_handler__"):

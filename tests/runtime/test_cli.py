@@ -80,12 +80,16 @@ def test_detach_then_worker_callback_and_history(cli) -> None:  # type: ignore[n
     assert cli("callback", "succeed", "bm90LWEtY2FsbGJhY2s", "--payload", "1").returncode == 2
 
 
-def test_bad_input_is_a_usage_error_without_traceback(cli) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_a_usage_error_without_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "broken.py").write_text("x = 1\ndef handler(:\n")
     done = cli("run", "order.py", "--input", "{not json")
     assert done.returncode == 2
     assert done.stderr.startswith("error: input is not JSON") and "Traceback" not in done.stderr
     missing = cli("run", "order.py", "--handler", "nope")
     assert missing.returncode == 2 and "hint: name the handler with --handler NAME" in missing.stderr
+    broken = cli("run", "broken.py")
+    assert broken.returncode == 2 and broken.stderr.startswith("broken.py:2:")
+    assert "DUR999 syntax error" in broken.stderr and "Traceback" not in broken.stderr
 
 
 CHAIN = textwrap.dedent(
