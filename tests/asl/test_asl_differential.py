@@ -72,7 +72,15 @@ def statements(depth: int) -> st.SearchStrategy[list[str]]:
     )
 
 
-handlers = st.lists(statements(2), min_size=1, max_size=4).map(
+def with_finally() -> st.SearchStrategy[list[str]]:
+    block = st.lists(statements(1), min_size=1, max_size=3).map(lambda b: ["    " + s for part in b for s in part])
+    return st.tuples(block, st.booleans()).map(lambda p: [
+        "try:", *p[0], *(["    if x > 20:", "        return {'early': x}"] if p[1] else []),
+        "except StepError as err:", "    y = y + 100",
+        "finally:", "    items.append(y)", "    x = context.step(lambda _: x + 1, name='cleanup')"])
+
+
+handlers = st.lists(st.one_of(statements(2), with_finally()), min_size=1, max_size=4).map(
     lambda parts: HEAD + "".join(f"    {line}\n" for part in parts for line in part)
     + '    return {"x": x, "y": y, "items": items}\n')
 

@@ -290,6 +290,22 @@ class Emitter:
         return self.loops[-1].again
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
+        frame = emit_try.finally_frame(self)
+        if frame is not None:  # run the finally block first, then return the value computed before it
+            result = self.fresh("result")
+            done = self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
+                            {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
+            saved = self.tries
+            self.tries = []
+            try:
+                cleanup = self.block(frame.finalbody, done)
+            finally:
+                self.tries = saved
+            value = self.value(stmt.value) if stmt.value is not None else "{% null %}"
+            if value is None:
+                return self.lifted_value(stmt.value, stmt.span, cleanup, result)  # type: ignore[arg-type]
+            return self.put(self.namer.name(f"Set-{result}"), {"Type": "Pass", "Assign": {result: value},
+                                                                "Next": cleanup}, stmt.span, "return value")
         if stmt.value is None:
             return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
                             {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")
