@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from durable_runtime import guard
 from durable_runtime.concurrency.executor import (
     BatchSpec,
     executables_for_map,
@@ -136,6 +137,7 @@ class DurableContext:
             name=name,
             operation_type=operation_type,
         )
+        guard.note_operation(ident.operation_id)  # the source line of a tagged call (to-python modules)
         flip_after = False
         if self._replaying:
             op = self.state.operations.get(ident.operation_id)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+
 import click
 
 from durable_compile import api
 from durable_compile.backends.python import GUARD_MODES, Options
+from durable_compile.backends.python.verify import Report, verify
 from durable_compile.cli import main
 from durable_compile.cli.output import EXIT_FINDINGS, EXIT_USAGE, report, write_output
 from durable_compile.source import SourceFile
@@ -50,3 +55,46 @@ def to_python(file: str, handler: str | None, output: str | None, guard: str) ->
         report(emitted.diagnostics)
         raise SystemExit(EXIT_FINDINGS)
     write_output(emitted.text.encode(), output)
+
+
+@main.command("verify")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--handler", default=None, help="The handler to run (default: the only one).")
+@click.option("--input", "payload", default="{}", show_default=True, help="The event, as JSON.")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 50),
+              help="Perturbed worlds (each: a fresh run and a replay from every suspension point).")
+def verify_command(file: str, handler: str | None, payload: str, runs: int) -> None:
+    """Run FILE's handler in perturbed worlds; report the first operation whose sequence or value diverges."""
+    try:
+        json.loads(payload)
+    except ValueError as err:
+        raise click.UsageError(f"--input is not JSON: {err}") from err
+    lowered = _lowered(file, handler)
+    if len(lowered.handlers) != 1:
+        names = ", ".join(h.name for h in lowered.handlers)
+        raise click.UsageError(f"{file} has several handlers ({names}); name one with --handler")
+    emitted = api.emit_python(lowered, Options(mode="off", handler=handler))
+    if emitted.diagnostics:
+        report(emitted.diagnostics)
+        raise SystemExit(EXIT_FINDINGS)
+    with tempfile.TemporaryDirectory(prefix="durable-verify-") as folder:
+        module = Path(folder) / f"{Path(file).stem}_verified.py"
+        module.write_text(emitted.text)
+        result = verify(module, lowered.handlers[0].name, payload, runs, Path(folder))
+    click.echo(render_report(file, result))
+    raise SystemExit(EXIT_FINDINGS if result.divergence else 0)
+
+
+def render_report(file: str, result: Report) -> str:
+    head = (f"{file}: {result.runs} runs in perturbed worlds, {result.suspensions} suspension points, "
+            f"baseline {result.baseline.get('status', '?')}")
+    found = result.divergence
+    if found is None:
+        return head + ": no divergence"
+    where = f"{file}:{found.line}" if found.line else file
+    return "\n".join([
+        head,
+        f"{where}: divergence in {found.start} ({found.world}) at {found.what}",
+        f"  baseline: {found.expected}",
+        f"  this run: {found.found}",
+    ])
