@@ -8,8 +8,7 @@ position that has no completed checkpoint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -91,6 +90,7 @@ class DurableContext:
         self.parent_id = parent_id
         self.step_id_prefix = step_id_prefix if step_id_prefix is not None else parent_id
         self._position = 0
+        self._next_id: str | None = None
         self._replaying = replaying
         base = logger or Logger.create({"executionArn": state.durable_execution_arn}, self.is_replaying)
         self.logger = base.with_is_replaying(self.is_replaying)
@@ -124,40 +124,34 @@ class DurableContext:
     def _resolve_step_name(name: str | None, func: Any) -> str | None:
         return name or getattr(func, "_original_name", None)
 
-    @contextmanager
-    def _operation(
-        self, sub_type: str, name: str | None, operation_type: OperationType
-    ) -> Iterator[OperationIdentifier]:
-        """Take the next position; keep `is_replaying` right before and after the operation."""
+    def _operation(self, sub_type: str, name: str | None, operation_type: OperationType) -> _Position:
+        """Take the next position (use as `with ... as ident`); keeps `is_replaying` right around it."""
         self._position += 1
-        ident = OperationIdentifier(
-            operation_id=operation_id(self.step_id_prefix, self._position),
-            sub_type=sub_type,
-            parent_id=self.parent_id,
-            name=name,
-            operation_type=operation_type,
-        )
-        guard.note_operation(ident.operation_id)  # the source line of a tagged call (to-python modules)
+        op_id = self._next_id or operation_id(self.step_id_prefix, self._position)
+        self._next_id = None
+        ident = OperationIdentifier(op_id, sub_type, self.parent_id, name, operation_type=operation_type)
+        guard.note_operation(op_id)  # the source line of a tagged call (to-python modules)
         flip_after = False
         if self._replaying:
-            op = self.state.operations.get(ident.operation_id)
+            op = self.state.operations.get(op_id)
             if op is None or (not op.is_terminal and op.operation_type is OperationType.STEP):
                 self._replaying = False
             elif not op.is_terminal:
                 flip_after = True
-        try:
-            yield ident
-        finally:
-            if flip_after or (self._replaying and not self._next_exists()):
-                self._replaying = False
+        return _Position(self, ident, flip_after)
 
-    def _next_exists(self) -> bool:
-        return operation_id(self.step_id_prefix, self._position + 1) in self.state.operations
+    def _after_operation(self, flip_after: bool) -> None:
+        if flip_after:
+            self._replaying = False
+        elif self._replaying:
+            self._next_id = operation_id(self.step_id_prefix, self._position + 1)
+            if self._next_id not in self.state.operations:
+                self._replaying = False
 
     # -- operations -----------------------------------------------------------------------------------
 
     def step(self, func: Callable[[StepContext], T], name: str | None = None, config: StepConfig | None = None) -> T:
-        config = config or StepConfig()
+        config = config or _DEFAULT_STEP
         step_name = self._resolve_step_name(name, func)
         sub_type = config.sub_type or OperationSubType.STEP.value
         with self._operation(sub_type, step_name, OperationType.STEP) as ident:
@@ -268,3 +262,19 @@ class DurableContext:
 
     def _batch(self, spec: BatchSpec, name: str | None, sub_type: str, config: ChildConfig[Any]) -> BatchResult[Any]:
         return self._child(lambda batch_context: run_batch(batch_context, spec), name, config, sub_type)  # type: ignore[no-any-return]
+
+
+_DEFAULT_STEP = StepConfig()
+
+
+class _Position:
+    __slots__ = ("context", "flip_after", "ident")
+
+    def __init__(self, context: DurableContext, ident: OperationIdentifier, flip_after: bool) -> None:
+        self.context, self.ident, self.flip_after = context, ident, flip_after
+
+    def __enter__(self) -> OperationIdentifier:
+        return self.ident
+
+    def __exit__(self, *exc: object) -> None:
+        self.context._after_operation(self.flip_after)

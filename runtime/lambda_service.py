@@ -7,7 +7,7 @@ same as AWS's. Timestamps are epoch seconds (floats) inside the runtime and mill
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum, StrEnum
 from typing import Any, NoReturn
 
@@ -172,6 +172,13 @@ class Operation:
     def is_terminal(self) -> bool:
         return self.status in TERMINAL
 
+    def clone(self) -> Operation:
+        """A shallow copy (faster than dataclasses.replace on this hot path)."""
+        new = Operation.__new__(Operation)
+        for name in _ALL_FIELDS:
+            setattr(new, name, getattr(self, name))
+        return new
+
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON form for stores (not the API shape)."""
         out: dict[str, Any] = {
@@ -198,6 +205,7 @@ class Operation:
         return op
 
 
+_ALL_FIELDS = tuple(f.name for f in fields(Operation))
 _OPTIONAL_FIELDS = (
     "parent_id",
     "name",

@@ -147,17 +147,10 @@ class ExtendedTypeSerDes(SerDes[Any]):
     """The default: primitives (and lists of them) as plain JSON, everything else enveloped."""
 
     def serialize(self, value: Any, serdes_context: SerDesContext | None = None) -> str:
-        if SerDes.is_primitive(value):
-            return json.dumps(value, separators=(",", ":"))
-        return json.dumps(_encode(value), separators=(",", ":"))
+        return _dumps_default(value)
 
     def deserialize(self, data: str, serdes_context: SerDesContext | None = None) -> Any:
-        obj = json.loads(data)
-        if SerDes.is_primitive(obj):
-            return obj
-        if not (isinstance(obj, dict) and "t" in obj and "v" in obj):
-            raise SerDesError('Malformed envelope: missing "t" or "v" at root.')
-        return _decode(obj["t"], obj["v"])
+        return _loads_default(data)
 
 
 DEFAULT_JSON_SERDES: SerDes[Any] = JsonSerDes()
@@ -165,8 +158,25 @@ EXTENDED_TYPES_SERDES: SerDes[Any] = ExtendedTypeSerDes()
 PASS_THROUGH_SERDES: SerDes[Any] = PassThroughSerDes()
 
 
+def _dumps_default(value: Any) -> str:
+    if SerDes.is_primitive(value):
+        return json.dumps(value, separators=(",", ":"))
+    return json.dumps(_encode(value), separators=(",", ":"))
+
+
+def _loads_default(data: str) -> Any:
+    obj = json.loads(data)
+    if SerDes.is_primitive(obj):
+        return obj
+    if not (isinstance(obj, dict) and "t" in obj and "v" in obj):
+        raise SerDesError('Malformed envelope: missing "t" or "v" at root.')
+    return _decode(obj["t"], obj["v"])
+
+
 def serialize(serdes: SerDes[Any] | None, value: Any, operation_id: str, durable_execution_arn: str) -> str:
     try:
+        if serdes is None:
+            return _dumps_default(value)
         return (serdes or EXTENDED_TYPES_SERDES).serialize(value, SerDesContext(operation_id, durable_execution_arn))
     except (RetryableSerDesError, SerDesError):
         raise
@@ -176,6 +186,8 @@ def serialize(serdes: SerDes[Any] | None, value: Any, operation_id: str, durable
 
 def deserialize(serdes: SerDes[Any] | None, data: str, operation_id: str, durable_execution_arn: str) -> Any:
     try:
+        if serdes is None:
+            return _loads_default(data)
         return (serdes or EXTENDED_TYPES_SERDES).deserialize(data, SerDesContext(operation_id, durable_execution_arn))
     except (RetryableSerDesError, SerDesError):
         raise

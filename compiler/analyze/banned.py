@@ -10,7 +10,9 @@ import ast
 import re
 from typing import ClassVar
 
+from durable_compile.analyze.apis import Hit
 from durable_compile.analyze.rule import Edit, FileContext, Fix, Rule
+from durable_compile.analyze.summaries import Effect
 
 REPLAY = "orchestration code, which re-runs on every replay"
 
@@ -22,22 +24,49 @@ class BannedCallRule(Rule):
     fixable: ClassVar[bool] = False
 
     def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
-        if not ctx.in_orchestration:
-            return
-        code = self.code.code
-        hit = ctx.classify(node)
-        if hit is not None:
-            if hit.code == code and self.accept(node, ctx):
-                fix = step_fix(node, hit.api, ctx) if self.fixable else None
-                ctx.report(node, code, f"`{display(hit.api)}` {self.verb} in {REPLAY}", fix=fix)
-            return
-        for effect in ctx.effects(node):
-            if effect.code == code:
-                label = effect.chain[0].label
-                ctx.report(node, code, f"`{label}` {self.verb} via {effect.via()}", effect=effect)
+        """Used when the rule runs alone; the engine groups banned rules through `BannedCalls`."""
+        BannedCalls({self.code.code: self}).visit_Call(node, ctx)
+
+    def on_hit(self, node: ast.Call, hit: Hit, ctx: FileContext) -> None:
+        if self.accept(node, ctx):
+            fix = step_fix(node, hit.api, ctx) if self.fixable else None
+            ctx.report(node, self.code.code, f"`{display(hit.api)}` {self.verb} in {REPLAY}", fix=fix)
+
+    def on_effect(self, node: ast.Call, effect: Effect, ctx: FileContext) -> None:
+        label = effect.chain[0].label
+        ctx.report(node, self.code.code, f"`{label}` {self.verb} via {effect.via()}", effect=effect)
 
     def accept(self, node: ast.Call, ctx: FileContext) -> bool:
         return True
+
+
+class BannedCalls:
+    """All banned-API rules in one visitor: each call in orchestration code is classified once and handed to
+    the rule owning the code (directly, or per effect for a helper call)."""
+
+    def __init__(self, rules: dict[str, BannedCallRule]) -> None:
+        self.rules = rules
+
+    def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
+        if not ctx.in_orchestration:
+            return
+        hit = ctx.classify(node)
+        if hit is not None:
+            rule = self.rules.get(hit.code)
+            if rule is not None:
+                rule.on_hit(node, hit, ctx)
+            return
+        for effect in ctx.effects(node):
+            rule = self.rules.get(effect.code)
+            if rule is not None:
+                rule.on_effect(node, effect, ctx)
+
+
+class _Group(Rule):
+    """Stands for the grouped banned-API rules in the engine's dispatch table (and in its crash reports)."""
+
+
+BANNED_GROUP = _Group()
 
 
 def display(api: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from durable_compile import diagnostics as dx
+from durable_compile.analyze.banned import BANNED_GROUP, BannedCallRule, BannedCalls
 from durable_compile.analyze.index import annotated_contexts
 from durable_compile.analyze.project import Module, Project, module_from_tree
 from durable_compile.analyze.regions import Kind, Region, compute_regions, contains_operations
@@ -44,6 +45,7 @@ def analyze_text(path: str, text: str, rules: Sequence[Rule], settings: Settings
     project.modules[path] = module
     ctx = FileContext(module, text, compute_regions(module.index), Summaries(project, settings or Settings()))
     _Traversal(ctx, rules).run()
+    project.modules.pop(path, None)  # keep memory flat over a batch; an importer re-reads it from disk
     deps = tuple(sorted((p, d) for p, d in project.deps.items() if p != path))
     return FileResult(tuple(ctx.findings), deps)
 
@@ -58,12 +60,16 @@ class _Traversal:
         self.ctx = ctx
         self.rules = list(rules)
         self.dispatch: dict[type, list[tuple[Rule, Visitor]]] = {}
+        banned = {r.code.code: r for r in self.rules if isinstance(r, BannedCallRule)}
+        if banned:  # the banned-API rules share one classification per call
+            self.dispatch[ast.Call] = [(BANNED_GROUP, BannedCalls(banned).visit_Call)]
         for rule in self.rules:
             for name in dir(rule):
-                if name.startswith("visit_"):
+                if name.startswith("visit_") and not (name == "visit_Call" and isinstance(rule, BannedCallRule)):
                     node_type = getattr(ast, name.removeprefix("visit_"))
                     self.dispatch.setdefault(node_type, []).append((rule, getattr(rule, name)))
         self.disabled: set[int] = set()
+        self.kids = ctx.module.index.kids
 
     def run(self) -> None:
         try:
@@ -88,19 +94,22 @@ class _Traversal:
                 raise
             except Exception as err:  # a rule bug must not stop the run: DUR999 for this file
                 self.fail(rule, err)
-        self.ctx.ancestors.append(node)
-        for child in ast.iter_child_nodes(node):
-            self.walk(child)
-        self.ctx.ancestors.pop()
+        kids = self.kids.get(id(node))
+        if kids:
+            self.ctx.ancestors.append(node)
+            for child in kids:
+                self.walk(child)
+            self.ctx.ancestors.pop()
         if entered:
-            self.ctx.frames.pop()
+            self.ctx.pop()
 
     def fail(self, rule: Rule, err: Exception) -> None:
         self.disabled.add(id(rule))
         self.crash(rule, f"{type(err).__name__}: {err}")
 
     def crash(self, rule: Rule | None, detail: str) -> None:
-        who = f"rule {rule.code.code} " if rule is not None else ""
+        code = getattr(rule, "code", None)
+        who = f"rule {code.code} " if code is not None else "the banned-API rules " if rule is not None else ""
         node = self.ctx.ancestors[-1] if self.ctx.ancestors else self.ctx.module.index.tree
         span = self.ctx.span(node) if hasattr(node, "lineno") else Span(1, 1, 1, 2)
         self.ctx.findings.append(Finding(dx.make("DUR999", self.ctx.path, span,
@@ -117,11 +126,11 @@ class _Traversal:
             # a child given its parent's context too: child(c: DurableContext, parent: DurableContext)
             outer |= frozenset(annotated_contexts(fn.node.args, ctx.index.imports)) - {region.context}
         if region is not None:
-            ctx.frames.append(Frame(node, region.kind, region.context, outer, scope, _replays(node, region)))
+            ctx.push(Frame(node, region.kind, region.context, outer, scope, _replays(node, region)))
         elif isinstance(node, ast.Lambda) and parent is not None:  # an inline lambda runs where it is written
-            ctx.frames.append(Frame(node, parent.kind, parent.context, parent.outer, scope, parent.replays))
+            ctx.push(Frame(node, parent.kind, parent.context, parent.outer, scope, parent.replays))
         else:
-            ctx.frames.append(Frame(node, None, None, outer, scope))
+            ctx.push(Frame(node, None, None, outer, scope))
         return True
 
 

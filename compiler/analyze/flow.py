@@ -16,13 +16,15 @@ import ast
 from dataclasses import dataclass, field
 
 from durable_compile.analyze import apis
-from durable_compile.analyze.regions import operation, own_nodes
+from durable_compile.analyze.regions import operation
 from durable_compile.analyze.rule import FileContext
 from durable_compile.analyze.tables import MUTATORS, TAINT_CODES, UNORDERED_CALLS
+from durable_compile.analyze.walk import children
 
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
 SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 MAX_ROUNDS = 6
+MUTATING = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Call, ast.Global)
 
 
 @dataclass
@@ -39,7 +41,7 @@ def root_name(node: ast.AST) -> ast.Name | None:
     return node if isinstance(node, ast.Name) else None
 
 
-def _bindings(region: ast.AST) -> list[tuple[ast.AST, ast.AST | None]]:
+def _bindings(region: ast.AST, own: list[ast.AST]) -> list[tuple[ast.AST, ast.AST | None]]:
     """(target, value) pairs bound in the region; value None when unknown (parameters, imports)."""
     pairs: list[tuple[ast.AST, ast.AST | None]] = []
     args = getattr(region, "args", None)
@@ -47,7 +49,7 @@ def _bindings(region: ast.AST) -> list[tuple[ast.AST, ast.AST | None]]:
         for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if a is not None:
                 pairs.append((ast.Name(a.arg, ast.Store()), None))
-    for node in own_nodes(region):
+    for node in own:
         if isinstance(node, ast.Assign):
             pairs.extend((t, node.value) for t in node.targets)
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
@@ -82,7 +84,7 @@ def flow_of(region: ast.AST, ctx: FileContext) -> Flow:
         return cached
     flow = Flow()
     ctx.memo[key] = flow
-    pairs = [(names, value) for target, value in _bindings(region) if (names := _names(target))]
+    pairs = [(names, value) for target, value in _bindings(region, ctx.index.own(region)) if (names := _names(target))]
     for names, _ in pairs:
         flow.locals.update(names)
     for _ in range(MAX_ROUNDS):
@@ -117,7 +119,7 @@ def taint_of(expr: ast.AST, ctx: FileContext, flow: Flow | None = None) -> str |
         reason = _source(node, ctx, flow)
         if reason is not None:
             return reason
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     return None
 
 
@@ -166,7 +168,9 @@ def mutated_globals(ctx: FileContext) -> set[str]:
     found: set[str] = set()
     for fn in ctx.index.functions.values():
         declared: set[str] = set()
-        for node in own_nodes(fn.node):
+        for node in ctx.index.own(fn.node):
+            if not isinstance(node, MUTATING):
+                continue
             target = mutation_target(node)
             if isinstance(node, ast.Global):
                 declared.update(node.names)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from durable_compile.analyze.walk import fields, walk
 from durable_compile.discover import DECORATOR_ROLES, Role
 from durable_compile.imports import ImportMap
 
@@ -55,6 +56,14 @@ class ModuleIndex:
     by_node: dict[int, Function] = field(default_factory=dict)  #: id(def node) -> Function
     globals: set[str] = field(default_factory=set)  #: module-level variables (not defs, classes, imports)
     clients: dict[str, str] = field(default_factory=dict)  #: variable -> client factory qualname
+    nodes: list[ast.AST] = field(default_factory=list)  #: every node, pre-order
+    owned: dict[int, list[ast.AST]] = field(default_factory=dict)  #: id(scope) -> its own nodes
+    kids: dict[int, list[ast.AST]] = field(default_factory=dict)  #: id(node) -> its child nodes, in order
+
+    def own(self, scope: ast.AST) -> list[ast.AST]:
+        """The nodes of a def's, lambda's, class's or the module's body, not descending into nested scopes
+        (which are included themselves). Decorators, defaults and annotations belong to the enclosing scope."""
+        return self.owned.get(id(scope), [])
 
     def qualify(self, node: ast.AST) -> str | None:
         text = dotted(node)
@@ -112,8 +121,45 @@ def _role(node: FunctionNode, imports: ImportMap) -> Role:
     return role
 
 
-def _collect_imports(tree: ast.Module, imap: ImportMap) -> None:
-    for node in ast.walk(tree):
+BODY_FIELDS = {ast.FunctionDef: "body", ast.AsyncFunctionDef: "body", ast.Lambda: "body", ast.ClassDef: "body"}
+
+
+def _own_lists(tree: ast.Module, index: ModuleIndex) -> None:
+    """One pass: every node, each node's children (for the engine) and each scope's own nodes."""
+    owned: dict[int, list[ast.AST]] = {id(tree): []}
+    kids = index.kids
+    kids[id(tree)] = list(tree.body)
+    stack: list[tuple[ast.AST, int]] = [(child, id(tree)) for child in reversed(tree.body)]
+    nodes = index.nodes
+    while stack:
+        node, owner = stack.pop()
+        nodes.append(node)
+        owned[owner].append(node)
+        body_field = BODY_FIELDS.get(node.__class__)
+        if body_field is not None:
+            owned[id(node)] = []
+        mine: list[ast.AST] = []
+        pairs: list[tuple[ast.AST, int]] = []
+        for name in fields(node.__class__):
+            value = getattr(node, name, None)
+            target = id(node) if name == body_field else owner
+            if value.__class__ is list:
+                for item in value:  # type: ignore[union-attr]
+                    if isinstance(item, ast.AST):
+                        mine.append(item)
+                        pairs.append((item, target))
+            elif isinstance(value, ast.AST):
+                mine.append(value)
+                pairs.append((value, target))
+        if mine:
+            kids[id(node)] = mine
+            pairs.reverse()
+            stack.extend(pairs)
+    index.owned = owned
+
+
+def _collect_imports(nodes: list[ast.AST], imap: ImportMap) -> None:
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 imap.aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else \
@@ -140,7 +186,7 @@ def _module_level(tree: ast.Module, index: ModuleIndex) -> None:
         elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
             targets = [stmt.target]
         for target in targets:
-            for name in ast.walk(target):
+            for name in walk(target):
                 if isinstance(name, ast.Name):
                     index.globals.add(name.id)
                     index.imports.module_names.add(name.id)
@@ -149,32 +195,17 @@ def _module_level(tree: ast.Module, index: ModuleIndex) -> None:
         index.globals.discard(name)
 
 
-def _functions(body: list[ast.stmt], index: ModuleIndex, parent: str | None) -> None:
-    for stmt in body:
-        for node in _defs_in(stmt):
+def _functions(scope: ast.AST, index: ModuleIndex, parent: str | None) -> None:
+    """Every def in the scope's own nodes (through if/try/with/for blocks, not into classes or lambdas)."""
+    for node in index.own(scope):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             qualname = f"{parent}.{node.name}" if parent else node.name
             role = _role(node, index.imports)
             fn = Function(qualname, node, role, positional(node.args),
                           context_param(role, node.args, index.imports), parent)
             index.functions[qualname] = fn
             index.by_node[id(node)] = fn
-            _functions(node.body, index, qualname)
-
-
-def _defs_in(stmt: ast.stmt) -> list[FunctionNode]:
-    """Defs directly in this statement, looking through if/try/with/for blocks but not into classes."""
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return [stmt]
-    if isinstance(stmt, (ast.ClassDef, ast.Lambda)):
-        return []
-    found: list[FunctionNode] = []
-    for child in ast.iter_child_nodes(stmt):
-        if isinstance(child, ast.stmt):
-            found.extend(_defs_in(child))
-        elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
-            for inner in child.body:
-                found.extend(_defs_in(inner))
-    return found
+            _functions(node, index, qualname)
 
 
 def _aliased_handlers(tree: ast.Module, index: ModuleIndex) -> None:
@@ -192,8 +223,8 @@ def _aliased_handlers(tree: ast.Module, index: ModuleIndex) -> None:
                 index.by_node[id(fn.node)] = new
 
 
-def _clients(tree: ast.Module, index: ModuleIndex, factories: dict[str, object]) -> None:
-    for node in ast.walk(tree):
+def _clients(index: ModuleIndex, factories: dict[str, object]) -> None:
+    for node in index.nodes:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             factory = index.qualify(node.value.func)
             if factory is None or factory not in factories:
@@ -208,9 +239,10 @@ def build_index(tree: ast.Module) -> ModuleIndex:
     from durable_compile.analyze.tables import CLIENT_FACTORIES
 
     index = ModuleIndex(tree, ImportMap())
-    _collect_imports(tree, index.imports)
+    _own_lists(tree, index)
+    _collect_imports(index.nodes, index.imports)
     _module_level(tree, index)
-    _functions(tree.body, index, None)
+    _functions(tree, index, None)
     _aliased_handlers(tree, index)
-    _clients(tree, index, dict(CLIENT_FACTORIES))
+    _clients(index, dict(CLIENT_FACTORIES))
     return index

@@ -12,12 +12,12 @@ context becomes orchestration too. A reference that cannot be resolved is record
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from durable_compile.analyze.index import Function, ModuleIndex, positional
 from durable_compile.analyze.tables import OPERATIONS
+from durable_compile.analyze.walk import walk
 from durable_compile.discover import Role
 
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -58,16 +58,6 @@ ROLE_REGION = {Role.HANDLER: (Kind.ORCHESTRATION, "handler"), Role.CHILD: (Kind.
                Role.SUBMITTER: (Kind.STEP, "callback submitter")}
 
 
-def own_nodes(root: ast.AST) -> Iterator[ast.AST]:
-    """Every node of a def's or lambda's body, not descending into nested defs, lambdas or classes."""
-    body = root.body if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)) else [root.body] \
-        if isinstance(root, ast.Lambda) else [root]
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, NESTED):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
@@ -94,10 +84,9 @@ def passes_context(call: ast.Call, contexts: frozenset[str] | set[str]) -> bool:
 def contains_operations(nodes: list[ast.AST] | ast.AST, contexts: frozenset[str] | set[str]) -> bool:
     """True when the code starts a durable operation on one of `contexts` (or hands a context on)."""
     roots = nodes if isinstance(nodes, list) else [nodes]
-    for root in roots:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Call) and (operation(node, contexts) or passes_context(node, contexts)):
-                return True
+    for node in walk(roots):
+        if node.__class__ is ast.Call and (operation(node, contexts) or passes_context(node, contexts)):
+            return True
     return False
 
 
@@ -138,7 +127,7 @@ class _Builder:
         self.seed()
         while self.work:
             node, scope, visible = self.work.pop()
-            for sub in own_nodes(node):
+            for sub in self.index.own(node):
                 if isinstance(sub, ast.Call):
                     self.visit_call(sub, scope, visible)
         return self.regions

@@ -76,6 +76,9 @@ class FileContext:
     ancestors: list[ast.AST] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     memo: dict[object, object] = field(default_factory=dict)  #: per-file analyses shared by rules (see flow.py)
+    frame: Frame | None = None  #: the innermost def or lambda being traversed
+    in_orchestration: bool = False  #: the current frame is orchestration code
+    in_step: bool = False  #: the current frame is a step body
     _hits: dict[int, apis.Hit | None] = field(default_factory=dict)
     _offsets: list[int] | None = None
 
@@ -87,17 +90,19 @@ class FileContext:
     def index(self) -> ModuleIndex:
         return self.module.index
 
-    @property
-    def frame(self) -> Frame | None:
-        return self.frames[-1] if self.frames else None
+    def push(self, frame: Frame) -> None:
+        self.frames.append(frame)
+        self._current()
 
-    @property
-    def in_orchestration(self) -> bool:
-        return bool(self.frames) and self.frames[-1].kind is Kind.ORCHESTRATION
+    def pop(self) -> None:
+        self.frames.pop()
+        self._current()
 
-    @property
-    def in_step(self) -> bool:
-        return bool(self.frames) and self.frames[-1].kind is Kind.STEP
+    def _current(self) -> None:
+        frame = self.frames[-1] if self.frames else None
+        self.frame = frame
+        self.in_orchestration = frame is not None and frame.kind is Kind.ORCHESTRATION
+        self.in_step = frame is not None and frame.kind is Kind.STEP
 
     def parent(self, depth: int = 1) -> ast.AST | None:
         return self.ancestors[-depth] if len(self.ancestors) >= depth else None

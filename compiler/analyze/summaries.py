@@ -16,6 +16,7 @@ from durable_compile.analyze.index import Function
 from durable_compile.analyze.positions import span_of
 from durable_compile.analyze.project import Module, Project
 from durable_compile.analyze.tables import TRANSITIVE_CODES
+from durable_compile.analyze.walk import walk
 from durable_compile.discover import Role
 from durable_compile.source import Span
 
@@ -133,11 +134,4 @@ def _environ_use(node: ast.Subscript | ast.Compare, module: Module) -> bool:
 
 def _body_nodes(root: ast.AST) -> list[ast.AST]:
     """Nodes of a def's body, lambdas included, nested defs and classes excluded."""
-    out: list[ast.AST] = []
-    stack: list[ast.AST] = list(reversed(getattr(root, "body", [])))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if not isinstance(node, DEFS):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return out
+    return walk(getattr(root, "body", []), stop=DEFS)

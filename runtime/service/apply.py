@@ -7,7 +7,6 @@ step's RETRY -> PENDING with one more attempt and the next attempt's time (READY
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 from typing import Any
 
@@ -49,7 +48,7 @@ def _fresh(u: OperationUpdate, now: float) -> Operation:
 
 
 def apply_update(current: Operation | None, u: OperationUpdate, now: float, arn: str) -> tuple[Operation, list[Event]]:
-    op = dataclasses.replace(current) if current is not None else _fresh(u, now)
+    op = current.clone() if current is not None else _fresh(u, now)
     if u.action is OperationAction.START:
         return op, [_start(op, u, now, arn)]
     if u.action is OperationAction.RETRY:

@@ -3,7 +3,6 @@ complete callbacks and finish invocations. It never runs handler code except pla
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -153,7 +152,7 @@ class Backend:
         timeouts, as in AWS's runner, always take real time.
         """
         kinds = (OperationType.CALLBACK,) if skippable else ()
-        ops = self.store.load_operations(arn).values()
+        ops = self.store.active_operations(arn)
         times = [t for op in ops if op.operation_type not in kinds and (t := _deadline(op)) is not None]
         if record is not None and record.timeout_seconds:
             times.append(record.start_timestamp + record.timeout_seconds)
@@ -169,7 +168,7 @@ class Backend:
             return False
         changed: list[Operation] = []
         events: Events = []
-        for op in self.store.load_operations(arn).values():
+        for op in self.store.active_operations(arn):
             fired = _fire(op, now)
             if fired is not None:
                 changed.append(fired[0])
@@ -196,7 +195,7 @@ class Backend:
         if op.is_terminal:
             raise ConflictError(f"callback {op.name or op_id} is already {op.status.value}")
         now = self.clock.now()
-        new = dataclasses.replace(op)
+        new = op.clone()
         if action == "heartbeat":
             new.heartbeat_timestamp = now
             self.store.commit(arn, [new], [], expected={op_id: "STARTED"})
@@ -212,7 +211,7 @@ class Backend:
         return arn
 
     def complete_invoke(self, arn: str, op_id: str, child: ExecutionRecord) -> None:
-        new = dataclasses.replace(self.store.load_operations(arn)[op_id])
+        new = self.store.load_operations(arn)[op_id].clone()
         now = self.clock.now()
         new.end_timestamp = now
         if child.status == "SUCCEEDED":
@@ -231,7 +230,7 @@ class Backend:
     def pending_invokes(self, arn: str) -> list[Operation]:
         return [
             op
-            for op in self.store.load_operations(arn).values()
+            for op in self.store.active_operations(arn)
             if op.operation_type is OperationType.CHAINED_INVOKE and op.status is OperationStatus.STARTED
         ]
 
@@ -240,7 +239,7 @@ class Backend:
         target = self.functions.get(op.function_name or "")
         if target is not None and target.durable:
             return None
-        done = dataclasses.replace(op)
+        done = op.clone()
         done.end_timestamp = now
         try:
             if target is None:
@@ -254,6 +253,7 @@ class Backend:
             return done, operation_event(done, "Failed", now, {"Error": error_payload(done.error)})
 
 
+_HEARTBEAT = "Callback timed out on heartbeat"
 _PRIOR = {
     OperationStatus.READY: "PENDING",
     OperationStatus.SUCCEEDED: "STARTED",
@@ -295,7 +295,7 @@ def _fire(op: Operation, now: float) -> tuple[Operation, Events] | None:
     due = _deadline(op)
     if due is None or due > now:
         return None
-    new = dataclasses.replace(op)
+    new = op.clone()
     if op.status is OperationStatus.PENDING:
         new.status = OperationStatus.READY
         return new, []
@@ -304,6 +304,6 @@ def _fire(op: Operation, now: float) -> tuple[Operation, Events] | None:
         new.status = OperationStatus.SUCCEEDED
         return new, [operation_event(new, "Succeeded", now, {"Duration": op.wait_seconds})]
     hard = op.timeout_seconds and op.start_timestamp is not None and op.start_timestamp + op.timeout_seconds <= now
-    kind = "Callback.Timeout" if hard else "Callback.Heartbeat"
-    new.status, new.error = OperationStatus.TIMED_OUT, ErrorObject("Callback timed out", kind, None, None)
+    kind, message = ("Callback.Timeout", "Callback timed out") if hard else ("Callback.Heartbeat", _HEARTBEAT)
+    new.status, new.error = OperationStatus.TIMED_OUT, ErrorObject(message, kind, None, None)
     return new, [operation_event(new, "TimedOut", now, {"Error": error_payload(new.error)})]

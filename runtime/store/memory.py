@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 from typing import Any
 
@@ -16,6 +17,7 @@ class MemoryStore:
         self._records: dict[str, ExecutionRecord] = {}
         self._operations: dict[str, dict[str, Operation]] = {}
         self._events: dict[str, list[dict[str, Any]]] = {}
+        self._active: dict[str, dict[str, Operation]] = {}
         self._leases: dict[str, tuple[str, float]] = {}
 
     def create_execution(
@@ -26,12 +28,13 @@ class MemoryStore:
                 raise KeyError(f"execution {record.arn} already exists")
             self._records[record.arn] = copy.deepcopy(record)
             self._operations[record.arn] = {}
+            self._active[record.arn] = {}
             self._events[record.arn] = []
             self._write(record.arn, operations, events)
 
     def load_execution(self, arn: str) -> ExecutionRecord:
         with self._lock:
-            return copy.deepcopy(self._records[arn])
+            return _copy(self._records[arn])
 
     def load_operations(self, arn: str) -> dict[str, Operation]:
         with self._lock:
@@ -57,15 +60,23 @@ class MemoryStore:
             if update is None:
                 return None
             update(self._records[arn])
-            return copy.deepcopy(self._records[arn])
+            return _copy(self._records[arn])
 
     def _write(self, arn: str, operations: list[Operation], events: list[dict[str, Any]]) -> None:
-        ops = self._operations[arn]
+        ops, active = self._operations[arn], self._active[arn]
         for op in operations:
             ops[op.operation_id] = op
+            if op.is_terminal:
+                active.pop(op.operation_id, None)
+            else:
+                active[op.operation_id] = op
         log = self._events[arn]
         for event in events:
             log.append({**event, "EventId": len(log) + 1})
+
+    def active_operations(self, arn: str) -> list[Operation]:
+        with self._lock:
+            return list(self._active[arn].values())
 
     def resolve(self, execution_id: str) -> str:
         with self._lock:
@@ -81,7 +92,7 @@ class MemoryStore:
     def list_executions(self, status: str | None = None) -> list[ExecutionRecord]:
         with self._lock:
             found = [r for r in self._records.values() if status is None or r.status == status]
-            return [copy.deepcopy(r) for r in sorted(found, key=lambda r: (r.start_timestamp, r.arn))]
+            return [_copy(r) for r in sorted(found, key=lambda r: (r.start_timestamp, r.arn))]
 
     def acquire(self, arn: str, owner: str, now: float, ttl: float) -> bool:
         with self._lock:
@@ -98,3 +109,13 @@ class MemoryStore:
 
     def close(self) -> None:
         pass
+
+
+def _copy(record: ExecutionRecord) -> ExecutionRecord:
+    """A copy the caller may change (records hold only JSON-like values)."""
+    return dataclasses.replace(
+        record,
+        error=copy.deepcopy(record.error),
+        parent=dict(record.parent) if record.parent else None,
+        extra=copy.deepcopy(record.extra),
+    )

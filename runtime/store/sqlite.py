@@ -27,17 +27,23 @@ from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLost
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS executions (
     arn TEXT PRIMARY KEY, status TEXT NOT NULL, start REAL NOT NULL, next_wake REAL,
-    needs_invocation INTEGER NOT NULL, owner TEXT, lease_until REAL, events INTEGER NOT NULL, record TEXT NOT NULL
+    needs_invocation INTEGER NOT NULL, owner TEXT, lease_until REAL, record TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS operations (arn TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (arn, id));
-CREATE TABLE IF NOT EXISTS events (
-    arn TEXT NOT NULL, event_id INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (arn, event_id)
+CREATE TABLE IF NOT EXISTS operations (
+    arn TEXT NOT NULL, id TEXT NOT NULL, active INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (arn, id)
 );
+CREATE INDEX IF NOT EXISTS active_operations ON operations (arn) WHERE active = 1;
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, arn TEXT NOT NULL, batch TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_of ON events (arn, seq);
 """
 
 
 def _dump(record: ExecutionRecord) -> str:
     return json.dumps(dataclasses.asdict(record), separators=(",", ":"))
+
+
+def _op_json(op: Operation) -> str:
+    return json.dumps(op.to_dict(), separators=(",", ":"))
 
 
 def _load(text: str) -> ExecutionRecord:
@@ -71,7 +77,7 @@ class SqliteStore:
     ) -> None:
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO executions VALUES (?, ?, ?, ?, ?, NULL, NULL, 0, ?)",
+                "INSERT INTO executions VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
                 (
                     record.arn,
                     record.status,
@@ -94,8 +100,8 @@ class SqliteStore:
     ) -> ExecutionRecord | None:
         with self._transaction() as db:
             if owner is not None:
-                holder = db.execute("SELECT owner FROM executions WHERE arn = ?", (arn,)).fetchone()
-                if holder is None or holder[0] != owner:
+                held = db.execute("SELECT 1 FROM executions WHERE arn = ? AND owner = ?", (arn, owner)).fetchone()
+                if held is None:
                     raise LeaseLostError(f"lease on {arn} lost")
             for op_id, status in (expected or {}).items():
                 row = db.execute("SELECT body FROM operations WHERE arn = ? AND id = ?", (arn, op_id)).fetchone()
@@ -115,15 +121,14 @@ class SqliteStore:
     @staticmethod
     def _write(db: sqlite3.Connection, arn: str, operations: list[Operation], events: list[dict[str, Any]]) -> None:
         if operations:
+            latest = {op.operation_id: op for op in operations}  # several updates of one op: keep the last
             db.executemany(
-                "INSERT INTO operations VALUES (?, ?, ?) ON CONFLICT(arn, id) DO UPDATE SET body = excluded.body",
-                [(arn, op.operation_id, json.dumps(op.to_dict(), separators=(",", ":"))) for op in operations],
+                "INSERT INTO operations VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(arn, id) DO UPDATE SET active = excluded.active, body = excluded.body",
+                [(arn, op.operation_id, int(not op.is_terminal), _op_json(op)) for op in latest.values()],
             )
         if events:
-            count = db.execute("SELECT events FROM executions WHERE arn = ?", (arn,)).fetchone()[0]
-            rows = [(arn, count + i, json.dumps({**e, "EventId": count + i})) for i, e in enumerate(events, 1)]
-            db.executemany("INSERT INTO events VALUES (?, ?, ?)", rows)
-            db.execute("UPDATE executions SET events = ? WHERE arn = ?", (count + len(events), arn))
+            db.execute("INSERT INTO events (arn, batch) VALUES (?, ?)", (arn, json.dumps(events)))
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -137,9 +142,14 @@ class SqliteStore:
         rows = self._conn().execute("SELECT id, body FROM operations WHERE arn = ? ORDER BY rowid", (arn,))
         return {op_id: Operation.from_dict(json.loads(body)) for op_id, body in rows}
 
+    def active_operations(self, arn: str) -> list[Operation]:
+        rows = self._conn().execute("SELECT body FROM operations WHERE arn = ? AND active = 1 ORDER BY rowid", (arn,))
+        return [Operation.from_dict(json.loads(body)) for (body,) in rows]
+
     def events(self, arn: str) -> list[dict[str, Any]]:
-        rows = self._conn().execute("SELECT body FROM events WHERE arn = ? ORDER BY event_id", (arn,))
-        return [json.loads(body) for (body,) in rows]
+        rows = self._conn().execute("SELECT batch FROM events WHERE arn = ? ORDER BY seq", (arn,))
+        flat = [event for (batch,) in rows for event in json.loads(batch)]
+        return [{**event, "EventId": number} for number, event in enumerate(flat, 1)]
 
     def list_executions(self, status: str | None = None) -> list[ExecutionRecord]:
         query = "SELECT record FROM executions" + (" WHERE status = ?" if status else "") + " ORDER BY start, arn"

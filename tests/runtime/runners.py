@@ -31,6 +31,7 @@ def run_case(root: str, case: str) -> dict[str, Any]:
     handler, event, answers = handlers.CASES[case](sdk)
     with runner_class(root)(handler=handler) as runner:
         runner.register_function("plain-fn", handlers.plain_function)
+        runner.register_function("broken-fn", handlers.broken_function)
         runner.register_durable_function("durable-fn", handlers.child_function(sdk))
         arn = runner.run_async(input=json.dumps(event), execution_timeout=60)
         for name, action, payload in answers:

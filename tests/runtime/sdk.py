@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import SimpleNamespace
 
-_SUBMODULES = ("", ".config", ".retries", ".waits", ".exceptions", ".concurrency.models")
+_SUBMODULES = ("", ".config", ".retries", ".waits", ".exceptions", ".concurrency.models", ".serdes")
 
 
 def namespace(root: str) -> SimpleNamespace:

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from durable_runtime import DurableContext, durable_execution
-from durable_runtime.config import Duration
+from durable_runtime.config import CompletionConfig, Duration, ParallelConfig
 from durable_runtime.exceptions import NonDeterministicExecutionError, SuspendExecution, TimedSuspendExecution
 from durable_runtime.identifier import operation_id
 from durable_runtime.serdes import EXTENDED_TYPES_SERDES
@@ -163,3 +163,22 @@ def test_an_unedited_aws_handler_runs_without_the_aws_sdk(tmp_path: Path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split(maxsplit=1) == ["SUCCEEDED", json.dumps({"total": 12}) + "\n"]
+
+
+def test_no_branch_work_after_the_batch_completes() -> None:
+    """docs/aws-differences.md bug 1: once first_successful is met, no further branch work happens."""
+    ran: list[str] = []
+
+    def slow(ctx: DurableContext) -> str:
+        ctx.step(lambda _: ran.append("slow") or "slow", name="slow")
+        return "slow"
+
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> list[str]:
+        config = ParallelConfig(completion_config=CompletionConfig.first_successful())
+        batch = context.parallel([lambda c: c.step(lambda _: "fast", name="fast"), slow], name="race", config=config)
+        context.step(lambda _: ran.append("after") or "after", name="after")
+        return [item.status.value for item in batch.all]
+
+    result = DurableFunctionTestRunner(handler).run()
+    assert (result.result, ran) == ('["SUCCEEDED"]', ["after"])

@@ -6,8 +6,9 @@ import ast
 
 from durable_compile import diagnostics as dx
 from durable_compile.analyze.flow import flow_of, mutation_target
-from durable_compile.analyze.regions import Kind, own_nodes
+from durable_compile.analyze.regions import Kind
 from durable_compile.analyze.rule import FileContext, Rule
+from durable_compile.analyze.walk import walk
 
 
 class StepWritesOuterState(Rule):
@@ -93,13 +94,13 @@ def _enclosing_binds(name: str, ctx: FileContext) -> bool:
 
 def _read_elsewhere(name: str, step: ast.AST, ctx: FileContext) -> bool:
     """Is `name` read by orchestration code outside the step (the enclosing regions, or any for globals)?"""
-    inside = {id(n) for n in ast.walk(step)}
+    inside = {id(n) for n in walk(step)}
     scopes = [f.node for f in ctx.frames[:-1] if f.kind is Kind.ORCHESTRATION]
     if not scopes:
         scopes = [fn.node for fn in ctx.index.functions.values()
                   if (r := ctx.regions.get(fn.node)) is not None and r.kind is Kind.ORCHESTRATION]
     for scope in scopes:
-        for node in own_nodes(scope) if scope is not step else ():
+        for node in ctx.index.own(scope) if scope is not step else ():
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and \
                     id(node) not in inside:
                 return True
