@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import gc
 import importlib
 import logging
 import sys
@@ -85,6 +86,7 @@ _C_BANS, _PY_BANS = _tables()
 
 class _State(threading.local):
     active = False  #: orchestration code is running on this thread
+    collecting = False  #: the garbage collector runs (its callbacks are not orchestration code)
     mode = "off"  #: what a violation does
     boundary: FrameType | None = None  #: the frame that started the orchestration
     location: tuple[str, int] | None = None  #: source file and line of the durable call being run
@@ -108,6 +110,7 @@ def _enter(mode: str, boundary: FrameType | None) -> _Saved:
     saved = _save()
     if not saved[0]:
         _warned.clear()  # warn once per call site and orchestration run
+        _install_gc_hooks()
     _state.active, _state.mode, _state.boundary = mode != "off", mode, boundary
     sys.setprofile(_profile if mode != "off" else saved[4] if saved[4] is not _profile else None)
     return saved
@@ -194,6 +197,30 @@ def _profile(frame: FrameType, event: str, arg: Any) -> None:
             _check(frame.f_back, ban)
 
 
+def _install_gc_hooks() -> None:
+    """Garbage collection can start anywhere, and its callbacks (timers, caches) are not orchestration code:
+    pause around them (first to see "start", last to see "stop")."""
+    callbacks = gc.callbacks
+    if not callbacks or callbacks[0] is not _pause_gc:
+        if _pause_gc in callbacks:
+            callbacks.remove(_pause_gc)
+        callbacks.insert(0, _pause_gc)
+    if callbacks[-1] is not _resume_gc:
+        if _resume_gc in callbacks:
+            callbacks.remove(_resume_gc)
+        callbacks.append(_resume_gc)
+
+
+def _pause_gc(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _state.collecting = True
+
+
+def _resume_gc(phase: str, info: dict[str, int]) -> None:
+    if phase == "stop":
+        _state.collecting = False
+
+
 def _check(frame: FrameType, ban: Ban) -> None:
     """Decide whether the call at `frame` is the orchestration's own doing; report it if so.
 
@@ -202,6 +229,8 @@ def _check(frame: FrameType, ban: Ban) -> None:
     it is fine (a step body, `context.logger`). Infrastructure frames with no orchestration code above
     them are only the calling convention (a runtime decorator calling a child-context function).
     """
+    if _state.collecting:
+        return
     boundary = _state.boundary
     shown, outer, inner, infrastructure = ban.shown, None, None, False
     current: FrameType | None = frame
