@@ -15,7 +15,7 @@ import libcst
 from durable_compile import api
 from durable_compile.source import SourceFile
 
-HEAD = '''from aws_durable_execution_sdk_python import DurableContext, durable_execution, durable_step
+HEAD = """from aws_durable_execution_sdk_python import DurableContext, durable_execution, durable_step
 from aws_durable_execution_sdk_python.config import Duration
 
 
@@ -27,14 +27,14 @@ def work(step_ctx, n):
 @durable_execution
 def handler(event: dict, context: DurableContext) -> dict:
     r = 0
-'''
-BLOCK = '''    r = context.step(work(r), name="work-{j}")
+"""
+BLOCK = """    r = context.step(work(r), name="work-{j}")
     if r > {j}:
         context.wait(Duration.from_seconds(1), name="cool-{j}")
     else:
         r = r + 1
     context.step(lambda _: {j}, name="tick-{j}")
-'''
+"""
 
 
 def handler_source(operations: int) -> str:
@@ -65,18 +65,22 @@ def main() -> None:
         run_once(source)  # warm imports
         medians[ops] = statistics.median(run_once(source) for _ in range(5))
         floor = statistics.median(parse_only(source) for _ in range(5))
-        rows.append(f"| {ops:,} | {source.text.count(chr(10)):,} | {medians[ops]:.3f} s | "
-                    f"x{medians[ops] / floor:.1f} | {'yes' if medians[ops] < 2 else 'NO'} |")
+        rows.append(
+            f"| {ops:,} | {source.text.count(chr(10)):,} | {medians[ops]:.3f} s | "
+            f"x{medians[ops] / floor:.1f} | {'yes' if medians[ops] < 2 else 'NO'} |"
+        )
     ratio = medians[3000] / medians[300]
-    text = "\n".join([
-        "## graph: operations -> Mermaid + JSON (`bench/bench_graph.py`)",
-        "",
-        "| operations | lines | median of 5 | vs bare libcst parse | under 2 s |",
-        "|---:|---:|---:|---:|:---:|",
-        *rows,
-        "",
-        f"Growth 300 -> 3,000 operations: x{ratio:.1f} time for x10 operations (10.0 is linear).",
-    ])
+    text = "\n".join(
+        [
+            "## graph: operations -> Mermaid + JSON (`bench/bench_graph.py`)",
+            "",
+            "| operations | lines | median of 5 | vs bare libcst parse | under 2 s |",
+            "|---:|---:|---:|---:|:---:|",
+            *rows,
+            "",
+            f"Growth 300 -> 3,000 operations: x{ratio:.1f} time for x10 operations (10.0 is linear).",
+        ]
+    )
     out = Path(__file__).resolve().parent / "results" / "graph.md"
     out.write_text(text + "\n")
     print(text)

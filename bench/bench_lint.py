@@ -29,8 +29,10 @@ FILES, STEPS, FIXIT_FILES, PRECOMMIT_FILES = 1000, 10, 100, 10
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 PEERS = ["replayguard==0.2.1", "fixit==2.2.1", "flake8==7.5.0"]
 DC = [str(Path(sys.executable).parent / "durable-compile")]  #: the console script of the running venv
-PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-        "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+    "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def find_generator() -> Path:
@@ -88,13 +90,18 @@ def measure(cmd: list[str], cwd: Path, repeat: int = REPEAT, before: list[str] |
 def machine() -> str:
     model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         model = platform.processor()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, {platform.system()}; "
-            f"load average {load:.1f} at the start; {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
+    return (
+        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, {platform.system()}; "
+        f"load average {load:.1f} at the start; {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    )
 
 
 def main() -> None:
@@ -112,24 +119,58 @@ def main() -> None:
     clear = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, ignore_errors=True)"]
     lint = [*DC, "lint", ".", "--exit-zero", "--format", "json"]
     rows.append(("durable-compile", "cold (--no-cache), all cores", FILES, *measure([*lint, "--no-cache"], data)))
-    rows.append(("durable-compile", "cold (--no-cache), one core", FILES,
-                 *measure([*lint, "--no-cache", "-j", "1"], data)))
+    rows.append(
+        ("durable-compile", "cold (--no-cache), one core", FILES, *measure([*lint, "--no-cache", "-j", "1"], data))
+    )
     subprocess.run(clear, cwd=data)
     subprocess.run(lint, cwd=data, capture_output=True)
     rows.append(("durable-compile", "warm (content-hash cache)", FILES, *measure(lint, data)))
-    rows.append(("durable-compile", f"pre-commit call, {PRECOMMIT_FILES} files, cold", PRECOMMIT_FILES,
-                 *measure([*DC, "lint", "--exit-zero", "--no-cache", *files[:PRECOMMIT_FILES]], data, max(REPEAT, 5))))
-    rows.append(("durable-compile", f"cold, all cores ({FIXIT_FILES}-file subset)", FIXIT_FILES,
-                 *measure([*DC, "lint", ".", "--exit-zero", "--no-cache"], subset)))
+    rows.append(
+        (
+            "durable-compile",
+            f"pre-commit call, {PRECOMMIT_FILES} files, cold",
+            PRECOMMIT_FILES,
+            *measure([*DC, "lint", "--exit-zero", "--no-cache", *files[:PRECOMMIT_FILES]], data, max(REPEAT, 5)),
+        )
+    )
+    rows.append(
+        (
+            "durable-compile",
+            f"cold, all cores ({FIXIT_FILES}-file subset)",
+            FIXIT_FILES,
+            *measure([*DC, "lint", ".", "--exit-zero", "--no-cache"], subset),
+        )
+    )
     if bin_dir is not None:
-        rows.append(("replayguard 0.2.1", "check", FILES,
-                     *measure([str(bin_dir / "replayguard"), "check", ".", "--fail-on", "never"], data)))
-        rows.append(("replayguard 0.2.1", f"pre-commit call, {PRECOMMIT_FILES} files", PRECOMMIT_FILES,
-                     *measure([str(bin_dir / "replayguard"), "check", "--fail-on", "never",
-                               *files[:PRECOMMIT_FILES]], data, max(REPEAT, 5))))
+        rows.append(
+            (
+                "replayguard 0.2.1",
+                "check",
+                FILES,
+                *measure([str(bin_dir / "replayguard"), "check", ".", "--fail-on", "never"], data),
+            )
+        )
+        rows.append(
+            (
+                "replayguard 0.2.1",
+                f"pre-commit call, {PRECOMMIT_FILES} files",
+                PRECOMMIT_FILES,
+                *measure(
+                    [str(bin_dir / "replayguard"), "check", "--fail-on", "never", *files[:PRECOMMIT_FILES]],
+                    data,
+                    max(REPEAT, 5),
+                ),
+            )
+        )
         rows.append(("flake8 7.5.0", "default checks", FILES, *measure([str(bin_dir / "flake8"), "."], data, 1)))
-        rows.append(("Fixit 2.2.1", f"default rules ({FIXIT_FILES}-file subset)", FIXIT_FILES,
-                     *measure([str(bin_dir / "fixit"), "lint", "."], subset, 1)))
+        rows.append(
+            (
+                "Fixit 2.2.1",
+                f"default rules ({FIXIT_FILES}-file subset)",
+                FIXIT_FILES,
+                *measure([str(bin_dir / "fixit"), "lint", "."], subset, 1),
+            )
+        )
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(report(header, rows))
     print(RESULT.read_text())

@@ -19,9 +19,11 @@ def main() -> int:
         if subprocess.run([sys.executable, str(script)], cwd=ROOT, check=False).returncode != 0:
             failed.append(script.name)
     sections = [p.read_text().strip() for p in sorted((HERE / "results").glob("*.md"))]
-    head = (f"# Benchmarks\n\nWritten by `make bench` on {datetime.date.today().isoformat()}, "
-            f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-            f"{_cores()} cores. Timings are ratios against a peer measured in the same script.\n")
+    head = (
+        f"# Benchmarks\n\nWritten by `make bench` on {datetime.date.today().isoformat()}, "
+        f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"{_cores()} cores. Timings are ratios against a peer measured in the same script.\n"
+    )
     (ROOT / "BENCHMARKS.md").write_text(head + "\n" + "\n\n".join(sections) + "\n")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

@@ -92,8 +92,8 @@ class DurableContext:
         self._position = 0
         self._next_id: str | None = None
         self._replaying = replaying
-        base = logger or Logger.create({"executionArn": state.durable_execution_arn}, self.is_replaying)
-        self.logger = base.with_is_replaying(self.is_replaying)
+        self._base_logger = logger
+        self._logger: Logger | None = None
 
     @property
     def _parent_id(self) -> str | None:  # the AWS attribute name, used by some helpers
@@ -103,13 +103,29 @@ class DurableContext:
     def is_virtual(self) -> bool:
         return self.parent_id != self.step_id_prefix
 
+    @property
+    def logger(self) -> Logger:
+        """The replay-aware logger (built on first use: most contexts never log)."""
+        if self._logger is None:
+            base = self._base_logger or Logger.create(
+                {"executionArn": self.state.durable_execution_arn}, self.is_replaying
+            )
+            if self.parent_id is not None:
+                base = base.with_extra({"parentId": self.parent_id})
+            self._logger = base.with_is_replaying(self.is_replaying)
+        return self._logger
+
+    @logger.setter
+    def logger(self, value: Logger) -> None:
+        self._logger = value
+
     def create_child_context(self, operation_id: str, *, is_virtual: bool = False) -> DurableContext:
         return DurableContext(
             self.state,
             self.execution_context,
             self.lambda_context,
             parent_id=self.parent_id if is_virtual else operation_id,
-            logger=self.logger.with_extra({"parentId": operation_id}),
+            logger=self._logger if self._logger is not None else self._base_logger,
             step_id_prefix=operation_id,
             replaying=self._replaying,
         )

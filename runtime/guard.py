@@ -50,11 +50,14 @@ class DeterminismViolation(RuntimeError):
     def __init__(self, kind: str, call: str, path: str, line: int, via: str = "") -> None:
         self.kind, self.call, self.path, self.line, self.via = kind, call, path, line, via
         where = f"{path}:{line}" + (f" (via {via})" if via else "")
-        super().__init__(f"{call}() in orchestration code at {where}: a {kind} call gives a different result "
-                         f"on replay; move it into a step (context.step) or take it from the event")
+        super().__init__(
+            f"{call}() in orchestration code at {where}: a {kind} call gives a different result "
+            f"on replay; move it into a step (context.step) or take it from the event"
+        )
 
 
 # -- the tables, resolved once ----------------------------------------------------------------------------
+
 
 def _resolve(ban: Ban) -> Any:
     try:
@@ -83,6 +86,7 @@ _C_BANS, _PY_BANS = _tables()
 
 
 # -- per-thread state ---------------------------------------------------------------------------------------
+
 
 class _State(threading.local):
     active = False  #: orchestration code is running on this thread
@@ -179,6 +183,7 @@ def _checked(mode: str) -> str:
 
 
 # -- the profile hook ---------------------------------------------------------------------------------------
+
 
 def _profile(frame: FrameType, event: str, arg: Any) -> None:
     if event == "c_call":
@@ -382,13 +387,14 @@ class Site:
         return self._call("result", args, kwargs)
 
 
-def _wrap_callables(inst: Instrumentation, method: str, args: tuple[Any, ...],
-                    kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def _wrap_callables(
+    inst: Instrumentation, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Watch the orchestration callables handed to a child context, a map or a parallel."""
     position, keyword = ORCHESTRATION_ARGS[method]
     wrap = _branches if method == "parallel" else _watched
     if len(args) > position:
-        args = (*args[:position], wrap(inst, args[position]), *args[position + 1:])
+        args = (*args[:position], wrap(inst, args[position]), *args[position + 1 :])
     elif keyword in kwargs:
         kwargs = {**kwargs, keyword: wrap(inst, kwargs[keyword])}
     return args, kwargs

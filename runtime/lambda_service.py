@@ -7,7 +7,7 @@ same as AWS's. Timestamps are epoch seconds (floats) inside the runtime and mill
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any, NoReturn
 
@@ -174,10 +174,31 @@ class Operation:
 
     def clone(self) -> Operation:
         """A shallow copy (faster than dataclasses.replace on this hot path)."""
-        new = Operation.__new__(Operation)
-        for name in _ALL_FIELDS:
-            setattr(new, name, getattr(self, name))
-        return new
+        return Operation(
+            self.operation_id,
+            self.operation_type,
+            self.status,
+            self.parent_id,
+            self.name,
+            self.sub_type,
+            self.start_timestamp,
+            self.end_timestamp,
+            self.result,
+            self.error,
+            self.attempt,
+            self.next_attempt_timestamp,
+            self.scheduled_end_timestamp,
+            self.wait_seconds,
+            self.callback_id,
+            self.timeout_seconds,
+            self.heartbeat_timeout_seconds,
+            self.heartbeat_timestamp,
+            self.replay_children,
+            self.function_name,
+            self.input_payload,
+            self.child_execution_arn,
+            self.extra,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON form for stores (not the API shape)."""
@@ -205,7 +226,6 @@ class Operation:
         return op
 
 
-_ALL_FIELDS = tuple(f.name for f in fields(Operation))
 _OPTIONAL_FIELDS = (
     "parent_id",
     "name",

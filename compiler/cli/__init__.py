@@ -47,6 +47,7 @@ def main() -> None:
 def _register() -> None:
     # Each module adds its commands to `main` on import; the order is the order of `--help`.
     from durable_compile.cli import (
+        asl,  # noqa: F401
         graph,  # noqa: F401
         lint,  # noqa: F401
         python,  # noqa: F401

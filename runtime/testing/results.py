@@ -176,6 +176,9 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+_ERROR_ALIASES = {"ErrorType": "type", "ErrorMessage": "message", "ErrorData": "data"}
+
+
 class Details:
     """A `*Details` dict read with snake_case attributes (`callback_id` for `CallbackId`)."""
 
@@ -183,6 +186,8 @@ class Details:
         self._data = data
         for key, value in data.items():
             setattr(self, _snake(key), Details(value) if isinstance(value, dict) else value)
+            if key in _ERROR_ALIASES:  # AWS's ErrorObject attribute names
+                setattr(self, _ERROR_ALIASES[key], value)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._data)
@@ -211,7 +216,8 @@ class Event:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self._data)
+        """The event as AWS's model gives it: `EventTimestamp` as a datetime."""
+        return {**self._data, "EventTimestamp": self.event_timestamp}
 
 
 @dataclass(frozen=True)

@@ -119,9 +119,12 @@ class DurableFunctionTestRunner:
             if record.is_terminal:
                 return self._result(record)
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._await_answer(execution_arn, min(remaining, self.poll_interval)):
-                if time.monotonic() >= deadline:
-                    raise TimeoutError("Execution did not complete within timeout")
+            if remaining <= 0:
+                record = self._drive(execution_arn)  # one last look: timers that fell due meanwhile
+                if record.is_terminal:
+                    return self._result(record)
+                raise TimeoutError("Execution did not complete within timeout")
+            self._await_answer(execution_arn, min(remaining, self.poll_interval))
 
     def _await_answer(self, arn: str, seconds: float) -> bool:
         with self._answers:

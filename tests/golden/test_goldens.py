@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from durable_compile import api
+from durable_compile.backends.asl.package import golden_files as asl_golden_files
 from durable_compile.cli.output import short
 from durable_compile.source import SourceFile
 
@@ -35,6 +36,7 @@ def outputs(path: Path) -> dict[str, str]:
         files["graph.json"] = api.emit_graph(lowered, "json").decode()
         emitted = api.emit_python(lowered)
         files["generated.py"] = emitted.text or "".join(short(d) + "\n" for d in emitted.diagnostics)
+        files.update(asl_golden_files(SourceFile(relative, path.read_text())))
     return files
 
 

@@ -182,3 +182,20 @@ def test_no_branch_work_after_the_batch_completes() -> None:
 
     result = DurableFunctionTestRunner(handler).run()
     assert (result.result, ran) == ('["SUCCEEDED"]', ["after"])
+
+
+def test_set_logger_reaches_child_contexts_and_steps() -> None:
+    seen: list[str] = []
+
+    class Collect:
+        def info(self, msg: object, *args: object, extra: object = None) -> None:
+            seen.append(str(msg) % args)
+
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> None:
+        context.set_logger(Collect())  # type: ignore[arg-type]
+        context.logger.info("top %d", 1)
+        context.run_in_child_context(lambda child: child.logger.info("child %d", 2), name="kid")
+
+    DurableFunctionTestRunner(handler).run()
+    assert seen == ["top 1", "child 2"]

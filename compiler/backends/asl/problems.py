@@ -64,9 +64,23 @@ _CODES = (
             "a Choice state has no Default: interpreters differ when no rule matches",
             "add a Default (a Fail state with States.NoChoiceMatched if no case is expected)"),
 )
+_COMPILE_CODES = (
+    Code("DUR820", "asl-unsupported", E, "a construct of the handler cannot be compiled to ASL",
+         "keep this handler on Lambda durable functions, or rewrite the construct (see the message)"),
+    Code("DUR821", "asl-lifted-computation", Severity.INFO,
+         "orchestration code with no JSONata translation runs in the steps function",
+         "nothing to do; use --strict to make this an error, or simplify the expression"),
+    Code("DUR822", "asl-lifted-computation-strict", E,
+         "--strict: orchestration code has no JSONata translation",
+         "rewrite it with JSONata-friendly constructs (arithmetic, comparisons, subscripts, literals, f-strings)"),
+    Code("DUR823", "asl-retry-approximated", W, "part of a retry strategy has no ASL form",
+         "use exponential back-off with FULL or NONE jitter and retryable_error_types"),
+)
 
 #: the ASL codes, also added to the shared registry of durable_compile.diagnostics
 CODES: dict[str, Code] = {c.code: register(c) for c in _CODES}
+#: the codes of the compiler backend (emit)
+COMPILE_CODES: dict[str, Code] = {c.code: register(c) for c in _COMPILE_CODES}
 
 
 def problem(code: str, pointer: str, message: str) -> AslProblem:

@@ -34,6 +34,8 @@ from durable_compile.backends.asl.jsonata import (
 
 #: static types: bool int float str list dict none any
 NUMBERS = frozenset({"int", "float"})
+#: the fields of a caught durable error ("error" type) that JSONata can read
+ERROR_FIELDS = frozenset({"message", "error_type"})
 _COMPARE = {ast.Eq: "=", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
             ast.Is: "=", ast.IsNot: "!="}
 
@@ -323,6 +325,12 @@ class Translator:
     def visit_IfExp(self, node: ast.IfExp) -> Typed:
         then, orelse = self.translate(node.body), self.translate(node.orelse)
         return Typed(Cond(self.truthy(node.test), then.expr, orelse.expr), join_types(then.type, orelse.type))
+
+    def visit_Attribute(self, node: ast.Attribute) -> Typed:
+        base = self.translate(node.value)
+        if base.type == "error" and node.attr in ERROR_FIELDS:
+            return Typed(Field(base.expr, node.attr), "str")
+        raise NotTranslatable(node, f"attribute .{node.attr} has no JSONata translation")
 
     # --- subscripts and calls --------------------------------------------------------------------------
     def visit_Subscript(self, node: ast.Subscript) -> Typed:

@@ -49,7 +49,8 @@ class Services:
             return False, {"errorType": "ResourceNotFoundException",
                            "errorMessage": f"Function not found: {function_name}"}
         try:
-            return True, function(payload)
+            # Lambda passes JSON both ways: tuples become lists, keys become strings
+            return True, json.loads(json.dumps(function(json.loads(json.dumps(payload)))))
         except Exception as err:  # a Lambda function error: reported as Step Functions sees it
             return False, {"errorType": type(err).__name__, "errorMessage": str(err)}
 

@@ -1,0 +1,381 @@
+"""Emit: a lowered handler (IR) -> a JSONata state machine, plus the Python the steps function runs.
+
+Takes a `Handler`; gives an `Output` (definition, lifted functions, source map) and diagnostics.
+Statements are emitted back to front: each one gets the name of the state that follows it and returns
+the name of its own first state, so loops, `break`/`continue` and `except` handlers are plain jumps.
+Plain assignments whose expressions translate to JSONata become `Assign`s of Pass states (several per
+state when they do not depend on each other); other orchestration code is lifted into the steps
+function (DUR821, or DUR822 under --strict); constructs the backend cannot express are DUR820.
+Guarantee: the machine passes our validator (a construct that fails becomes a Fail state).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from durable_compile import diagnostics as dx
+from durable_compile.backends.asl import emit_ops, emit_try
+from durable_compile.backends.asl.emit_support import (
+    LAMBDA_INVOKE,
+    STEPS_ARN,
+    Lifted,
+    Namer,
+    Output,
+    jsonata_name,
+    parse_expr,
+    target_names,
+    translator,
+)
+from durable_compile.backends.asl.expressions import free_variables
+from durable_compile.backends.asl.jsonata import Lit, wrap
+from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+from durable_compile.backends.asl.variables import check_variables
+from durable_compile.ir import exprs as ir
+from durable_compile.ir import nodes as n
+from durable_compile.source import Span
+
+
+class Unsupported(Exception):
+    """A construct this backend cannot express."""
+
+    def __init__(self, span: Span, message: str) -> None:
+        super().__init__(message)
+        self.span = span
+
+
+@dataclass
+class Loop:
+    exit: str  #: where `break` goes
+    again: str  #: where `continue` goes
+
+
+class Emitter:
+    def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False) -> None:
+        self.handler = handler
+        self.source_lines = source_text.splitlines()
+        self.strict = strict
+        self.namer = Namer()
+        self.states: dict[str, dict[str, Any]] = {}
+        self.problems: list[dx.Diagnostic] = []
+        self.out = Output({})
+        self.locals = collect_locals(handler.function)
+        self.constants = module_constants(source_text, self.locals)
+        self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
+                       for h in s.handlers if h.name}
+        self.loops: list[Loop] = []
+        self.tries: list[emit_try.TryFrame] = []
+        self.counter = itertools.count(1)
+
+    # --- the whole handler ---------------------------------------------------------------------------
+    def emit(self) -> Output:
+        fn = self.handler.function
+        done = self.put(self.namer.name("Done"), {"Type": "Succeed", "Output": "{% null %}"}, fn.span, "end")
+        entry = self.block(fn.body, done)
+        start: dict[str, Any] = {"Type": "Pass", "Next": entry}
+        if fn.params and fn.params[0] in self.locals:
+            start["Assign"] = {jsonata_name(fn.params[0]): "{% $states.input %}"}
+        name = self.put(self.namer.name("Start"), start, fn.span, "start")
+        self.out.definition = {"Comment": f"{self.handler.path}: durable handler {fn.qualname}",
+                               "QueryLanguage": "JSONata", "StartAt": name, "States": ordered(self.states, name)}
+        self.initialize_unassigned(name)
+        return self.out
+
+    def initialize_unassigned(self, start: str) -> None:
+        """Python allows reading a local that only some paths assign (when the others never read it);
+        ASL needs it assigned on every path, so such variables start as null."""
+        missing = sorted({p.message.split()[0][1:] for p in check_variables(self.out.definition)
+                          if p.code == "DUR811"})
+        if missing:
+            assign = self.states[start].setdefault("Assign", {})
+            assign.update({var: None for var in missing if var not in assign})
+
+    def put(self, name: str, state: dict[str, Any], span: Span, what: str) -> str:
+        lines = f"line {span.line}" if span.end_line <= span.line else f"lines {span.line}-{span.end_line}"
+        state["Comment"] = f"{what} ({lines})"
+        self.states[name] = {"Type": state.pop("Type"), "Comment": state.pop("Comment"), **state}
+        self.out.source_map[name] = {"file": self.handler.path, "line": span.line, "end_line": span.end_line,
+                                     "what": what}
+        return name
+
+    def report(self, code: str, span: Span, message: str) -> None:
+        self.problems.append(dx.make(code, self.handler.path, span, message))
+
+    # --- blocks ----------------------------------------------------------------------------------------
+    def block(self, body: tuple[n.Stmt, ...], nxt: str) -> str:
+        entry = nxt
+        for segment in reversed(self.segments(body)):
+            entry = self.assigns(segment, entry) if isinstance(segment, list) else self.stmt(segment, entry)
+        return entry
+
+    def segments(self, body: tuple[n.Stmt, ...]) -> list[list[tuple[n.Stmt, dict[str, str]]] | n.Stmt]:
+        out: list[list[tuple[n.Stmt, dict[str, str]]] | n.Stmt] = []
+        for stmt in body:
+            plain = self.plain(stmt)
+            if plain is None:
+                out.append(stmt)
+            elif isinstance(last := (out[-1] if out else None), list):
+                last.append((stmt, plain))
+            else:
+                out.append([(stmt, plain)])
+        return out
+
+    def plain(self, stmt: n.Stmt) -> dict[str, str] | None:
+        """The Assign entries of a statement JSONata can run, or None."""
+        if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt):
+            return {}
+        if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
+            value = self.value(stmt.value)
+            return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
+                                               if isinstance(t, ir.Name)}
+        if isinstance(stmt, n.AugAssign) and isinstance(stmt.target, ir.Name):
+            code = f"{stmt.target.code} {stmt.op} ({stmt.value.code})"
+            value = self.value(ir.Expr(code, stmt.span))
+            return None if value is None else {jsonata_name(stmt.target.id): value}
+        return None
+
+    def is_logging(self, stmt: n.Stmt) -> bool:
+        context = self.handler.function.context
+        return isinstance(stmt, n.ExprStmt) and bool(context) and stmt.value.code.startswith(f"{context}.logger.")
+
+    def assigns(self, segment: list[tuple[n.Stmt, dict[str, str]]], nxt: str) -> str:
+        groups: list[list[tuple[n.Stmt, dict[str, str]]]] = [[]]
+        written: set[str] = set()
+        for stmt, entries in segment:
+            reads = set().union(*(free_variables(v[3:-3]) for v in entries.values())) if entries else set()
+            if (reads | set(entries)) & written:
+                groups.append([])
+                written = set()
+            groups[-1].append((stmt, entries))
+            written |= set(entries)
+        entry = nxt
+        for group in reversed([g for g in groups if any(e for _, e in g)]):
+            merged = {k: v for _, entries in group for k, v in entries.items()}
+            span = Span(group[0][0].span.line, 1, group[-1][0].span.end_line, 1)
+            entry = self.put(self.namer.name("Set-" + "-".join(merged)[:40]),
+                             {"Type": "Pass", "Assign": merged, "Next": entry}, span, "assignments")
+        return entry
+
+    # --- expressions -----------------------------------------------------------------------------------
+    def value(self, expr: ir.Expr) -> str | None:
+        try:
+            return wrap(self.translator().translate(parse_expr(expr)).expr)
+        except NotTranslatable:
+            return None
+
+    def condition(self, expr: ir.Expr) -> str | None:
+        try:
+            return wrap(self.translator().truthy(parse_expr(expr)))
+        except NotTranslatable:
+            return None
+
+    def translator(self) -> Translator:
+        found = translator(self.locals, self.errors)
+        found.names.update(self.constants)
+        return found
+
+    def fresh(self, prefix: str) -> str:
+        return f"_{prefix}{next(self.counter)}"
+
+    def lifted_value(self, expr: ir.Expr, span: Span, nxt: str, target: str) -> str:
+        """Compute `expr` in the steps function into the variable `target`; the state's name is returned."""
+        return self.compute([f"{target} = {expr.code}"], span, nxt, writes=[target], reads_of=[expr])
+
+    def compute(self, lines: list[str], span: Span, nxt: str, writes: list[str],
+                reads_of: list[ir.Expr], what: str = "computation") -> str:
+        self.report("DUR822" if self.strict else "DUR821", span,
+                    f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
+        reads = sorted(loaded_names(lines) & self.locals)
+        key = f"compute{next(self.counter)}"
+        body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in sorted(set(writes) | set(reads))) + "}")
+        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line))
+        state = task_state(key, reads)
+        state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}"
+                           for w in sorted(set(writes) | set(reads))}
+        state["Next"] = nxt
+        catch = emit_try.catchers(self, "compute")
+        if catch:
+            state["Catch"] = catch
+        return self.put(self.namer.name(f"Compute-line-{span.line}"), state, span, what)
+
+    # --- statements ------------------------------------------------------------------------------------
+    def stmt(self, stmt: n.Stmt, nxt: str) -> str:
+        visit: Callable[[Any, str], str] | None = getattr(self, "stmt_" + type(stmt).__name__, None)
+        try:
+            if visit is None:
+                raise Unsupported(stmt.span, f"{type(stmt).__name__} statements are not supported by to-asl")
+            return visit(stmt, nxt)
+        except Unsupported as err:
+            self.report("DUR820", err.span, str(err))
+            return self.put(self.namer.name(f"Unsupported-line-{err.span.line}"),
+                            {"Type": "Fail", "Error": "Unsupported", "Cause": str(err)[:200]}, err.span, "unsupported")
+
+    def stmt_Assign(self, stmt: n.Assign, nxt: str) -> str:
+        names = [t.id for t in stmt.targets if isinstance(t, ir.Name)]
+        lines = [" = ".join([*(t.code for t in stmt.targets), stmt.value.code])]
+        targets = [t for t in stmt.targets if not isinstance(t, ir.Name)]  # x[k] = v reads x
+        return self.compute(lines, stmt.span, nxt, names, [*targets, stmt.value])
+
+    def stmt_AugAssign(self, stmt: n.AugAssign, nxt: str) -> str:
+        names = [stmt.target.id] if isinstance(stmt.target, ir.Name) else []
+        lines = [f"{stmt.target.code} {stmt.op}= {stmt.value.code}"]
+        return self.compute(lines, stmt.span, nxt, names, [stmt.target, stmt.value])
+
+    def stmt_ExprStmt(self, stmt: n.ExprStmt, nxt: str) -> str:
+        return self.compute([stmt.value.code], stmt.span, nxt, [], [stmt.value])
+
+    def stmt_If(self, stmt: n.If, nxt: str) -> str:
+        then, orelse = self.block(stmt.body, nxt), self.block(stmt.orelse, nxt)
+        test = self.condition(stmt.test)
+        name = self.namer.name(f"If-line-{stmt.span.line}")
+        if test is None:
+            flag = self.fresh("test")
+            choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% $boolean(${flag}) %}}", "Next": then}],
+                      "Default": orelse}
+            self.put(name, choice, stmt.span, f"if {stmt.test.code}"[:120])
+            return self.lifted_value(ir.Expr(f"bool({stmt.test.code})", stmt.test.span), stmt.span, name, flag)
+        choice = {"Type": "Choice", "Choices": [{"Condition": test, "Next": then}], "Default": orelse}
+        return self.put(name, choice, stmt.span, f"if {stmt.test.code}"[:120])
+
+    def stmt_While(self, stmt: n.While, nxt: str) -> str:
+        head = self.namer.name(f"While-line-{stmt.span.line}")
+        self.loops.append(Loop(nxt, head))
+        body = self.block(stmt.body, head)
+        self.loops.pop()
+        test = self.condition(stmt.test)
+        if test is None:
+            raise Unsupported(stmt.span, f"the loop test {stmt.test.code!r} has no JSONata translation")
+        choice = {"Type": "Choice", "Choices": [{"Condition": test, "Next": body}],
+                  "Default": self.block(stmt.orelse, nxt)}
+        return self.put(head, choice, stmt.span, f"while {stmt.test.code}"[:120])
+
+    def stmt_For(self, stmt: n.For, nxt: str) -> str:
+        names = target_names(stmt.target)
+        if names is None:
+            raise Unsupported(stmt.span, f"the loop target {stmt.target.code!r} is not a name or tuple of names")
+        items, index = self.fresh("items"), self.fresh("i")
+        head = self.namer.name(f"For-line-{stmt.span.line}")
+        self.loops.append(Loop(nxt, head))
+        body = self.block(stmt.body, head)
+        self.loops.pop()
+        element = f"${items}[${index}]"
+        if len(names) == 1 and isinstance(stmt.target, ir.Name):
+            assign = {jsonata_name(names[0]): f"{{% {element} %}}"}
+        else:
+            assign = {jsonata_name(v): f"{{% ($e := {element}; $e[{i}]) %}}" for i, v in enumerate(names)}
+        assign[index] = f"{{% ${index} + 1 %}}"
+        item = self.put(self.namer.name(f"Next-item-line-{stmt.span.line}"),
+                        {"Type": "Pass", "Assign": assign, "Next": body}, stmt.span, f"for {stmt.target.code}")
+        choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% ${index} < $count(${items}) %}}", "Next": item}],
+                  "Default": self.block(stmt.orelse, nxt)}
+        self.put(head, choice, stmt.span, f"for ... in {stmt.iter.code}"[:120])
+        iterable = self.value(stmt.iter)
+        init = self.namer.name(f"Loop-line-{stmt.span.line}")
+        if iterable is None:
+            self.put(init, {"Type": "Pass", "Assign": {index: 0}, "Next": head}, stmt.span, "loop start")
+            return self.lifted_value(ir.Expr(f"list({stmt.iter.code})", stmt.iter.span), stmt.span, init, items)
+        keys = f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? $keys($v) : $v) %}}"
+        return self.put(init, {"Type": "Pass", "Assign": {items: keys, index: 0}, "Next": head}, stmt.span,
+                        "loop start")
+
+    def stmt_Break(self, stmt: n.Break, nxt: str) -> str:
+        return self.loops[-1].exit
+
+    def stmt_Continue(self, stmt: n.Continue, nxt: str) -> str:
+        return self.loops[-1].again
+
+    def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
+        if stmt.value is None:
+            return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
+                            {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")
+        value = self.value(stmt.value)
+        name = self.namer.name(f"Return-line-{stmt.span.line}")
+        if value is not None:
+            return self.put(name, {"Type": "Succeed", "Output": value}, stmt.span, "return")
+        result = self.fresh("result")
+        self.put(name, {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
+        return self.lifted_value(stmt.value, stmt.span, name, result)
+
+    def stmt_Raise(self, stmt: n.Raise, nxt: str) -> str:
+        return emit_try.raise_(self, stmt)
+
+    def stmt_Try(self, stmt: n.Try, nxt: str) -> str:
+        return emit_try.try_(self, stmt, nxt)
+
+    def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
+        return emit_ops.operation(self, stmt, nxt)
+
+
+def task_state(key: str, reads: list[str] | tuple[str, ...], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"op": key, **(extra or {})}
+    if reads:
+        payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
+    return {"Type": "Task", "Resource": LAMBDA_INVOKE, "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload}}
+
+
+def loaded_names(lines: list[str]) -> set[str]:
+    """The names Python code reads (augmented-assignment targets included)."""
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set()
+    found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign | ast.Subscript | ast.Attribute):
+            target = node.target if isinstance(node, ast.AugAssign) else node.value
+            found.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return found
+
+
+def module_constants(source_text: str, local_names: set[str]) -> dict[str, Typed]:
+    """Module-level `NAME = <literal>` (numbers, strings, booleans, None) that no local shadows."""
+    try:
+        tree = ast.parse(source_text)
+    except SyntaxError:
+        return {}
+    kinds = {bool: "bool", int: "int", float: "float", str: "str", type(None): "none"}
+    found: dict[str, Typed] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value.value if isinstance(node.value, ast.Constant) else ...
+            name = node.targets[0].id
+            if type(value) in kinds and name not in local_names:
+                found[name] = Typed(Lit(value), kinds[type(value)])  # type: ignore[arg-type]
+    return found
+
+
+def collect_locals(fn: n.Function) -> set[str]:
+    found = set(fn.params)
+    for stmt in n.walk(fn.body):
+        targets: list[ir.Expr] = []
+        if isinstance(stmt, n.Assign):
+            targets = list(stmt.targets)
+        elif isinstance(stmt, n.AugAssign | n.For):
+            targets = [stmt.target]
+        elif isinstance(stmt, n.Operation) and stmt.target is not None:
+            targets = [stmt.target]
+        elif isinstance(stmt, n.Try):
+            found.update(h.name for h in stmt.handlers if h.name)
+        for target in targets:
+            found.update(target_names(target) or [])
+    found.discard(fn.context or "")
+    return found
+
+
+def ordered(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, Any]]:
+    """States in depth-first order from StartAt, so the document reads top to bottom."""
+    seen: list[str] = []
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in states:
+            continue
+        seen.append(name)
+        state = states[name]
+        targets = [state.get("Next"), state.get("Default"), *(r["Next"] for r in state.get("Choices", ())),
+                   *(c["Next"] for c in state.get("Catch", ()))]
+        todo.extend(reversed([t for t in targets if t]))
+    return {name: states[name] for name in seen}

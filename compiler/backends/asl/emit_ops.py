@@ -1,0 +1,171 @@
+"""Durable operations -> states: steps and invokes are Lambda tasks, waits are Wait states,
+`wait_for_callback` is a waitForTaskToken task whose submitter gets the task token as callback id.
+
+A step's body always runs in the steps function, in Python: the payload names the operation and
+carries the handler locals the body's code reads; the result is assigned to the operation's target.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl.emit_retry import retry_for
+from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, jsonata_name, target_names
+from durable_compile.ir import exprs as ir
+from durable_compile.ir import nodes as n
+
+if TYPE_CHECKING:
+    from durable_compile.backends.asl.emit import Emitter
+
+ATTEMPT = "{% $states.context.State.RetryCount + 1 %}"
+DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "from_days": 86400}
+
+
+def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
+    from durable_compile.backends.asl.emit import Unsupported
+    emit = {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: _invoke,
+            n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback}.get(op.kind)
+    if emit is None:
+        raise Unsupported(op.span, f"context.{op.kind.value} is not supported by to-asl yet")
+    return emit(em, op, nxt)
+
+
+def _label(op: n.Operation) -> str:
+    return op.label.replace('f"', "").replace('"', "")
+
+
+def _assign_result(em: Emitter, op: n.Operation, state: dict[str, Any], value: str) -> None:
+    if op.target is None:
+        return
+    names = target_names(op.target)
+    if names is None or not isinstance(op.target, ir.Name):
+        from durable_compile.backends.asl.emit import Unsupported
+        raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
+    state["Assign"] = {jsonata_name(names[0]): f"{{% {value} %}}"}
+
+
+def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind: str) -> str:
+    state["Next"] = nxt
+    catch = emit_try.catchers(em, kind)
+    if catch:
+        state["Catch"] = catch
+    return em.put(em.namer.name(_label(op)), state, op.span, f"{op.kind.value} {op.label}")
+
+
+def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
+    body, reads = _callee_body(em, op, "step_ctx")
+    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line))
+    from durable_compile.backends.asl.emit import task_state
+    state = task_state(op.id, reads, {"attempt": ATTEMPT})
+    retry, notes = retry_for(op.settings)
+    for note in notes:
+        em.report("DUR823", op.span, note)
+    if retry:
+        state["Retry"] = retry
+    _assign_result(em, op, state, "$states.result.Payload")
+    return _finish(em, op, state, nxt, "step")
+
+
+def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[str], list[str]]:
+    """Python lines that run the operation's callable with `call_args`, and the locals they read."""
+    callee = op.callee
+    from durable_compile.backends.asl.emit import Unsupported
+    if callee is None:
+        raise Unsupported(op.span, "the operation's function could not be resolved")
+    args = ", ".join(call_args)
+    if callee.form == n.CallableForm.FACTORY or callee.form == n.CallableForm.LAMBDA:
+        code = f"({callee.code})" if callee.form == n.CallableForm.LAMBDA else callee.code
+        return [f"return {code}({args})"], _reads(em, code)
+    if callee.form == n.CallableForm.FUNCTION and callee.function:
+        prefix = em.handler.function.qualname + "."
+        if not callee.function.startswith(prefix):
+            return [f"return {callee.code}({args})"], []
+        source = _local_def(em, callee.function)
+        return [*source, f"return {callee.code}({args})"], _reads(em, "\n".join(source))
+    raise Unsupported(op.span, f"the callable {callee.code!r} cannot be run by the steps function")
+
+
+def _local_def(em: Emitter, qualname: str) -> list[str]:
+    stmt = next((s for s in n.walk(em.handler.function.body) if isinstance(s, n.LocalDef) and s.qualname == qualname),
+                None)
+    if stmt is None or not em.source_lines:
+        from durable_compile.backends.asl.emit import Unsupported
+        raise Unsupported(em.handler.function.span, f"the nested function {qualname} could not be found")
+    lines = em.source_lines[stmt.span.line - 1:stmt.span.end_line]
+    return textwrap.dedent("\n".join(lines)).splitlines()
+
+
+def _reads(em: Emitter, code: str) -> list[str]:
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return []
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return sorted(names & em.locals)
+
+
+def _wait(em: Emitter, op: n.Operation, nxt: str) -> str:
+    duration = op.settings.get("duration") if op.settings else None
+    state: dict[str, Any] = {"Type": "Wait"}
+    if isinstance(duration, dict) and isinstance(duration.get("seconds"), int | float):
+        state["Seconds"] = int(duration["seconds"])
+    else:
+        operand = next((k.value for k in op.operands if k.name == "duration"), None)
+        seconds = _duration_seconds(em, operand)
+        if seconds is None:
+            from durable_compile.backends.asl.emit import Unsupported
+            raise Unsupported(op.span, "the wait duration has no JSONata translation")
+        state["Seconds"] = f"{{% {seconds} %}}"
+    state["Next"] = nxt
+    return em.put(em.namer.name(_label(op)), state, op.span, f"wait {op.label}")
+
+
+def _duration_seconds(em: Emitter, expr: ir.Expr | None) -> str | None:
+    if not isinstance(expr, ir.Call) or len(expr.args) != 1 or not isinstance(expr.func, ir.Attr):
+        return None
+    factor = DURATION_FACTORS.get(expr.func.attr)
+    value = em.value(expr.args[0])
+    if factor is None or value is None:
+        return None
+    return f"$floor(({value[3:-3]}) * {factor})" if factor != 1 else f"$floor({value[3:-3]})"
+
+
+def _invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
+    from durable_compile.backends.asl.emit import Unsupported
+    function = next((k.value for k in op.operands if k.name == "function_name"), None)
+    payload = next((k.value for k in op.operands if k.name == "payload"), None)
+    if not isinstance(function, ir.Const) or not isinstance(function.value, str):
+        raise Unsupported(op.span, "context.invoke needs a literal function name for to-asl")
+    value = em.value(payload) if payload is not None else "{% null %}"
+    if value is None:
+        raise Unsupported(op.span, "the invoke payload has no JSONata translation")
+    em.out.invoked.append(function.value)
+    state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
+                             "Arguments": {"FunctionName": function.value, "Payload": value}}
+    _assign_result(em, op, state, "$states.result.Payload")
+    return _finish(em, op, state, nxt, "invoke")
+
+
+def _wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
+    body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
+    body = ["callback_id = _payload['callback_token']", *body]
+    key = op.id
+    em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line))
+    from durable_compile.backends.asl.emit import task_state
+    extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}",
+                             "callback": f"{_label(op)} create callback id"}
+    if "serdes" not in (op.settings or {}):
+        extra["raw"] = True  # without a JSON serdes the handler receives the callback's text
+    state = task_state(key, reads, extra)
+    state["Resource"] = LAMBDA_INVOKE + ".waitForTaskToken"
+    timeout = (op.settings or {}).get("timeout")
+    state["TimeoutSeconds"] = int(timeout["seconds"]) if isinstance(timeout, dict) and timeout.get("seconds") \
+        else 31536000
+    heartbeat = (op.settings or {}).get("heartbeat_timeout")
+    if isinstance(heartbeat, dict) and heartbeat.get("seconds"):
+        state["HeartbeatSeconds"] = int(heartbeat["seconds"])
+    _assign_result(em, op, state, "$states.result")
+    return _finish(em, op, state, nxt, "callback")

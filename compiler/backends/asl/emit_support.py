@@ -1,0 +1,90 @@
+"""Small pieces the ASL emitter shares: state names, lifted code records, expression translation.
+
+State names come from operation labels and statement kinds, sanitized to `[A-Za-z0-9_-]`, made unique
+across the whole machine and cut to 80 characters. Code the state machine cannot run in JSONata is
+recorded as a `Lifted` function that the generated steps handler runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from durable_compile.backends.asl.jsonata import Var
+from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+from durable_compile.ir import exprs as ir
+
+MAX_NAME = 80
+STEPS_ARN = "${StepsFunctionArn}"
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+class Namer:
+    """Unique, readable state names."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def name(self, label: str) -> str:
+        base = _UNSAFE.sub("-", label).strip("-")[:MAX_NAME - 4] or "State"
+        candidate, n = base, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.used.add(candidate)
+        return candidate
+
+
+@dataclass(frozen=True)
+class Lifted:
+    """A Python function of the generated steps handler: a step body, an argument, a lifted statement."""
+
+    key: str  #: the `op` the payload names
+    kind: str  #: "step", "compute" or "submit"
+    reads: tuple[str, ...]  #: handler locals it receives in the payload's `vars`
+    body: tuple[str, ...]  #: Python source lines of the function body (without the vars prologue)
+    line: int  #: the source line it comes from
+
+
+@dataclass
+class Output:
+    """Everything the emitter produces for one handler."""
+
+    definition: dict[str, object]  #: the state machine
+    lifted: list[Lifted] = field(default_factory=list)  #: functions of the steps handler
+    source_map: dict[str, dict[str, object]] = field(default_factory=dict)  #: state -> source location
+    invoked: list[str] = field(default_factory=list)  #: function names given to context.invoke
+
+
+def parse_expr(expr: ir.Expr) -> ast.expr:
+    try:
+        return ast.parse(expr.code.strip(), mode="eval").body
+    except SyntaxError as err:
+        raise NotTranslatable(ast.Constant(None), f"cannot read {expr.code!r}") from err
+
+
+def translator(locals_: set[str], errors: set[str]) -> Translator:
+    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else "any") for n in locals_}
+    return Translator(names)
+
+
+def jsonata_name(name: str) -> str:
+    """The workflow variable of a Python local (`states` is reserved)."""
+    return name + "_" if name == "states" else name
+
+
+def target_names(target: ir.Expr) -> list[str] | None:
+    """The names a simple target binds (`x`, `a, b`), or None for attributes/subscripts."""
+    if isinstance(target, ir.Name):
+        return [target.id]
+    if isinstance(target, ir.TupleExpr | ir.ListExpr):
+        found: list[str] = []
+        for elt in target.elts:
+            inner = target_names(elt)
+            if inner is None or not isinstance(elt, ir.Name):
+                return None
+            found.extend(inner)
+        return found
+    return None

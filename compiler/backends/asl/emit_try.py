@@ -1,0 +1,143 @@
+"""try/except and raise: which task failures each `except` catches, as ASL Catch entries.
+
+A durable step that fails raises StepError in the handler whatever its body raised, so `except
+StepError` (or DurableOperationError, Exception, a bare except) catches every failure of step tasks;
+`except InvokeError` those of invoke tasks; `except CallbackError` those of callback tasks. Code lifted
+into the steps function raises its own exception types, matched by name. A `raise` inside a `try` whose
+handler matches jumps to that handler. The caught error reads as `err.error_type` and `err.message`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from durable_compile.backends.asl.emit_support import jsonata_name
+from durable_compile.backends.asl.jsonata import string_literal
+from durable_compile.ir import exprs as ir
+from durable_compile.ir import nodes as n
+
+if TYPE_CHECKING:
+    from durable_compile.backends.asl.emit import Emitter
+
+ALL = "States.ALL"
+CATCH_ALL = frozenset({"Exception", "BaseException", None})
+#: durable error classes -> the task kinds whose failures they catch
+DURABLE = {
+    "DurableOperationError": {"step", "invoke", "callback"},
+    "StepError": {"step"},
+    "InvokeError": {"invoke"},
+    "CallbackError": {"callback"},
+    "CallbackTimeoutError": {"callback"},
+    "CallbackExternalError": {"callback"},
+    "CallbackSubmitterError": {"callback"},
+}
+ERROR_OUTPUT = ("{% {'error_type': $states.errorOutput.Error, 'message': ($c := $states.errorOutput.Cause; "
+                "$substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c)} %}")
+
+
+@dataclass
+class Handler:
+    types: list[str | None]  #: class names of the except clause (None for bare)
+    entry: str  #: first state of its body
+    name: str | None  #: the `as` name
+
+
+@dataclass
+class TryFrame:
+    handlers: list[Handler]
+
+
+def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
+    if stmt.finalbody:
+        from durable_compile.backends.asl.emit import Unsupported
+        raise Unsupported(stmt.span, "try/finally is not supported by to-asl yet")
+    handlers = [Handler(_types(h.type), em.block(h.body, nxt), h.name) for h in stmt.handlers]
+    after = em.block(stmt.orelse, nxt)
+    em.tries.append(TryFrame(handlers))
+    try:
+        return em.block(stmt.body, after)
+    finally:
+        em.tries.pop()
+
+
+def _types(expr: ir.Expr | None) -> list[str | None]:
+    if expr is None:
+        return [None]
+    elts = expr.elts if isinstance(expr, ir.TupleExpr) else (expr,)
+    return [e.attr if isinstance(e, ir.Attr) else e.code for e in elts]
+
+
+def _matches(types: list[str | None], kind: str) -> list[str] | None:
+    names: list[str] = []
+    for t in types:
+        if t in CATCH_ALL or kind in DURABLE.get(str(t), set()):
+            return [ALL]
+        if kind == "compute" and t is not None and t not in DURABLE:
+            names.append(t)
+    return names or None
+
+
+def catchers(em: Emitter, kind: str) -> list[dict[str, Any]]:
+    """The Catch entries of a task of `kind` at this point of the handler, innermost try first."""
+    found: list[dict[str, Any]] = []
+    for frame in reversed(em.tries):
+        for handler in frame.handlers:
+            errors = _matches(handler.types, kind)
+            if errors is None:
+                continue
+            entry: dict[str, Any] = {"ErrorEquals": errors, "Next": handler.entry}
+            if handler.name:
+                entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
+            found.append(entry)
+            if errors == [ALL]:
+                return found
+    return found
+
+
+def raise_(em: Emitter, stmt: n.Raise) -> str:
+    name = em.namer.name(f"Raise-line-{stmt.span.line}")
+    if stmt.exc is None:
+        caught = next((h.name for f in em.tries for h in f.handlers if h.name), None)
+        error = _current_error(em)
+        if error is None:
+            from durable_compile.backends.asl.emit import Unsupported
+            raise Unsupported(stmt.span, "a bare raise outside an except block with a name")
+        return em.put(name, {"Type": "Fail", "Error": f"{{% ${error}.error_type %}}",
+                             "Cause": f"{{% ${error}.message %}}"}, stmt.span, f"raise {caught}")
+    cls, message = _exception(em, stmt.exc)
+    handler = _handler_for(em, cls)
+    if handler is not None:
+        error = f"{{% {{'error_type': {string_literal(cls)}, 'message': {message}}} %}}"
+        assign = {jsonata_name(handler.name): error} if handler.name else {}
+        return em.put(name, {"Type": "Pass", "Assign": assign, "Next": handler.entry}, stmt.span,
+                      f"raise {cls}, caught")
+    state: dict[str, Any] = {"Type": "Fail", "Error": cls}
+    if message != "''":
+        state["Cause"] = f"{{% {message} %}}"
+    return em.put(name, state, stmt.span, f"raise {cls}")
+
+
+def _current_error(em: Emitter) -> str | None:
+    names = sorted(em.errors)
+    return jsonata_name(names[0]) if len(names) == 1 else None
+
+
+def _exception(em: Emitter, exc: ir.Expr) -> tuple[str, str]:
+    """The class name and the JSONata text of the message of `raise Cls(message)`."""
+    func = exc.func if isinstance(exc, ir.Call) else exc
+    cls = func.attr if isinstance(func, ir.Attr) else func.code
+    message = "''"
+    if isinstance(exc, ir.Call) and exc.args:
+        value = em.value(ir.Expr(f"str({exc.args[0].code})", exc.args[0].span))
+        message = value[3:-3] if value is not None else "''"
+    return cls, message
+
+
+def _handler_for(em: Emitter, cls: str) -> Handler | None:
+    for frame in reversed(em.tries):
+        for handler in frame.handlers:
+            if _matches(handler.types, "compute") is not None and (cls in handler.types or
+                                                                   set(handler.types) & CATCH_ALL):
+                return handler
+    return None

@@ -1,0 +1,112 @@
+"""to-asl: a handler file -> the files of a deployable folder.
+
+Takes a source file (and the handler to compile); gives the files' text by name plus diagnostics:
+statemachine.asl.json (validated by our own validator), steps_handler.py (jinja2), the user's module
+copied beside it, template.yaml (SAM), requirements.txt and source-map.json. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from durable_compile import diagnostics as dx
+from durable_compile.api import lower_source
+from durable_compile.backends.asl.emit import Emitter
+from durable_compile.backends.asl.emit_support import Output
+from durable_compile.backends.asl.validate import validate_definition
+from durable_compile.source import SourceFile, Span
+
+DEFINITION = "statemachine.asl.json"
+STEPS = "steps_handler.py"
+SOURCE_MAP = "source-map.json"
+TEMPLATE = "template.yaml"
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("durable_compile.backends.asl", "templates"),
+                          keep_trailing_newline=True, autoescape=False, undefined=jinja2.StrictUndefined)
+
+
+@dataclass
+class Compiled:
+    """The folder to write, or the diagnostics that prevent it."""
+
+    files: dict[str, str] = field(default_factory=dict)  #: file name -> text
+    diagnostics: list[dx.Diagnostic] = field(default_factory=list)
+    output: Output | None = None  #: the emitter's data (definition, lifted code, source map)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.files) and not any(d.severity is dx.Severity.ERROR for d in self.diagnostics)
+
+
+def compile_source(source: SourceFile, handler: str | None = None, strict: bool = False) -> Compiled:
+    lowered = lower_source(source, handler)
+    result = Compiled(diagnostics=list(lowered.diagnostics))
+    if not lowered.handlers:
+        return result
+    if len(lowered.handlers) > 1:
+        names = ", ".join(h.function.qualname for h in lowered.handlers)
+        result.diagnostics.append(dx.make("DUR997", source.path, Span(1, 1, 1, 1),
+                                          f"this file has several handlers ({names}): choose one with --handler"))
+        return result
+    emitter = Emitter(lowered.handlers[0], source.text, strict)
+    output = emitter.emit()
+    result.diagnostics += emitter.problems + _validation(source.path, output)
+    result.output = output
+    result.files = _files(source, lowered.handlers[0].function.qualname, output)
+    return result
+
+
+def golden_files(source: SourceFile) -> dict[str, str]:
+    """The ASL goldens of a file: `asl.json` (or `asl.<handler>.json` for each of several handlers) and
+    `asl-diagnostics.txt`, the compile diagnostics as `path:line:col: CODE message`."""
+    lowered = lower_source(source)
+    if not lowered.handlers:
+        return {}
+    files: dict[str, str] = {}
+    lines: list[str] = []
+    for handler in lowered.handlers:
+        compiled = compile_source(source, handler.function.qualname)
+        name = "asl.json" if len(lowered.handlers) == 1 else f"asl.{handler.function.qualname}.json"
+        if DEFINITION in compiled.files:
+            files[name] = compiled.files[DEFINITION]
+        lines += [f"{d.path}:{d.span.line}:{d.span.column}: {d.code} {d.message}\n"
+                  for d in sorted(compiled.diagnostics, key=dx.Diagnostic.sort_key)]
+    files["asl-diagnostics.txt"] = "".join(lines)
+    return files
+
+
+def compile_file(path: str | Path, handler: str | None = None, strict: bool = False) -> Compiled:
+    return compile_source(SourceFile.read(path), handler, strict)
+
+
+def _validation(path: str, output: Output) -> list[dx.Diagnostic]:
+    span = Span(1, 1, 1, 1)
+    return [dx.make(p.code, path, span, f"generated ASL {p.pointer}: {p.message}")
+            for p in validate_definition(output.definition) if p.severity is dx.Severity.ERROR]
+
+
+def _files(source: SourceFile, handler: str, output: Output) -> dict[str, str]:
+    module = Path(source.path).stem
+    context = {"source": Path(source.path).name, "handler": handler, "module": module}
+    functions = sorted(output.lifted, key=lambda f: (f.line, f.key))
+    return {
+        DEFINITION: json.dumps(output.definition, indent=2, ensure_ascii=False) + "\n",
+        STEPS: _ENV.get_template("steps_handler.py.j2").render(functions=functions, **context),
+        f"{module}.py": source.text,
+        TEMPLATE: _ENV.get_template("template.yaml.j2").render(invoked=sorted(set(output.invoked)), **context),
+        "requirements.txt": "aws-durable-execution-sdk-python\n",
+        SOURCE_MAP: json.dumps(output.source_map, indent=2, ensure_ascii=False) + "\n",
+    }
+
+
+def write(compiled: Compiled, outdir: str | Path) -> list[Path]:
+    folder = Path(outdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in sorted(compiled.files.items()):
+        (folder / name).write_text(text, encoding="utf-8")
+        written.append(folder / name)
+    return written
