@@ -41,6 +41,7 @@ MODES = ("strict", "warn", "off")
 #: Operation methods whose callables are orchestration code: (position, keyword) of the callable.
 ORCHESTRATION_ARGS = {"run_in_child_context": (0, "func"), "map": (1, "func"), "parallel": (0, "functions")}
 _STDLIB = sysconfig.get_paths()["stdlib"]
+_getprofile, _setprofile = sys.getprofile, sys.setprofile
 _log = logging.getLogger("durable_runtime.guard")
 
 
@@ -347,44 +348,34 @@ class Site:
     def __init__(self, inst: Instrumentation, line: int, target: Any) -> None:
         self.inst, self.line, self.target = inst, line, target
 
-    def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if method in ORCHESTRATION_ARGS:
-            args, kwargs = _wrap_callables(self.inst, method, args, kwargs)
-        saved = _suspend((self.inst.source, self.line))
+
+def _site_method(method: str) -> Callable[..., Any]:
+    """`Site.<method>`: the durable call, with the watch off (first thing) and the location set around it."""
+    orchestration = method in ORCHESTRATION_ARGS
+
+    def call(self: Site, *args: Any, **kwargs: Any) -> Any:
+        profile = _getprofile()
+        if profile is _profile:
+            _setprofile(None)
+        state = _state
+        active, location = state.active, state.location
+        state.active, state.location = False, (self.inst.source, self.line)
         try:
+            if orchestration:
+                args, kwargs = _wrap_callables(self.inst, method, args, kwargs)
             return getattr(self.target, method)(*args, **kwargs)
         finally:
-            _restore(saved)
+            state.active, state.location = active, location
+            if profile is _profile:
+                _setprofile(_profile)
 
-    def step(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("step", args, kwargs)
+    call.__name__ = call.__qualname__ = method
+    return call
 
-    def wait(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("wait", args, kwargs)
 
-    def create_callback(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("create_callback", args, kwargs)
-
-    def wait_for_callback(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("wait_for_callback", args, kwargs)
-
-    def wait_for_condition(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("wait_for_condition", args, kwargs)
-
-    def parallel(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("parallel", args, kwargs)
-
-    def map(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("map", args, kwargs)
-
-    def invoke(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("invoke", args, kwargs)
-
-    def run_in_child_context(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("run_in_child_context", args, kwargs)
-
-    def result(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("result", args, kwargs)
+for _method in ("step", "wait", "create_callback", "wait_for_callback", "wait_for_condition", "parallel", "map",
+                "invoke", "run_in_child_context", "result"):
+    setattr(Site, _method, _site_method(_method))
 
 
 def _wrap_callables(

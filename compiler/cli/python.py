@@ -10,10 +10,15 @@ import click
 
 from durable_compile import api
 from durable_compile.backends.python import GUARD_MODES, Options
+from durable_compile.backends.python.fix import fix_determinism
 from durable_compile.backends.python.verify import Report, verify
 from durable_compile.cli import main
 from durable_compile.cli.output import EXIT_FINDINGS, EXIT_USAGE, report, write_output
 from durable_compile.source import SourceFile
+
+
+SHIFT_WARNING = ("warning: each new step shifts the positions of the operations after it; executions already in "
+                 "flight replay against the old positions, so let them finish before deploying the fixed handler")
 
 
 def _read(file: str) -> SourceFile:
@@ -24,7 +29,11 @@ def _read(file: str) -> SourceFile:
 
 
 def _lowered(file: str, handler: str | None) -> api.Lowered:
-    lowered = api.lower_source(_read(file), handler)
+    return _lowered_source(_read(file), handler)
+
+
+def _lowered_source(source: SourceFile, handler: str | None) -> api.Lowered:
+    lowered = api.lower_source(source, handler)
     if lowered.diagnostics:
         report(lowered.diagnostics)
         codes = {d.code for d in lowered.diagnostics}
@@ -47,10 +56,21 @@ def _flags(handler: str | None, guard: str) -> tuple[str, ...]:
 @click.option("-o", "--output", default=None, help="Write the module here instead of stdout.")
 @click.option("--guard", type=click.Choice(GUARD_MODES), default="strict", show_default=True,
               help="What the determinism guard does with a clock/random/uuid/env/I/O/sleep call in orchestration.")
-def to_python(file: str, handler: str | None, output: str | None, guard: str) -> None:
+@click.option("--fix-determinism", "fix", is_flag=True,
+              help="Move clock, random and uuid reads of orchestration code into named steps (says which lines).")
+def to_python(file: str, handler: str | None, output: str | None, guard: str, fix: bool) -> None:
     """Compile FILE's durable handlers into a module that runs on durable_runtime under the determinism guard."""
-    lowered = _lowered(file, handler)
-    emitted = api.emit_python(lowered, Options(mode=guard, handler=handler, flags=_flags(handler, guard)))
+    source = _read(file)
+    if fix:
+        fixed = fix_determinism(source)
+        source = fixed.source
+        for change in fixed.changes:
+            click.echo(f"{file}:{change.line}: {change.code} fixed: {change.title}", err=True)
+        if fixed.shifts_positions:
+            click.echo(SHIFT_WARNING, err=True)
+    lowered = _lowered_source(source, handler)
+    flags = _flags(handler, guard) + (("--fix-determinism",) if fix else ())
+    emitted = api.emit_python(lowered, Options(mode=guard, handler=handler, flags=flags))
     if emitted.diagnostics:
         report(emitted.diagnostics)
         raise SystemExit(EXIT_FINDINGS)
