@@ -20,9 +20,6 @@ Two ways in:
 
 from __future__ import annotations
 
-import bisect
-import dataclasses
-import functools
 import gc
 import importlib
 import logging
@@ -111,14 +108,24 @@ def _restore(saved: _Saved) -> None:
     sys.setprofile(profile)
 
 
-def _enter(mode: str, boundary: FrameType | None) -> _Saved:
+def _enter(mode: str, boundary: FrameType | None, replaying: bool = False) -> _Saved:
     saved = _save()
     if not saved[0]:
         _warned.clear()  # warn once per call site and orchestration run
         _install_gc_hooks()
     _state.active, _state.mode, _state.boundary = mode != "off", mode, boundary
-    sys.setprofile(_profile if mode != "off" else saved[4] if saved[4] is not _profile else None)
+    watch = mode != "off" and not replaying
+    sys.setprofile(_profile if watch else saved[4] if saved[4] is not _profile else None)
     return saved
+
+
+def _replaying(values: tuple[Any, ...]) -> bool:
+    """True when the first argument that is a durable context is replaying completed history."""
+    for value in values:
+        check = getattr(value, "is_replaying", None)
+        if callable(check):
+            return bool(check())
+    return False
 
 
 def _suspend(location: tuple[str, int] | None) -> _Saved:
@@ -294,114 +301,8 @@ def _report(ban: Ban, shown: str, outer: FrameType, inner: FrameType | None) -> 
         _log.warning("%s", violation)
 
 
-# -- generated modules --------------------------------------------------------------------------------------
+# -- generated modules (see guard_sites.py) -----------------------------------------------------------------
 
-_REGISTRY: dict[str, Instrumentation] = {}
+_REGISTRY: dict[str, Instrumentation] = {}  #: module name -> its instrumentation
 
-
-class Instrumentation:
-    """The guard set-up of one generated module."""
-
-    def __init__(self, module: str, source: str, mode: str = "strict") -> None:
-        self.module, self.source, self.mode = module, source, _checked(mode)
-        self._starts: list[int] = []
-        self._runs: list[tuple[int, int, int]] = []
-        _REGISTRY[module] = self
-
-    def map_lines(self, *runs: tuple[int, int, int]) -> None:
-        """Record the source map: runs of (first generated line, first source line, count)."""
-        self._runs = sorted(runs)
-        self._starts = [r[0] for r in self._runs]
-
-    def original_line(self, generated: int) -> int:
-        """The source line a generated line came from (0 when it was generated only)."""
-        index = bisect.bisect_right(self._starts, generated) - 1
-        if index < 0:
-            return 0
-        first, source, count = self._runs[index]
-        return source + min(generated - first, count - 1)
-
-    def orchestration(self, fn: F) -> F:
-        """Run `fn` as orchestration code: watched by the guard in this module's mode."""
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            saved = _enter(mode, sys._getframe())
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                _restore(saved)
-
-        return run  # type: ignore[return-value]
-
-    def at(self, line: int, target: Any) -> Site:
-        """The durable call on `target` written at `line` of the source."""
-        return Site(self, line, target)
-
-
-class Site:
-    """One tagged durable call: runs the context's method unwatched, with its source location set."""
-
-    __slots__ = ("inst", "line", "target")
-
-    def __init__(self, inst: Instrumentation, line: int, target: Any) -> None:
-        self.inst, self.line, self.target = inst, line, target
-
-
-def _site_method(method: str) -> Callable[..., Any]:
-    """`Site.<method>`: the durable call, with the watch off (first thing) and the location set around it."""
-    orchestration = method in ORCHESTRATION_ARGS
-
-    def call(self: Site, *args: Any, **kwargs: Any) -> Any:
-        profile = _getprofile()
-        if profile is _profile:
-            _setprofile(None)
-        state = _state
-        active, location = state.active, state.location
-        state.active, state.location = False, (self.inst.source, self.line)
-        try:
-            if orchestration:
-                args, kwargs = _wrap_callables(self.inst, method, args, kwargs)
-            return getattr(self.target, method)(*args, **kwargs)
-        finally:
-            state.active, state.location = active, location
-            if profile is _profile:
-                _setprofile(_profile)
-
-    call.__name__ = call.__qualname__ = method
-    return call
-
-
-for _method in ("step", "wait", "create_callback", "wait_for_callback", "wait_for_condition", "parallel", "map",
-                "invoke", "run_in_child_context", "result"):
-    setattr(Site, _method, _site_method(_method))
-
-
-def _wrap_callables(
-    inst: Instrumentation, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Watch the orchestration callables handed to a child context, a map or a parallel."""
-    position, keyword = ORCHESTRATION_ARGS[method]
-    wrap = _branches if method == "parallel" else _watched
-    if len(args) > position:
-        args = (*args[:position], wrap(inst, args[position]), *args[position + 1 :])
-    elif keyword in kwargs:
-        kwargs = {**kwargs, keyword: wrap(inst, kwargs[keyword])}
-    return args, kwargs
-
-
-def _watched(inst: Instrumentation, fn: Any) -> Any:
-    if not callable(fn):
-        return fn
-    func = getattr(fn, "func", None)
-    if callable(func) and hasattr(fn, "name") and dataclasses.is_dataclass(fn):  # a ParallelBranch
-        return dataclasses.replace(fn, func=inst.orchestration(func))  # type: ignore[type-var]
-    return inst.orchestration(fn)
-
-
-def _branches(inst: Instrumentation, functions: Any) -> Any:
-    try:
-        return [_watched(inst, f) for f in functions]
-    except TypeError:
-        return functions
+from durable_runtime.guard_sites import Instrumentation  # noqa: E402  (they build on the state above)

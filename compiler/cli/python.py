@@ -16,7 +16,6 @@ from durable_compile.cli import main
 from durable_compile.cli.output import EXIT_FINDINGS, EXIT_USAGE, report, write_output
 from durable_compile.source import SourceFile
 
-
 SHIFT_WARNING = ("warning: each new step shifts the positions of the operations after it; executions already in "
                  "flight replay against the old positions, so let them finish before deploying the fixed handler")
 
