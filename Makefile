@@ -32,9 +32,10 @@ node_modules/.installed: package.json
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
 	mkdir -p $(@D) && touch $@
 
-$(TEST_STAMP): $(STAMP) requirements-test.txt
+$(TEST_STAMP): $(STAMP) requirements-test.txt requirements-conformance.txt
 	$(PIP) install -q -r requirements-test.txt
 	$(PIP) install -q -e '.[local-asl]'
+	$(PIP) install -q --ignore-requires-python -r requirements-conformance.txt
 	mkdir -p $(@D) && touch $@
 
 demo: $(STAMP) system-deps
@@ -61,6 +62,10 @@ goldens: $(TEST_STAMP)
 
 bench: $(TEST_STAMP) system-deps
 	$(PY) bench/run_all.py
+
+# AWS's conformance requirements on our runtime; the last line is the summary.
+conformance: $(TEST_STAMP)
+	$(PY) tests/conformance/run_conformance.py --runner ours
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -44,6 +44,9 @@ TERMINAL = frozenset(
 )
 
 
+_TERMINAL_IDS = frozenset(id(status) for status in TERMINAL)
+
+
 class OperationType(Enum):
     EXECUTION = "EXECUTION"
     CONTEXT = "CONTEXT"
@@ -170,7 +173,7 @@ class Operation:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+        return id(self.status) in _TERMINAL_IDS  # enum hashing is slow on this hot path
 
     def clone(self) -> Operation:
         """A shallow copy (faster than dataclasses.replace on this hot path)."""

@@ -39,6 +39,10 @@ class LocalRuntime:
     def _resolve(self, record: ExecutionRecord) -> Callable[..., Any]:
         if record.function_name in self.backend.functions:
             return self.backend.functions[record.function_name].handler
+        if not record.handler_ref and record.parent:  # a durable function invoked by another execution
+            self._resolve(self.store.load_execution(record.parent["arn"]))
+            if record.function_name in self.backend.functions:
+                return self.backend.functions[record.function_name].handler
         if not record.handler_ref:
             raise LookupError(f"execution {record.arn} has no handler reference")
         path, _, name = record.handler_ref.rpartition(":")
@@ -74,11 +78,25 @@ class LocalRuntime:
             if r.needs_invocation or r.invoking or (r.next_wake is not None and r.next_wake <= moment)
         ]
 
-    def resume(self, execution_id: str | None = None) -> list[ExecutionRecord]:
-        """Continue one execution, or every execution that is due; detached (never sleeps)."""
-        arns = [self.store.resolve(execution_id)] if execution_id else self.due()
-        done = [self.drive(arn, detach=True) for arn in arns]
-        return [r for r in done if r is not None]
+    def resume(self, execution_id: str | None = None, max_rounds: int = 20) -> list[ExecutionRecord]:
+        """Continue one execution, or every execution that is due (repeatedly: a finished child execution
+        makes its parent due); detached, it never sleeps. Executions another process holds are skipped."""
+        if execution_id:
+            record = self.drive(self.store.resolve(execution_id), detach=True)
+            return [record] if record is not None else []
+        done: dict[str, ExecutionRecord] = {}
+        busy: set[str] = set()
+        for _ in range(max_rounds):
+            due = [arn for arn in self.due() if arn not in busy]
+            if not due:
+                break
+            for arn in due:
+                record = self.drive(arn, detach=True)
+                if record is None:
+                    busy.add(arn)
+                else:
+                    done[arn] = record
+        return list(done.values())
 
     def worker(self, *, once: bool = False, poll: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> int:
         """Resume due executions as their timers fire; returns how many resumes ran."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from durable_compile import diagnostics as dx
 from durable_compile.analyze.banned import BANNED_GROUP, BannedCallRule, BannedCalls
 from durable_compile.analyze.index import annotated_contexts
-from durable_compile.analyze.project import Module, Project, module_from_tree
+from durable_compile.analyze.project import Project, module_from_tree
 from durable_compile.analyze.regions import Kind, Region, compute_regions, contains_operations
 from durable_compile.analyze.rule import FileContext, Finding, Frame, Rule
 from durable_compile.analyze.summaries import Settings, Summaries
@@ -138,11 +138,3 @@ def _replays(node: ast.AST, region: Region) -> bool:
     if region.kind is not Kind.ORCHESTRATION or region.origin != "handler" or region.context is None:
         return True
     return contains_operations(getattr(node, "body", []), {region.context})
-
-
-def analyze_module_for_tests(text: str, rules: Sequence[Rule], path: str = "example.py") -> list[dx.Diagnostic]:
-    """Convenience for tests and `explain`: the diagnostics of one in-memory module."""
-    return [f.diagnostic for f in analyze_text(path, text, rules).findings]
-
-
-__all__ = ["FileResult", "Module", "analyze_text", "analyze_module_for_tests"]

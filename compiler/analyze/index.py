@@ -1,10 +1,10 @@
 """Index: one stdlib-`ast` module -> imports, functions with their durable roles, module-level state.
 
 The lint works on `ast`, not libcst: it parses about ten times faster and its nodes carry start and end
-positions, which is what a pre-commit hook needs (see bench/results/lint.md). Names resolve through the
-front end's `ImportMap` (same canonical spellings, `sdk:<symbol>` for the durable SDK) and roles through
-`discover.DECORATOR_ROLES`, so the lint and the compiler agree on what a handler, step or child is.
-Never imports the analyzed code.
+positions, which is what a pre-commit hook needs (see bench/results/lint.md). Names resolve as in the
+front end (`names.py` mirrors `NameMap` and the decorator roles of `discover`, and a test keeps them
+equal), so the lint and the compiler agree on what a handler, step or child is. Never imports the
+analyzed code.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from durable_compile.analyze.names import DECORATOR_ROLES, NameMap, Role
 from durable_compile.analyze.walk import fields, walk
-from durable_compile.discover import DECORATOR_ROLES, Role
-from durable_compile.imports import ImportMap
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -51,7 +50,7 @@ class ModuleIndex:
     """What every rule needs to know about one module."""
 
     tree: ast.Module
-    imports: ImportMap
+    imports: NameMap
     functions: dict[str, Function] = field(default_factory=dict)
     by_node: dict[int, Function] = field(default_factory=dict)  #: id(def node) -> Function
     globals: set[str] = field(default_factory=set)  #: module-level variables (not defs, classes, imports)
@@ -83,7 +82,7 @@ def positional(args: ast.arguments) -> tuple[str, ...]:
     return tuple(a.arg for a in (*args.posonlyargs, *args.args))
 
 
-def annotated_contexts(args: ast.arguments, imports: ImportMap) -> list[str]:
+def annotated_contexts(args: ast.arguments, imports: NameMap) -> list[str]:
     """Every parameter annotated `DurableContext` (also as a string annotation), in order."""
     found = []
     for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
@@ -95,12 +94,12 @@ def annotated_contexts(args: ast.arguments, imports: ImportMap) -> list[str]:
     return found
 
 
-def _annotated_context(args: ast.arguments, imports: ImportMap) -> str | None:
+def _annotated_context(args: ast.arguments, imports: NameMap) -> str | None:
     found = annotated_contexts(args, imports)
     return found[0] if found else None
 
 
-def context_param(role: Role, args: ast.arguments, imports: ImportMap) -> str | None:
+def context_param(role: Role, args: ast.arguments, imports: NameMap) -> str | None:
     """Annotation first; else the handler's second or a child/branch function's first parameter."""
     annotated = _annotated_context(args, imports)
     if annotated is not None:
@@ -110,7 +109,7 @@ def context_param(role: Role, args: ast.arguments, imports: ImportMap) -> str | 
     return params[index] if index is not None and len(params) > index else None
 
 
-def _role(node: FunctionNode, imports: ImportMap) -> Role:
+def _role(node: FunctionNode, imports: NameMap) -> Role:
     role = Role.PLAIN
     for deco in node.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
@@ -158,7 +157,7 @@ def _own_lists(tree: ast.Module, index: ModuleIndex) -> None:
     index.owned = owned
 
 
-def _collect_imports(nodes: list[ast.AST], imap: ImportMap) -> None:
+def _collect_imports(nodes: list[ast.AST], imap: NameMap) -> None:
     for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -238,7 +237,7 @@ def build_index(tree: ast.Module) -> ModuleIndex:
     """Index a parsed module: imports, defs with roles and context parameters, globals, I/O clients."""
     from durable_compile.analyze.tables import CLIENT_FACTORIES
 
-    index = ModuleIndex(tree, ImportMap())
+    index = ModuleIndex(tree, NameMap())
     _own_lists(tree, index)
     _collect_imports(index.nodes, index.imports)
     _module_level(tree, index)

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from durable_compile.analyze.index import Function, ModuleIndex, positional
+from durable_compile.analyze.names import Role
 from durable_compile.analyze.tables import OPERATIONS
 from durable_compile.analyze.walk import walk
-from durable_compile.discover import Role
 
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+MAX_DEPTH = 3
 
 
 class Kind(StrEnum):
@@ -95,6 +96,7 @@ class _Builder:
         self.index = index
         self.regions = Regions()
         self.work: list[tuple[ast.AST, str | None, frozenset[str]]] = []  #: (node, scope, visible contexts)
+        self.depth = 0  #: how many variable assignments are being followed
 
     def seed(self) -> None:
         for fn in self.index.functions.values():
@@ -147,13 +149,21 @@ class _Builder:
         if isinstance(expr, (ast.List, ast.Tuple)) and op == "parallel":
             for element in expr.elts:
                 self.classify(element, kind, op, scope, visible)
+        elif isinstance(expr, (ast.ListComp, ast.GeneratorExp)) and op == "parallel":
+            self.classify(expr.elt, kind, op, scope, visible)
         elif isinstance(expr, ast.Lambda):
             params = positional(expr.args)
             ctx = params[0] if kind is Kind.ORCHESTRATION and params else None
             self.mark(expr, kind, ctx, origin, scope, visible)
         elif isinstance(expr, ast.Name):
             fn = self.index.resolve(expr.id, scope)
-            if fn is None:
+            values = self.assigned(expr.id, scope) if fn is None and self.depth < MAX_DEPTH else []
+            if fn is None and values:
+                self.depth += 1
+                for value in values:  # branches = [...]; context.parallel(branches)
+                    self.classify(value, kind, op, scope, visible)
+                self.depth -= 1
+            elif fn is None:
                 self.regions.unresolved.append((expr, f"{origin} function `{expr.id}`"))
             elif fn.role is Role.PLAIN:
                 ctx = fn.context_param or (fn.params[0] if kind is Kind.ORCHESTRATION and fn.params else None)
@@ -172,7 +182,29 @@ class _Builder:
         fn = self.index.resolve(call.func.id, scope) if isinstance(call.func, ast.Name) else None
         if fn is not None and fn.role is not Role.PLAIN:
             return  # a @durable_step / @durable_with_child_context factory call
+        returned = self.returned_callables(fn) if fn is not None else []
+        for callable_ in returned:  # def returns(v): return lambda ctx: v
+            self.classify(callable_, kind, op, fn.qualname if fn is not None else scope, frozenset())
+        if returned:
+            return
         self.regions.unresolved.append((call, f"{origin_of(op)} built by `{ast.unparse(call.func)[:40]}(...)`"))
+
+    def assigned(self, name: str, scope: str | None) -> list[ast.expr]:
+        """The values assigned to a local variable `name` in the def `scope` (or at module level)."""
+        owner = self.index.functions.get(scope) if scope else None
+        nodes = self.index.own(owner.node if owner is not None else self.index.tree)
+        return [n.value for n in nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name]
+
+    def returned_callables(self, fn: Function) -> list[ast.expr]:
+        """What a plain factory def returns, when that is a lambda or one of its nested defs."""
+        found: list[ast.expr] = []
+        for node in self.index.own(fn.node):
+            value = node.value if isinstance(node, ast.Return) else None
+            if isinstance(value, ast.Lambda) or isinstance(value, ast.Name) and \
+                    self.index.functions.get(f"{fn.qualname}.{value.id}") is not None:
+                found.append(value)
+        return found
 
     def helper_with_context(self, call: ast.Call, scope: str | None, visible: frozenset[str]) -> None:
         assert isinstance(call.func, ast.Name)

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from durable_compile.analyze import apis
 from durable_compile.analyze.index import Function
+from durable_compile.analyze.names import Role
 from durable_compile.analyze.positions import span_of
 from durable_compile.analyze.project import Module, Project
 from durable_compile.analyze.tables import TRANSITIVE_CODES
 from durable_compile.analyze.walk import walk
-from durable_compile.discover import Role
 from durable_compile.source import Span
 
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -133,5 +133,9 @@ def _environ_use(node: ast.Subscript | ast.Compare, module: Module) -> bool:
 
 
 def _body_nodes(root: ast.AST) -> list[ast.AST]:
-    """Nodes of a def's body, lambdas included, nested defs and classes excluded."""
-    return walk(getattr(root, "body", []), stop=DEFS)
+    """Nodes that run when the def is called: its body with inline lambdas, but not nested defs or classes,
+    nor a lambda it returns (a factory's product runs later, where it is used)."""
+    nodes = walk(root, stop=DEFS)[1:]
+    returned = {id(n) for r in nodes if isinstance(r, ast.Return) and isinstance(r.value, ast.Lambda)
+                for n in walk(r.value)}
+    return [n for n in nodes if id(n) not in returned] if returned else nodes

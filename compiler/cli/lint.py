@@ -7,6 +7,7 @@ file that could not be parsed (DUR999; the other files are still checked and rep
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -149,4 +150,5 @@ def explain_command(code: str) -> None:
 
 
 def _example(source: str) -> str:
-    return "".join(f"    {line}\n" for line in source.strip("\n").splitlines())
+    text = re.sub(r"#\s*expect:\s*", "# <- ", source.strip("\n"))
+    return "".join(f"    {line}\n" for line in text.splitlines())

@@ -6,6 +6,7 @@ is 0 for SUCCEEDED, 1 for FAILED and 3 for PENDING (suspended, detached). Usage 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -45,11 +46,24 @@ def _fail(message: str, hint: str | None = None) -> None:
     sys.exit(2)
 
 
+def _fail_at(file: str, line: int, column: int, message: str) -> None:
+    click.echo(f"{file}:{line}:{column}: {message}", err=True)
+    click.echo("  help: fix the file; it is run as Python 3.11+", err=True)
+    sys.exit(2)
+
+
 def _handler_name(file: str, handler: str | None) -> str:
     try:
         module = load_module(file)
+    except SyntaxError as error:
+        _fail_at(file, error.lineno or 1, error.offset or 1, f"DUR999 syntax error: {error.msg}")
+        raise
+    except ImportError as error:
+        _fail(f"{file}: importing it failed: {error}", "install what the handler imports into this environment")
+        raise
+    try:
         found = find_handler(module, handler)
-    except (HandlerNotFoundError, OSError, SyntaxError, ImportError) as error:
+    except HandlerNotFoundError as error:
         _fail(str(error), "name the handler with --handler NAME")
         raise
     if not hasattr(found, "__durable_handler__"):
@@ -92,9 +106,9 @@ def run(
     name = _handler_name(file, handler)
     runtime = LocalRuntime(store, skip_time=skip_time)
     arn = runtime.start(file, name, _input(payload, input_file))
-    record = (runtime.drive(arn, detach=True) if detach else run_to_end(runtime, arn)) or runtime.store.load_execution(
-        arn
-    )
+    with contextlib.redirect_stdout(sys.stderr if as_json else sys.stdout):  # keep --json output one object
+        finished = runtime.drive(arn, detach=True) if detach else run_to_end(runtime, arn)
+    record = finished or runtime.store.load_execution(arn)
     summary = _summary(record)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))

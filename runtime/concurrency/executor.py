@@ -9,6 +9,7 @@ wake-up. Running branches one at a time makes the operation order and the `Batch
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,10 @@ class BatchSpec:
     name_prefix: str
     item_serdes: SerDes[Any] | None
     nesting_type: NestingType
+
+    @functools.cached_property
+    def branch_config(self) -> ChildConfig[Any]:
+        return ChildConfig(serdes=self.item_serdes, is_virtual=self.nesting_type is NestingType.FLAT)
 
 
 class _Progress:
@@ -143,10 +148,8 @@ def _execute_branch(batch_context: DurableContext, spec: BatchSpec, executable: 
         name=name,
         operation_type=OperationType.CONTEXT,
     )
-    virtual = spec.nesting_type is NestingType.FLAT
-    child = batch_context.create_child_context(branch_id, is_virtual=virtual)
-    config: ChildConfig[Any] = ChildConfig(serdes=spec.item_serdes, is_virtual=virtual)
-    return run_child(batch_context.state, ident, lambda: executable.func(child), config)
+    child = batch_context.create_child_context(branch_id, is_virtual=spec.branch_config.is_virtual)
+    return run_child(batch_context.state, ident, lambda: executable.func(child), spec.branch_config)
 
 
 def _error_object(error: Exception) -> ErrorObject:

@@ -54,11 +54,19 @@ def apply_update(current: Operation | None, u: OperationUpdate, now: float, arn:
     if u.action is OperationAction.RETRY:
         return op, [_retry(op, u, now)]
     op.end_timestamp = now
+    attempts = _attempt_details(op)
     if u.action is OperationAction.SUCCEED:
         op.status, op.result, op.replay_children = OperationStatus.SUCCEEDED, u.payload, u.replay_children
-        return op, [operation_event(op, "Succeeded", now, {"Result": payload(u.payload)})]
+        return op, [operation_event(op, "Succeeded", now, {"Result": payload(u.payload), **attempts})]
     op.status, op.error = OperationStatus.FAILED, u.error
-    return op, [operation_event(op, "Failed", now, {"Error": error_payload(u.error)})]
+    return op, [operation_event(op, "Failed", now, {"Error": error_payload(u.error), **attempts})]
+
+
+def _attempt_details(op: Operation) -> dict[str, Any]:
+    """A step's terminal event names the attempt that ended it, as the service does (1-based)."""
+    if op.operation_type is not OperationType.STEP:
+        return {}
+    return {"RetryDetails": {"CurrentAttempt": op.attempt + 1}}
 
 
 def _start(op: Operation, u: OperationUpdate, now: float, arn: str) -> Event:
@@ -95,4 +103,4 @@ def _retry(op: Operation, u: OperationUpdate, now: float) -> Event:
     retry = {"CurrentAttempt": op.attempt, "NextAttemptDelaySeconds": u.next_attempt_delay_seconds}
     if u.error is not None:
         return operation_event(op, "Failed", now, {"Error": error_payload(u.error), "RetryDetails": retry})
-    return operation_event(op, "Succeeded", now, {"Result": payload(None), "RetryDetails": retry})
+    return operation_event(op, "Succeeded", now, {"Result": payload(u.payload), "RetryDetails": retry})

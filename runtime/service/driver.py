@@ -18,7 +18,7 @@ from durable_runtime.execution import LocalInvocation
 from durable_runtime.lambda_service import ErrorObject, Operation, OperationUpdate
 from durable_runtime.service.backend import Backend
 from durable_runtime.state import ExecutionState
-from durable_runtime.store.base import ExecutionRecord, LeaseLostError
+from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLostError
 from durable_runtime.types import LambdaContext
 
 HandlerResolver = Callable[[ExecutionRecord], Callable[..., Any]]
@@ -77,12 +77,11 @@ class Driver:
         while True:
             record = self.backend.store.load_execution(arn)
             if record.is_terminal:
+                self._answer_parent(record)
                 return record
+            self._run_child_invokes(arn)
             if self.backend.fire_due(arn, self.owner):
-                record = self.invoke_once(arn)
-                if record.is_terminal:
-                    return record
-                self._run_child_invokes(arn)
+                self.invoke_once(arn)
                 continue
             due = self.backend.next_due(arn)
             if due is None:
@@ -99,14 +98,22 @@ class Driver:
                 sleep(gap)
 
     def _run_child_invokes(self, arn: str) -> None:
+        """Start or continue the durable executions this one invoked; answer the invokes that finished."""
         for op in self.backend.pending_invokes(arn):
             target = self.backend.functions.get(op.function_name or "")
             if target is None or not target.durable:
                 continue
             child_arn = op.child_execution_arn or self._start_child(arn, op)
-            child = Driver(self.backend, self.resolve).settle(child_arn)
-            if child.is_terminal:
-                self.backend.complete_invoke(arn, op.operation_id, child)
+            Driver(self.backend, self.resolve).settle(child_arn)
+
+    def _answer_parent(self, record: ExecutionRecord) -> None:
+        """A finished child execution completes the CHAINED_INVOKE that started it (once)."""
+        if record.parent is None:
+            return
+        try:
+            self.backend.complete_invoke(record.parent["arn"], record.parent["operation_id"], record)
+        except ConflictError:
+            return
 
     def _start_child(self, arn: str, op: Operation) -> str:
         child_arn = self.backend.start_execution(
@@ -115,8 +122,9 @@ class Driver:
             name=op.operation_id[:16],
             parent={"arn": arn, "operation_id": op.operation_id},
         )
-        op.child_execution_arn = child_arn
-        self.backend.store.commit(arn, [op], [])
+        linked = op.clone()
+        linked.child_execution_arn = child_arn
+        self.backend.store.commit(arn, [linked], [])
         return child_arn
 
     def run_with_lease(self, arn: str, now: float, **kwargs: Any) -> ExecutionRecord | None:

@@ -71,8 +71,9 @@ class MemoryStore:
             else:
                 active[op.operation_id] = op
         log = self._events[arn]
-        for event in events:
-            log.append({**event, "EventId": len(log) + 1})
+        for event in events:  # events are built fresh for each commit, so they are numbered in place
+            event["EventId"] = len(log) + 1
+            log.append(event)
 
     def active_operations(self, arn: str) -> list[Operation]:
         with self._lock:

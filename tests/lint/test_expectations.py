@@ -27,6 +27,11 @@ def test_findings_match_inline_expectations(path: Path) -> None:
     assert found == expected(path.read_text())
 
 
+def test_factories_and_variables_resolve_to_regions() -> None:
+    run = lint([str(HERE / "expect" / "factories.py")], LintConfig(select=("DUR900",)), use_cache=False, jobs=1)
+    assert run.diagnostics == []
+
+
 def test_expectations_cover_every_default_rule() -> None:
     from durable_compile.analyze.rules import BY_CODE, DEFAULT_OFF
 

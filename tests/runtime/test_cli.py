@@ -24,6 +24,7 @@ HANDLER = textwrap.dedent(
 
     @durable_execution
     def handler(event: dict, context: DurableContext) -> dict:
+        print("handler output goes to stderr under --json")
         if event.get("fail"):
             context.step(explode, name="explode", config=StepConfig(retry_strategy=RetryPresets.none()))
         total = context.step(lambda _: event["qty"] * 3, name="price")
@@ -79,9 +80,51 @@ def test_detach_then_worker_callback_and_history(cli) -> None:  # type: ignore[n
     assert cli("callback", "succeed", "bm90LWEtY2FsbGJhY2s", "--payload", "1").returncode == 2
 
 
-def test_bad_input_is_a_usage_error_without_traceback(cli) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_a_usage_error_without_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "broken.py").write_text("x = 1\ndef handler(:\n")
     done = cli("run", "order.py", "--input", "{not json")
     assert done.returncode == 2
     assert done.stderr.startswith("error: input is not JSON") and "Traceback" not in done.stderr
     missing = cli("run", "order.py", "--handler", "nope")
     assert missing.returncode == 2 and "hint: name the handler with --handler NAME" in missing.stderr
+    broken = cli("run", "broken.py")
+    assert broken.returncode == 2 and broken.stderr.startswith("broken.py:2:")
+    assert "DUR999 syntax error" in broken.stderr and "Traceback" not in broken.stderr
+
+
+CHAIN = textwrap.dedent(
+    """
+    from aws_durable_execution_sdk_python import durable_execution
+
+    @durable_execution
+    def approval_flow(event, context):
+        answer = context.create_callback(name="sign-off").result()
+        return {"signed": answer, "by": event["who"]}
+
+    @durable_execution
+    def handler(event, context):
+        return context.invoke("approval-flow", {"who": event["who"]}, name="ask")
+    """
+)
+
+
+def test_an_invoked_durable_function_waits_for_its_callback_across_processes(tmp_path: Path) -> None:
+    (tmp_path / "chain.py").write_text(CHAIN)
+    env = {**os.environ, "DURABLE_STORE": str(tmp_path / "state.db")}
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, cwd=tmp_path)
+
+    started = call("run", "chain.py", "--handler", "handler", "--input", '{"who": "ana"}', "--detach", "--json")
+    assert json.loads(started.stdout)["status"] == "PENDING", started
+    listing = [line.split() for line in call("executions").stdout.splitlines()]
+    assert sorted(row[2] for row in listing) == ["approval-flow", "chain"]
+    child = next(row[0] for row in listing if row[2] == "approval-flow")
+    events = json.loads(call("history", child, "--format", "json").stdout)
+    callback_id = next(e for e in events if e["EventType"] == "CallbackStarted")["CallbackStartedDetails"]["CallbackId"]
+    assert call("callback", "succeed", callback_id, "--payload", '"yes"').returncode == 0
+    call("resume")
+    parent = next(row[0] for row in listing if row[2] == "chain")
+    final = json.loads(call("history", parent, "--format", "json").stdout)
+    assert final[-1]["EventType"] == "ExecutionSucceeded"
+    assert json.loads(final[-1]["ExecutionSucceededDetails"]["Result"]["Payload"]) == {"signed": '"yes"', "by": "ana"}

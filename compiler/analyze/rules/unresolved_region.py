@@ -32,8 +32,8 @@ def handler(event, context: DurableContext):
 import tasks
 @durable_execution
 def handler(event, context: DurableContext):
-    fn = tasks.pick(event)
-    context.step(fn, name="dynamic")  # expect: DUR900
+    fn = tasks.pick(event)  # expect: DUR900
+    context.step(fn, name="dynamic")
     return context.run_in_child_context(tasks.child, name="c")  # expect: DUR900
 """,
     )

@@ -64,6 +64,7 @@ class Emitter:
         self.out = Output({})
         self.locals = collect_locals(handler.function)
         self.constants = module_constants(source_text, self.locals)
+        self.module_functions = function_defs(source_text)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.loops: list[Loop] = []
@@ -190,11 +191,12 @@ class Emitter:
                     f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
         reads = sorted(loaded_names(lines) & self.locals)
         key = f"compute{next(self.counter)}"
-        body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in sorted(set(writes) | set(reads))) + "}")
-        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line))
+        errors = tuple(r for r in reads if r in self.errors)
+        back = sorted((set(writes) | set(reads)) - set(errors))  # caught errors are read-only
+        body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
+        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors))
         state = task_state(key, reads)
-        state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}"
-                           for w in sorted(set(writes) | set(reads))}
+        state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
         state["Next"] = nxt
         catch = emit_try.catchers(self, "compute")
         if catch:
@@ -288,6 +290,22 @@ class Emitter:
         return self.loops[-1].again
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
+        frame = emit_try.finally_frame(self)
+        if frame is not None:  # run the finally block first, then return the value computed before it
+            result = self.fresh("result")
+            done = self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
+                            {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
+            saved = self.tries
+            self.tries = []
+            try:
+                cleanup = self.block(frame.finalbody, done)
+            finally:
+                self.tries = saved
+            value = self.value(stmt.value) if stmt.value is not None else "{% null %}"
+            if value is None:
+                return self.lifted_value(stmt.value, stmt.span, cleanup, result)  # type: ignore[arg-type]
+            return self.put(self.namer.name(f"Set-{result}"), {"Type": "Pass", "Assign": {result: value},
+                                                                "Next": cleanup}, stmt.span, "return value")
         if stmt.value is None:
             return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
                             {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")
@@ -314,6 +332,19 @@ def task_state(key: str, reads: list[str] | tuple[str, ...], extra: dict[str, An
     if reads:
         payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
     return {"Type": "Task", "Resource": LAMBDA_INVOKE, "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload}}
+
+
+def function_defs(source_text: str) -> dict[str, list[ast.FunctionDef]]:
+    """Every `def` of the module by name (nested ones too): read, never run."""
+    try:
+        tree = ast.parse(source_text)
+    except SyntaxError:
+        return {}
+    found: dict[str, list[ast.FunctionDef]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            found.setdefault(node.name, []).append(node)
+    return found
 
 
 def loaded_names(lines: list[str]) -> set[str]:

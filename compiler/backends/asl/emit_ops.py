@@ -57,9 +57,10 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
 
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
-    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line))
+    errors = tuple(r for r in reads if r in em.errors)
+    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors))
     from durable_compile.backends.asl.emit import task_state
-    state = task_state(op.id, reads, {"attempt": ATTEMPT})
+    state = task_state(op.id, reads, {"attempt": ATTEMPT} if _uses_attempt(em, op) else None)
     retry, notes = retry_for(op.settings)
     for note in notes:
         em.report("DUR823", op.span, note)
@@ -67,6 +68,18 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
         state["Retry"] = retry
     _assign_result(em, op, state, "$states.result.Payload")
     return _finish(em, op, state, nxt, "step")
+
+
+def _uses_attempt(em: Emitter, op: n.Operation) -> bool:
+    """Whether the step body reads `.attempt` (only then does the payload carry the retry count)."""
+    callee = op.callee
+    if callee is None or callee.form == n.CallableForm.UNRESOLVED:
+        return True
+    if callee.form == n.CallableForm.LAMBDA:
+        return ".attempt" in callee.code
+    name = (callee.function or "").rsplit(".", 1)[-1]
+    return any(isinstance(node, ast.Attribute) and node.attr == "attempt"
+               for fn in em.module_functions.get(name, ()) for node in ast.walk(fn))
 
 
 def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[str], list[str]]:
@@ -153,7 +166,8 @@ def _wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
     body = ["callback_id = _payload['callback_token']", *body]
     key = op.id
-    em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line))
+    errors = tuple(r for r in reads if r in em.errors)
+    em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line, errors))
     from durable_compile.backends.asl.emit import task_state
     extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}",
                              "callback": f"{_label(op)} create callback id"}

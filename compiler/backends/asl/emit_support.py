@@ -46,6 +46,7 @@ class Lifted:
     reads: tuple[str, ...]  #: handler locals it receives in the payload's `vars`
     body: tuple[str, ...]  #: Python source lines of the function body (without the vars prologue)
     line: int  #: the source line it comes from
+    errors: tuple[str, ...] = ()  #: which of `reads` hold a caught durable error (rebuilt as objects)
 
 
 @dataclass

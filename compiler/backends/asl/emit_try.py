@@ -9,7 +9,9 @@ handler matches jumps to that handler. The caught error reads as `err.error_type
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl.emit_support import jsonata_name
@@ -32,8 +34,10 @@ DURABLE = {
     "CallbackExternalError": {"callback"},
     "CallbackSubmitterError": {"callback"},
 }
-ERROR_OUTPUT = ("{% {'error_type': $states.errorOutput.Error, 'message': ($c := $states.errorOutput.Cause; "
-                "$substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c)} %}")
+MESSAGE = "{% ($c := $states.errorOutput.Cause; $substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c) %}"
+ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESSAGE[3:-3] + "} %}"
+#: task kinds -> the error class an uncaught failure raises in the handler
+UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError"}
 
 
 @dataclass
@@ -46,19 +50,43 @@ class Handler:
 @dataclass
 class TryFrame:
     handlers: list[Handler]
+    finally_error: str | None = None  #: the copy of the finally block that ends by re-raising
+    pending: str | None = None  #: the variable holding the exception that finally re-raises
+    finalbody: tuple[n.Stmt, ...] = ()  #: the finally block (copied for each way out)
 
 
 def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
-    if stmt.finalbody:
+    if not stmt.finalbody:
+        handlers = [Handler(_types(h.type), em.block(h.body, nxt), h.name) for h in stmt.handlers]
+        after = em.block(stmt.orelse, nxt)
+        return _inside(em, TryFrame(handlers), lambda: em.block(stmt.body, after))
+    if em.tries:
         from durable_compile.backends.asl.emit import Unsupported
-        raise Unsupported(stmt.span, "try/finally is not supported by to-asl yet")
-    handlers = [Handler(_types(h.type), em.block(h.body, nxt), h.name) for h in stmt.handlers]
-    after = em.block(stmt.orelse, nxt)
-    em.tries.append(TryFrame(handlers))
+        raise Unsupported(stmt.span, "try/finally inside another try is not supported by to-asl yet")
+    # The finally block runs on every way out: normally, after an exception (then re-raises), before a return.
+    pending = em.fresh("pending")
+    reraise = em.put(em.namer.name(f"Reraise-line-{stmt.span.line}"),
+                     {"Type": "Fail", "Error": f"{{% ${pending}.Error %}}", "Cause": f"{{% ${pending}.Cause %}}"},
+                     stmt.span, "re-raise after finally")
+    frame = TryFrame([], em.block(stmt.finalbody, reraise), pending, stmt.finalbody)
+    normal = em.block(stmt.finalbody, nxt)
+    handlers = [Handler(_types(h.type), _inside(em, frame, partial(em.block, h.body, normal)), h.name)
+                for h in stmt.handlers]
+    after = _inside(em, frame, lambda: em.block(stmt.orelse, normal))
+    full = TryFrame(handlers, frame.finally_error, pending, stmt.finalbody)
+    return _inside(em, full, lambda: em.block(stmt.body, after))
+
+
+def _inside(em: Emitter, frame: TryFrame, emit: Callable[[], str]) -> str:
+    em.tries.append(frame)
     try:
-        return em.block(stmt.body, after)
+        return emit()
     finally:
         em.tries.pop()
+
+
+def finally_frame(em: Emitter) -> TryFrame | None:
+    return next((f for f in reversed(em.tries) if f.finally_error), None)
 
 
 def _types(expr: ir.Expr | None) -> list[str | None]:
@@ -92,7 +120,25 @@ def catchers(em: Emitter, kind: str) -> list[dict[str, Any]]:
             found.append(entry)
             if errors == [ALL]:
                 return found
+        if frame.finally_error and frame.pending:
+            error = f"'{UNCAUGHT[kind]}'" if kind in UNCAUGHT else "$states.errorOutput.Error"
+            pending = f"{{% {{'Error': {error}, 'Cause': {MESSAGE[3:-3]}}} %}}"
+            found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
+            return found
+    if kind in UNCAUGHT:
+        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind), "Output": "{% $states.errorOutput %}"})
     return found
+
+
+def _uncaught(em: Emitter, kind: str) -> str:
+    """The Fail state of a durable failure no `except` catches: the execution fails with the SDK's error
+    class (a failed step raises StepError in the handler, whatever its body raised)."""
+    error = UNCAUGHT[kind]
+    if error not in em.states:
+        state = {"Type": "Fail", "Error": error, "Cause": MESSAGE.replace("$states.errorOutput", "$states.input")}
+        em.namer.used.add(error)
+        em.put(error, state, em.handler.function.span, f"unhandled {error}")
+    return error
 
 
 def raise_(em: Emitter, stmt: n.Raise) -> str:
@@ -112,6 +158,11 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
         assign = {jsonata_name(handler.name): error} if handler.name else {}
         return em.put(name, {"Type": "Pass", "Assign": assign, "Next": handler.entry}, stmt.span,
                       f"raise {cls}, caught")
+    frame = finally_frame(em)
+    if frame is not None and frame.finally_error and frame.pending:
+        pending = f"{{% {{'Error': {string_literal(cls)}, 'Cause': {message}}} %}}"
+        return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
+                      stmt.span, f"raise {cls} through finally")
     state: dict[str, Any] = {"Type": "Fail", "Error": cls}
     if message != "''":
         state["Cause"] = f"{{% {message} %}}"

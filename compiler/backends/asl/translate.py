@@ -308,7 +308,18 @@ class Translator:
         if isinstance(op, ast.In | ast.NotIn):
             test = self._contains(node, a, b)
             return call("not", test) if isinstance(op, ast.NotIn) else test
+        a, b = self._bool_as_number(a, b), self._bool_as_number(b, a)
         return Binary(_COMPARE[type(op)], a.expr, b.expr)
+
+    def _bool_as_number(self, side: Typed, other: Typed) -> Typed:
+        """Python compares True and False as 1 and 0 (`True == 1`); JSONata never equates a boolean with
+        a number, so a boolean compared with a number (or a value that may be one) becomes 1 or 0."""
+        if side.type != "bool" or other.type not in ("int", "float", "any"):
+            return side
+        number = Cond(side.expr, Lit(1), Lit(0))
+        if other.type != "any":
+            return Typed(number, "int")
+        return Typed(Cond(type_test(other.expr, "number"), number, side.expr), "any")
 
     def _contains(self, node: ast.AST, item: Typed, container: Typed) -> Expr:
         if container.type == "str":

@@ -1,0 +1,131 @@
+"""Differential execution: generated handlers end the same way on our durable runtime and, compiled by
+to-asl, on the local Step Functions interpreters (sfnx.testing for every example, moto for some).
+
+Hypothesis writes handlers from a small grammar: steps (lambda and decorated), waits, plain and lifted
+assignments, if/else, for loops, try/except StepError around failing steps, raise. Status, result and
+error type must agree.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from durable_compile.backends.asl.localrun.folder import run_folder
+from durable_compile.backends.asl.package import compile_file, write
+from durable_runtime import compat
+from durable_runtime.testing.runner import DurableFunctionTestRunner
+
+HEAD = '''from aws_durable_execution_sdk_python import (
+    DurableContext, StepContext, StepError, durable_execution, durable_step,
+)
+from aws_durable_execution_sdk_python.config import Duration, StepConfig
+from aws_durable_execution_sdk_python.retries import RetryPresets
+
+NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
+
+
+@durable_step
+def check(step_ctx: StepContext, value: int, modulus: int) -> int:
+    if value % modulus == 0:
+        raise ValueError(f"bad {value}")
+    return value + 1
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext) -> dict:
+    x = event["start"]
+    y = 0
+    items = []
+'''
+COUNTER = itertools.count(1)
+
+
+def statements(depth: int) -> st.SearchStrategy[list[str]]:
+    simple = st.one_of(
+        st.integers(1, 9).map(lambda n: [f"x = context.step(lambda _: x + {n}, name='add-{n}')"]),
+        st.integers(2, 5).map(lambda m: [f"x = context.step(check(x, {m}), name='check-{m}', config=NO_RETRY)"]),
+        st.integers(2, 7).map(lambda m: [f"y = y + x % {m}"]),
+        st.just(["items.append(x)"]),
+        st.integers(1, 90).map(lambda s: [f"context.wait(Duration.from_seconds({s}), name='nap')"]),
+        st.integers(20, 60).map(lambda n: [f"if y > {n}:", "    raise RuntimeError(f'y is {y}')"]),
+    )
+    if depth == 0:
+        return simple
+    inner = st.lists(statements(depth - 1), min_size=1, max_size=3).map(lambda b: [s for part in b for s in part])
+    indent = lambda block: ["    " + line for line in block]  # noqa: E731
+    return st.one_of(
+        simple,
+        st.tuples(st.integers(2, 3), inner, inner).map(
+            lambda p: [f"if x % {p[0]} == 0:", *indent(p[1]), "else:", *indent(p[2])]),
+        st.tuples(st.integers(1, 3), inner).map(
+            lambda p: [f"for i in range({p[0]}):", "    x = x + i", *indent(p[1])]),
+        inner.map(lambda b: ["try:", *indent(b), "except StepError as err:",
+                             "    items.append(err.message)", "    y = y + 100"]),
+    )
+
+
+def with_finally() -> st.SearchStrategy[list[str]]:
+    block = st.lists(statements(1), min_size=1, max_size=3).map(lambda b: ["    " + s for part in b for s in part])
+    return st.tuples(block, st.booleans()).map(lambda p: [
+        "try:", *p[0], *(["    if x > 20:", "        return {'early': x}"] if p[1] else []),
+        "except StepError as err:", "    y = y + 100",
+        "finally:", "    items.append(y)", "    x = context.step(lambda _: x + 1, name='cleanup')"])
+
+
+handlers = st.lists(st.one_of(statements(2), with_finally()), min_size=1, max_size=4).map(
+    lambda parts: HEAD + "".join(f"    {line}\n" for part in parts for line in part)
+    + '    return {"x": x, "y": y, "items": items}\n')
+
+
+def on_runtime(path: Path, event: dict[str, Any]) -> tuple[str, Any, str | None]:
+    spec = importlib.util.spec_from_file_location(f"rt_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    with compat.aliased():
+        spec.loader.exec_module(module)
+    with DurableFunctionTestRunner(handler=module.handler, poll_interval=0.005) as runner:
+        result = runner.run(input=json.dumps(event), execution_timeout=60)
+    status = str(getattr(result.status, "value", result.status)).rsplit(".", 1)[-1]
+    error = result.error.type.rsplit(".", 1)[-1] if result.error is not None and result.error.type else None
+    return status, json.loads(result.result) if result.result else None, error
+
+
+def on_asl(path: Path, event: dict[str, Any], engine: str) -> tuple[str, Any, str | None]:
+    compiled = compile_file(path)
+    assert compiled.ok, [d.message for d in compiled.diagnostics if d.severity.value == "error"]
+    folder = path.parent / f"{path.stem}_asl"
+    write(compiled, folder)
+    outcome = run_folder(folder, event, engine=engine)  # type: ignore[arg-type]
+    return outcome.status, outcome.result, outcome.error
+
+
+def check(source: str, start: int, tmp: Path, engine: str) -> None:
+    path = tmp / f"gen_handler_{next(COUNTER)}.py"
+    path.write_text(source)
+    event = {"start": start}
+    try:
+        expected = on_runtime(path, event)
+        actual = on_asl(path, event, engine)
+    finally:
+        sys.modules.pop(path.stem, None)
+    assert actual == expected, source
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(source=handlers, start=st.integers(0, 12))
+def test_runtime_and_sfnx_agree(source: str, start: int, tmp_path: Path) -> None:
+    check(source, start, tmp_path, "sfnx")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(source=handlers, start=st.integers(0, 12))
+def test_runtime_and_moto_agree(source: str, start: int, tmp_path: Path) -> None:
+    check(source, start, tmp_path, "moto")

@@ -1,0 +1,1 @@
+"""Runs AWS's conformance requirements (PyPI aws-durable-execution-conformance-tests) locally."""
