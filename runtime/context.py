@@ -107,12 +107,9 @@ class DurableContext:
     def logger(self) -> Logger:
         """The replay-aware logger (built on first use: most contexts never log)."""
         if self._logger is None:
-            base = self._base_logger or Logger.create(
-                {"executionArn": self.state.durable_execution_arn}, self.is_replaying
-            )
-            if self.parent_id is not None:
-                base = base.with_extra({"parentId": self.parent_id})
-            self._logger = base.with_is_replaying(self.is_replaying)
+            extra = {"executionArn": self.state.durable_execution_arn, "parentId": self.parent_id}
+            base = self._base_logger
+            self._logger = base.derive(extra, self.is_replaying) if base else Logger.create(extra, self.is_replaying)
         return self._logger
 
     @logger.setter
