@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Any
 
 from durable_runtime.lambda_service import (
@@ -25,6 +26,17 @@ Event = dict[str, Any]
 def callback_token(arn: str, operation_id: str) -> str:
     raw = json.dumps({"arn": arn, "op": operation_id}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def function_arn(function_name: str) -> str:
+    return f"arn:aws:lambda:local:000000000000:function:{function_name}:$LATEST"
+
+
+def invoked_execution_arn(arn: str, operation_id: str, function_name: str) -> str:
+    """The ARN the durable execution started by a chained invoke gets: derived from the caller and the
+    operation, so the `ChainedInvokeStarted` event can name it before the child starts."""
+    child_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}#{operation_id}")
+    return f"{function_arn(function_name)}/durable-execution/{operation_id[:16]}/{child_id}"
 
 
 def parse_callback_token(token: str) -> tuple[str, str]:
@@ -91,7 +103,13 @@ def _start(op: Operation, u: OperationUpdate, now: float, arn: str) -> Event:
         return operation_event(op, "Started", now, cb)
     if kind is OperationType.CHAINED_INVOKE:
         op.function_name, op.input_payload = u.function_name, u.payload
-        return operation_event(op, "Started", now, {"FunctionName": u.function_name, "Input": payload(u.payload)})
+        started: dict[str, Any] = {"FunctionName": u.function_name}
+        if u.tenant_id:
+            started["TenantId"] = u.tenant_id
+        started["Input"] = payload(u.payload)
+        started["ExecutedVersion"] = "$LATEST"
+        started["DurableExecutionArn"] = invoked_execution_arn(arn, op.operation_id, u.function_name or "")
+        return operation_event(op, "Started", now, started)
     return operation_event(op, "Started", now, {})
 
 

@@ -17,7 +17,7 @@ from durable_runtime.lambda_service import (
     OperationType,
     OperationUpdate,
 )
-from durable_runtime.service.apply import apply_update, parse_callback_token
+from durable_runtime.service.apply import apply_update, function_arn, parse_callback_token
 from durable_runtime.service.clock import Clock
 from durable_runtime.service.history import error_payload, invocation_completed, operation_event, payload
 from durable_runtime.store.base import ConflictError, ExecutionRecord, Store
@@ -49,11 +49,11 @@ class Backend:
         timeout_seconds: int = 0,
         handler_ref: str | None = None,
         parent: dict[str, str] | None = None,
+        arn: str | None = None,
     ) -> str:
         now = self.clock.now()
-        execution_id = str(uuid.uuid4())
-        function = f"arn:aws:lambda:local:000000000000:function:{function_name}:$LATEST"
-        arn = f"{function}/durable-execution/{name}/{execution_id}"
+        execution_id = arn.rsplit("/", 1)[-1] if arn else str(uuid.uuid4())
+        arn = arn or f"{function_arn(function_name)}/durable-execution/{name}/{execution_id}"
         record = ExecutionRecord(arn, function_name, name, input=input_payload, start_timestamp=now)
         record.timeout_seconds, record.handler_ref, record.parent = timeout_seconds, handler_ref, parent
         record.extra["skipped_at_start"] = self.clock.skipped

@@ -16,6 +16,7 @@ from typing import Any
 from durable_runtime.exceptions import InvocationError
 from durable_runtime.execution import LocalInvocation
 from durable_runtime.lambda_service import ErrorObject, Operation, OperationUpdate
+from durable_runtime.service.apply import invoked_execution_arn
 from durable_runtime.service.backend import Backend
 from durable_runtime.state import ExecutionState
 from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLostError
@@ -121,6 +122,7 @@ class Driver:
             op.input_payload,
             name=op.operation_id[:16],
             parent={"arn": arn, "operation_id": op.operation_id},
+            arn=invoked_execution_arn(arn, op.operation_id, op.function_name or ""),
         )
         linked = op.clone()
         linked.child_execution_arn = child_arn
