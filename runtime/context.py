@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from durable_runtime import guard
 from durable_runtime.concurrency.executor import (
     BatchSpec,
     executables_for_map,
@@ -106,12 +107,9 @@ class DurableContext:
     def logger(self) -> Logger:
         """The replay-aware logger (built on first use: most contexts never log)."""
         if self._logger is None:
-            base = self._base_logger or Logger.create(
-                {"executionArn": self.state.durable_execution_arn}, self.is_replaying
-            )
-            if self.parent_id is not None:
-                base = base.with_extra({"parentId": self.parent_id})
-            self._logger = base.with_is_replaying(self.is_replaying)
+            extra = {"executionArn": self.state.durable_execution_arn, "parentId": self.parent_id}
+            base = self._base_logger
+            self._logger = base.derive(extra, self.is_replaying) if base else Logger.create(extra, self.is_replaying)
         return self._logger
 
     @logger.setter
@@ -145,6 +143,7 @@ class DurableContext:
         op_id = self._next_id or operation_id(self.step_id_prefix, self._position)
         self._next_id = None
         ident = OperationIdentifier(op_id, sub_type, self.parent_id, name, operation_type=operation_type)
+        guard.note_operation(op_id)  # the source line of a tagged call (to-python modules)
         flip_after = False
         if self._replaying:
             op = self.state.operations.get(op_id)

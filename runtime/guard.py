@@ -20,9 +20,7 @@ Two ways in:
 
 from __future__ import annotations
 
-import bisect
-import dataclasses
-import functools
+import gc
 import importlib
 import logging
 import sys
@@ -40,6 +38,7 @@ MODES = ("strict", "warn", "off")
 #: Operation methods whose callables are orchestration code: (position, keyword) of the callable.
 ORCHESTRATION_ARGS = {"run_in_child_context": (0, "func"), "map": (1, "func"), "parallel": (0, "functions")}
 _STDLIB = sysconfig.get_paths()["stdlib"]
+_getprofile, _setprofile = sys.getprofile, sys.setprofile
 _log = logging.getLogger("durable_runtime.guard")
 
 
@@ -89,6 +88,7 @@ _C_BANS, _PY_BANS = _tables()
 
 class _State(threading.local):
     active = False  #: orchestration code is running on this thread
+    collecting = False  #: the garbage collector runs (its callbacks are not orchestration code)
     mode = "off"  #: what a violation does
     boundary: FrameType | None = None  #: the frame that started the orchestration
     location: tuple[str, int] | None = None  #: source file and line of the durable call being run
@@ -108,13 +108,24 @@ def _restore(saved: _Saved) -> None:
     sys.setprofile(profile)
 
 
-def _enter(mode: str, boundary: FrameType | None) -> _Saved:
+def _enter(mode: str, boundary: FrameType | None, replaying: bool = False) -> _Saved:
     saved = _save()
     if not saved[0]:
         _warned.clear()  # warn once per call site and orchestration run
+        _install_gc_hooks()
     _state.active, _state.mode, _state.boundary = mode != "off", mode, boundary
-    sys.setprofile(_profile if mode != "off" else saved[4] if saved[4] is not _profile else None)
+    watch = mode != "off" and not replaying
+    sys.setprofile(_profile if watch else saved[4] if saved[4] is not _profile else None)
     return saved
+
+
+def _replaying(values: tuple[Any, ...]) -> bool:
+    """True when the first argument that is a durable context is replaying completed history."""
+    for value in values:
+        check = getattr(value, "is_replaying", None)
+        if callable(check):
+            return bool(check())
+    return False
 
 
 def _suspend(location: tuple[str, int] | None) -> _Saved:
@@ -158,6 +169,21 @@ def current_location() -> tuple[str, int] | None:
     return _state.location
 
 
+_operation_lines: dict[str, tuple[str, int]] = {}
+
+
+def note_operation(operation_id: str) -> None:
+    """Runtime hook: an operation takes its position; remember the source location of its tagged call."""
+    location = _state.location
+    if location is not None:
+        _operation_lines[operation_id] = location
+
+
+def operation_locations() -> dict[str, tuple[str, int]]:
+    """(source file, line) of every operation started by a tagged call in this process, by operation id."""
+    return dict(_operation_lines)
+
+
 def _checked(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"guard mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -184,6 +210,30 @@ def _profile(frame: FrameType, event: str, arg: Any) -> None:
             _check(frame.f_back, ban)
 
 
+def _install_gc_hooks() -> None:
+    """Garbage collection can start anywhere, and its callbacks (timers, caches) are not orchestration code:
+    pause around them (first to see "start", last to see "stop")."""
+    callbacks = gc.callbacks
+    if not callbacks or callbacks[0] is not _pause_gc:
+        if _pause_gc in callbacks:
+            callbacks.remove(_pause_gc)
+        callbacks.insert(0, _pause_gc)
+    if callbacks[-1] is not _resume_gc:
+        if _resume_gc in callbacks:
+            callbacks.remove(_resume_gc)
+        callbacks.append(_resume_gc)
+
+
+def _pause_gc(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _state.collecting = True
+
+
+def _resume_gc(phase: str, info: dict[str, int]) -> None:
+    if phase == "stop":
+        _state.collecting = False
+
+
 def _check(frame: FrameType, ban: Ban) -> None:
     """Decide whether the call at `frame` is the orchestration's own doing; report it if so.
 
@@ -192,6 +242,8 @@ def _check(frame: FrameType, ban: Ban) -> None:
     it is fine (a step body, `context.logger`). Infrastructure frames with no orchestration code above
     them are only the calling convention (a runtime decorator calling a child-context function).
     """
+    if _state.collecting:
+        return
     boundary = _state.boundary
     shown, outer, inner, infrastructure = ban.shown, None, None, False
     current: FrameType | None = frame
@@ -249,124 +301,8 @@ def _report(ban: Ban, shown: str, outer: FrameType, inner: FrameType | None) -> 
         _log.warning("%s", violation)
 
 
-# -- generated modules --------------------------------------------------------------------------------------
+# -- generated modules (see guard_sites.py) -----------------------------------------------------------------
 
-_REGISTRY: dict[str, Instrumentation] = {}
+_REGISTRY: dict[str, Instrumentation] = {}  #: module name -> its instrumentation
 
-
-class Instrumentation:
-    """The guard set-up of one generated module."""
-
-    def __init__(self, module: str, source: str, mode: str = "strict") -> None:
-        self.module, self.source, self.mode = module, source, _checked(mode)
-        self._starts: list[int] = []
-        self._runs: list[tuple[int, int, int]] = []
-        _REGISTRY[module] = self
-
-    def map_lines(self, *runs: tuple[int, int, int]) -> None:
-        """Record the source map: runs of (first generated line, first source line, count)."""
-        self._runs = sorted(runs)
-        self._starts = [r[0] for r in self._runs]
-
-    def original_line(self, generated: int) -> int:
-        """The source line a generated line came from (0 when it was generated only)."""
-        index = bisect.bisect_right(self._starts, generated) - 1
-        if index < 0:
-            return 0
-        first, source, count = self._runs[index]
-        return source + min(generated - first, count - 1)
-
-    def orchestration(self, fn: F) -> F:
-        """Run `fn` as orchestration code: watched by the guard in this module's mode."""
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            saved = _enter(mode, sys._getframe())
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                _restore(saved)
-
-        return run  # type: ignore[return-value]
-
-    def at(self, line: int, target: Any) -> Site:
-        """The durable call on `target` written at `line` of the source."""
-        return Site(self, line, target)
-
-
-class Site:
-    """One tagged durable call: runs the context's method unwatched, with its source location set."""
-
-    __slots__ = ("inst", "line", "target")
-
-    def __init__(self, inst: Instrumentation, line: int, target: Any) -> None:
-        self.inst, self.line, self.target = inst, line, target
-
-    def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if method in ORCHESTRATION_ARGS:
-            args, kwargs = _wrap_callables(self.inst, method, args, kwargs)
-        saved = _suspend((self.inst.source, self.line))
-        try:
-            return getattr(self.target, method)(*args, **kwargs)
-        finally:
-            _restore(saved)
-
-    def step(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("step", args, kwargs)
-
-    def wait(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("wait", args, kwargs)
-
-    def create_callback(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("create_callback", args, kwargs)
-
-    def wait_for_callback(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("wait_for_callback", args, kwargs)
-
-    def wait_for_condition(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("wait_for_condition", args, kwargs)
-
-    def parallel(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("parallel", args, kwargs)
-
-    def map(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("map", args, kwargs)
-
-    def invoke(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("invoke", args, kwargs)
-
-    def run_in_child_context(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("run_in_child_context", args, kwargs)
-
-    def result(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("result", args, kwargs)
-
-
-def _wrap_callables(
-    inst: Instrumentation, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Watch the orchestration callables handed to a child context, a map or a parallel."""
-    position, keyword = ORCHESTRATION_ARGS[method]
-    wrap = _branches if method == "parallel" else _watched
-    if len(args) > position:
-        args = (*args[:position], wrap(inst, args[position]), *args[position + 1 :])
-    elif keyword in kwargs:
-        kwargs = {**kwargs, keyword: wrap(inst, kwargs[keyword])}
-    return args, kwargs
-
-
-def _watched(inst: Instrumentation, fn: Any) -> Any:
-    if not callable(fn):
-        return fn
-    func = getattr(fn, "func", None)
-    if callable(func) and hasattr(fn, "name") and dataclasses.is_dataclass(fn):  # a ParallelBranch
-        return dataclasses.replace(fn, func=inst.orchestration(func))  # type: ignore[type-var]
-    return inst.orchestration(fn)
-
-
-def _branches(inst: Instrumentation, functions: Any) -> Any:
-    try:
-        return [_watched(inst, f) for f in functions]
-    except TypeError:
-        return functions
+from durable_runtime.guard_sites import Instrumentation  # noqa: E402  (they build on the state above)

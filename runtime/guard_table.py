@@ -71,11 +71,11 @@ BANS: tuple[Ban, ...] = (
     *_rows("sleep", "time", "c", "sleep"),
 )
 
-#: Modules whose own use of these calls is not the orchestration's business: the runtime (checkpoints,
-#: `context.logger`, step bodies it runs), logging (timestamps), imports, tracebacks, warnings, locks.
 #: Generic plumbing that never names the call better than the table does.
 PLUMBING = ("collections.abc", "abc", "functools", "contextlib")
 
+#: Modules whose own use of these calls is not the orchestration's business: the runtime (checkpoints,
+#: `context.logger`, step bodies it runs), logging (timestamps), imports, tracebacks, warnings, locks.
 INFRASTRUCTURE = (
     "durable_runtime.",
     "logging",

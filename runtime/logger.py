@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+_USER_LOGGER = logging.getLogger("durable_runtime.user")
+
 
 class Logger:
     """Wraps a standard logger; adds execution/operation fields as `extra`; silent while replaying."""
@@ -19,7 +21,11 @@ class Logger:
 
     @classmethod
     def create(cls, extra: Mapping[str, object], is_replaying: Callable[[], bool]) -> Logger:
-        return cls(logging.getLogger("durable_runtime.user"), extra, is_replaying)
+        return cls(_USER_LOGGER, extra, is_replaying)
+
+    def derive(self, extra: Mapping[str, object], is_replaying: Callable[[], bool]) -> Logger:
+        """More fields and another replay source, in one step (child contexts)."""
+        return Logger(self._logger, {**self._extra, **extra}, is_replaying)
 
     def with_extra(self, extra: Mapping[str, object]) -> Logger:
         return Logger(self._logger, {**self._extra, **extra}, self._is_replaying)

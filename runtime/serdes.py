@@ -62,7 +62,27 @@ def _tagged(tag: str, value: Any) -> dict[str, Any]:
     return {"t": tag, "v": value}
 
 
-def _encode(obj: Any) -> dict[str, Any]:  # noqa: PLR0911 - one branch per tag
+def _encode(obj: Any) -> dict[str, Any]:
+    """Tag one value; exact built-in types take a fast path, subclasses the general one."""
+    kind = type(obj)
+    if kind is str:
+        return {"t": "s", "v": obj}
+    if kind is int:
+        return {"t": "i", "v": obj}
+    if kind is dict:
+        return _encode_dict(obj)
+    if kind is list:
+        return {"t": "l", "v": [_encode(v) for v in obj]}
+    return _encode_general(obj)
+
+
+def _encode_dict(obj: dict[Any, Any]) -> dict[str, Any]:
+    if any(isinstance(k, tuple) for k in obj):
+        raise SerDesError("Tuple keys not supported")
+    return {"t": "m", "v": {k: _encode(v) for k, v in obj.items()}}
+
+
+def _encode_general(obj: Any) -> dict[str, Any]:  # noqa: PLR0911 - one branch per tag
     if obj is None:
         return _tagged("n", None)
     if isinstance(obj, str):
@@ -94,9 +114,7 @@ def _encode_rich(obj: Any) -> dict[str, Any]:  # noqa: PLR0911
     if isinstance(obj, tuple):
         return _tagged("t", [_encode(v) for v in obj])
     if isinstance(obj, dict):
-        if any(isinstance(k, tuple) for k in obj):
-            raise SerDesError("Tuple keys not supported")
-        return _tagged("m", {k: _encode(v) for k, v in obj.items()})
+        return _encode_dict(obj)
     raise SerDesError(f"Unsupported type: {type(obj)}")
 
 

@@ -223,14 +223,21 @@ def _aliased_handlers(tree: ast.Module, index: ModuleIndex) -> None:
 
 
 def _clients(index: ModuleIndex, factories: dict[str, object]) -> None:
+    """Names bound to I/O clients. Names are tracked per module, not per scope: a name that is also bound
+    to something else (`logger = context.logger` beside a module-level logging logger) is left out."""
+    shadowed: set[str] = set()
     for node in index.nodes:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            factory = index.qualify(node.value.func)
-            if factory is None or factory not in factories:
-                continue
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    index.clients[target.id] = factory
+        if not isinstance(node, ast.Assign):
+            continue
+        value = node.value
+        factory = index.qualify(value.func) if isinstance(value, ast.Call) else None
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if factory is not None and factory in factories:
+            index.clients.update(dict.fromkeys(names, factory))
+        else:
+            shadowed.update(names)
+    for name in shadowed:
+        index.clients.pop(name, None)
 
 
 def build_index(tree: ast.Module) -> ModuleIndex:

@@ -163,3 +163,22 @@ def test_generated_modules_report_original_lines_through_the_source_map() -> Non
 def test_unknown_modes_are_refused() -> None:
     with pytest.raises(ValueError, match="strict, warn, off"):
         guard.orchestrating("loud")
+
+
+def test_garbage_collector_callbacks_are_not_orchestration_code() -> None:
+    import gc
+
+    stamps: list[float] = []
+
+    def timer(phase: str, info: dict[str, int]) -> None:
+        stamps.append(time.perf_counter())  # what profilers and hypothesis do on every collection
+
+    gc.callbacks.append(timer)
+    try:
+        with guard.orchestrating("strict"):
+            gc.collect()
+            with pytest.raises(DeterminismViolation):
+                time.time()
+    finally:
+        gc.callbacks.remove(timer)
+    assert len(stamps) == 2

@@ -58,3 +58,14 @@ def test_the_violation_names_the_call_and_the_original_line(tmp_path: Path) -> N
     with pytest.raises(DeterminismViolation) as caught:
         module.handler.__wrapped__({}, None) if hasattr(module.handler, "__wrapped__") else None
     assert (caught.value.call, caught.value.path, caught.value.line) == ("uuid.uuid4", "flow.py", 13)
+
+
+def test_the_runtime_records_the_source_line_of_each_tagged_operation(tmp_path: Path) -> None:
+    from durable_runtime import guard
+
+    body = 'a = context.step(lambda _: 1, name="a")\nb = context.step(lambda _: 2, name="b")\nreturn a + b'
+    module = load_text(compile_source(handler_source(body, HEAD), "flow.py").text, tmp_path)
+    result = run_on(OURS, module.handler, {})
+    locations = guard.operation_locations()
+    lines = sorted(locations[op_id][1] for op_id, *_ in result["operations"] if op_id in locations)
+    assert result["result"] == 3 and lines == [12, 13]

@@ -19,3 +19,10 @@ def handler(event: dict, context: DurableContext) -> dict:
     saved = context.step(lambda _: DDB.put_item(Item={"id": event["order_id"]}), name="save")
     context.wait(Duration.from_minutes(1), name="settle")
     return {"saved": saved, "table": TABLE}
+
+
+@durable_execution
+def second(event: dict, context: DurableContext) -> dict:
+    LOG = context.logger
+    LOG.info("replay-safe logger bound to a local name")
+    return context.step(lambda _: 1, name="one")
