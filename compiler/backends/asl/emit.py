@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ast
 import itertools
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,14 +78,32 @@ class Emitter:
         fn = self.handler.function
         done = self.put(self.namer.name("Done"), {"Type": "Succeed", "Output": "{% null %}"}, fn.span, "end")
         entry = self.block(fn.body, done)
-        start: dict[str, Any] = {"Type": "Pass", "Next": entry}
-        if fn.params and fn.params[0] in self.locals:
-            start["Assign"] = {jsonata_name(fn.params[0]): "{% $states.input %}"}
-        name = self.put(self.namer.name("Start"), start, fn.span, "start")
+        param = jsonata_name(fn.params[0]) if fn.params and fn.params[0] in self.locals else None
+        if param is not None and self.fold_input(entry, param):
+            name = entry
+        else:
+            start: dict[str, Any] = {"Type": "Pass", "Next": entry}
+            if param is not None:
+                start["Assign"] = {param: "{% $states.input %}"}
+            name = self.put(self.namer.name("Start"), start, fn.span, "start")
         self.out.definition = {"Comment": f"{self.handler.path}: durable handler {fn.qualname}",
                                "QueryLanguage": "JSONata", "StartAt": name, "States": ordered(self.states, name)}
         self.initialize_unassigned(name)
         return self.out
+
+    def fold_input(self, entry: str, param: str) -> bool:
+        """Assign the event in the first state itself when it is a Pass (its Assign always applies) that
+        nothing jumps back to: there `$states.input` is the execution input, so its own expressions read
+        that instead of the not yet assigned variable."""
+        state = self.states.get(entry)
+        if state is None or state["Type"] != "Pass" or any(
+                entry in _targets(other) for other in self.states.values()):
+            return False
+        pattern = re.compile(r"\$" + re.escape(param) + r"(?![A-Za-z0-9_])")
+        rewritten = json.loads(pattern.sub(lambda m: "$states.input", json.dumps(state)))
+        rewritten.setdefault("Assign", {})[param] = "{% $states.input %}"
+        self.states[entry] = rewritten
+        return True
 
     def initialize_unassigned(self, start: str) -> None:
         """Python allows reading a local that only some paths assign (when the others never read it);
@@ -394,6 +414,11 @@ def collect_locals(fn: n.Function) -> set[str]:
             found.update(target_names(target) or [])
     found.discard(fn.context or "")
     return found
+
+
+def _targets(state: dict[str, Any]) -> list[str]:
+    return [t for t in (state.get("Next"), state.get("Default"), *(r["Next"] for r in state.get("Choices", ())),
+                        *(c["Next"] for c in state.get("Catch", ()))) if t]
 
 
 def ordered(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, Any]]:
