@@ -266,7 +266,7 @@ serialization, checkpoint).
 {chr(10).join(sqlite_rows)}
 
 Default: WAL with `synchronous=NORMAL`, one transaction per blocking checkpoint, non-blocking updates
-(an at-least-once step's START, a child context's START) batched into the next one. In WAL mode a
+(an at-least-once step's START, a child context's START and SUCCEED) batched into the next one. In WAL mode a
 COMMIT has appended the transaction to the WAL file before it returns, so a killed process (SIGKILL,
 OOM, crash) loses no committed checkpoint, and a step's SUCCEED is committed before its value is handed
 back to the handler: no completed step is lost or re-run after a process crash

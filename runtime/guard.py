@@ -170,12 +170,15 @@ def current_location() -> tuple[str, int] | None:
 
 
 _operation_lines: dict[str, tuple[str, int]] = {}
+MAX_REMEMBERED = 100_000  #: operation locations kept per process
 
 
 def note_operation(operation_id: str) -> None:
     """Runtime hook: an operation takes its position; remember the source location of its tagged call."""
     location = _state.location
     if location is not None:
+        if len(_operation_lines) >= MAX_REMEMBERED:  # a long-lived worker: keep memory flat
+            _operation_lines.clear()
         _operation_lines[operation_id] = location
 
 

@@ -65,7 +65,10 @@ def _execute(
         if data is not None and len(data.encode()) > CHECKPOINT_SIZE_LIMIT_BYTES:
             replay_children = True
             payload = config.summary_generator(raw) if config.summary_generator else ""
-        state.checkpoint(update(ident, OperationAction.SUCCEED, payload=payload, replay_children=replay_children))
+        # Non-blocking: it travels with the next blocking checkpoint (or the invocation's end). Lost in a
+        # crash, the context just replays from its children's checkpoints, which are all committed.
+        succeed = update(ident, OperationAction.SUCCEED, payload=payload, replay_children=replay_children)
+        state.checkpoint(succeed, is_sync=False)
         return value
     except (SuspendExecution, ExecutionError):
         raise

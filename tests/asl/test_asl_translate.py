@@ -2,7 +2,9 @@
 
 Hypothesis generates well-typed Python expressions over typed variables; each is evaluated by Python
 (`eval`) and, translated, by jsonata-python with the same variable values. Both must give the same
-JSON value, or both must fail.
+JSON value, or both must fail; the one exception is `str()` of a list or dict inside an f-string,
+which Python prints with spaces and quotes that JSONata cannot reproduce: the translation fails loudly
+there ($error) instead of printing something else.
 """
 
 from __future__ import annotations
@@ -80,7 +82,12 @@ def check(source: str, env: dict[str, Any]) -> None:
         with pytest.raises(Exception):  # noqa: B017 - any JSONata evaluation error
             run_jsonata(text, env)
         return
-    actual = run_jsonata(text, env)
+    try:
+        actual = run_jsonata(text, env)
+    except Exception as err:  # the one documented loud failure: str() of a list/dict inside an f-string
+        assert "str() of a list or dict" in str(err), f"{source}  ->  {text}: {err}"
+        assert isinstance(expected, str)
+        return
     assert same(expected, actual), f"{source}  ->  {text}: python {expected!r}, jsonata {actual!r}"
 
 # --- generated expressions ---------------------------------------------------------------------------

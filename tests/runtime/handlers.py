@@ -396,6 +396,7 @@ CASES.update(
             "heartbeat_timeout",
             "big_batch_result",
             "bad_return",
+            "finally_during_suspension",
         )
     }
 )

@@ -215,3 +215,21 @@ def bad_return(sdk: Any) -> Any:
         return context.step(lambda _: 1, name="one") and {1, 2}
 
     return handler, {}, []
+
+
+def finally_during_suspension(sdk: Any) -> Any:
+    """A `finally` with a durable operation runs while a wait in its `try` suspends: on replay the
+    position holds the cleanup step where the code now reaches `after`, so the execution fails as
+    non-deterministic, on AWS as here."""
+
+    @sdk.durable_execution
+    def handler(event: dict, context: Any) -> int:
+        x = 0
+        try:
+            context.wait(sdk.Duration.from_seconds(1), name="nap")
+            x = context.step(lambda _: x + 1, name="after")
+        finally:
+            x = context.step(lambda _: x + 1, name="cleanup")
+        return x
+
+    return handler, {}, []

@@ -207,9 +207,13 @@ class Translator:
             return Lit("None")
         if t != "any":
             raise NotTranslatable(node, f"str() of a {t} prints differently in JSONata")
+        # Python prints lists and dicts with spaces and quotes that JSONata's $string does not: those fail
+        # loudly ($error) rather than print differently.
         return self.let(e, lambda v: Cond(type_test(v, "string"), v, Cond(
             type_test(v, "boolean"), Cond(v, Lit("True"), Lit("False")),
-            Cond(type_test(v, "null"), Lit("None"), call("string", v)))))
+            Cond(type_test(v, "null"), Lit("None"), Cond(
+                type_test(v, "number"), call("string", v),
+                call("error", Lit("str() of a list or dict has no JSONata form")))))))
 
     # --- operators -----------------------------------------------------------------------------------
     def visit_BinOp(self, node: ast.BinOp) -> Typed:
