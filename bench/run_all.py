@@ -1,8 +1,12 @@
-"""`make bench`: run every bench/bench_*.py, then gather bench/results/*.md into BENCHMARKS.md."""
+"""`make bench`: run every bench/bench_*.py, then gather bench/results/*.md into BENCHMARKS.md.
+
+`--collect` only gathers the result files the scripts last wrote (each script can also be run alone).
+"""
 
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 import subprocess
 import sys
@@ -14,7 +18,8 @@ ROOT = HERE.parent
 
 def main() -> int:
     failed = []
-    for script in sorted(HERE.glob("bench_*.py")):
+    scripts = [] if "--collect" in sys.argv[1:] else sorted(HERE.glob("bench_*.py"))
+    for script in scripts:
         print(f"== {script.name}", flush=True)
         if subprocess.run([sys.executable, str(script)], cwd=ROOT, check=False).returncode != 0:
             failed.append(script.name)
@@ -31,8 +36,6 @@ def main() -> int:
 
 
 def _cores() -> int:
-    import os
-
     return os.cpu_count() or 0
 
 
