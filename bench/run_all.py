@@ -25,9 +25,10 @@ def main() -> int:
             failed.append(script.name)
     sections = [p.read_text().strip() for p in sorted((HERE / "results").glob("*.md"))]
     head = (
-        f"# Benchmarks\n\nWritten by `make bench` on {datetime.date.today().isoformat()}, "
+        f"# Benchmarks\n\nGathered by `make bench` (`bench/run_all.py`) on {datetime.date.today().isoformat()}, "
         f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"{_cores()} cores. Timings are ratios against a peer measured in the same script.\n"
+        f"{_cores()} cores. Each section was written by the script it names (each runs alone too); "
+        "timings are ratios against a peer measured in the same script, because the machine is shared.\n"
     )
     (ROOT / "BENCHMARKS.md").write_text(head + "\n" + "\n\n".join(sections) + "\n")
     if failed:
