@@ -90,8 +90,7 @@ def test_golden_asl_passes_our_validator(path: Path) -> None:
 
 
 def test_golden_asl_passes_asl_validator() -> None:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (make node-deps)")
+    assert shutil.which("node") is not None, "node is needed: make test installs the npm tools with it"
     files = [str(p) for p in GOLDEN_ASL]
     done = subprocess.run(["node", str(ROOT / "tests" / "asl" / "asl_validator_batch.js"), *files], cwd=ROOT,
                           capture_output=True, text=True, check=True, timeout=120)
@@ -117,8 +116,7 @@ def test_source_map_names_every_state() -> None:
 
 def test_template_passes_cfn_lint(tmp_path: Path) -> None:
     cfn_lint = shutil.which("cfn-lint", path=str(Path(__import__("sys").executable).parent))
-    if cfn_lint is None:
-        pytest.skip("cfn-lint is not installed (requirements-test.txt)")
+    assert cfn_lint is not None, "cfn-lint comes with requirements-test.txt (make test)"
     for name in ("order_saga", "vendor_onboarding"):
         write(compile_file(SAMPLES / f"{name}.py"), tmp_path / name)
         done = subprocess.run([cfn_lint, str(tmp_path / name / "template.yaml")], capture_output=True, text=True)

@@ -24,8 +24,7 @@ FILES = {folder: sorted((HERE / folder).glob("*.json")) for folder in FOLDERS}
 
 @pytest.fixture(scope="module")
 def asl_validator() -> dict[str, bool]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (make node-deps)")
+    assert shutil.which("node") is not None, "node is needed: make test installs the npm tools with it"
     assert (ROOT / "node_modules" / "asl-validator").is_dir(), "run make node-deps"
     files = [str(p) for folder in FOLDERS for p in FILES[folder]]
     done = subprocess.run(["node", str(HERE / "asl_validator_batch.js"), *files], cwd=ROOT,

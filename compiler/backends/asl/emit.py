@@ -11,7 +11,6 @@ Guarantee: the machine passes our validator (a construct that fails becomes a Fa
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
 import re
@@ -22,8 +21,6 @@ from typing import Any
 from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import emit_ops, emit_try
 from durable_compile.backends.asl.emit_support import (
-    LAMBDA_INVOKE,
-    STEPS_ARN,
     Lifted,
     Namer,
     Output,
@@ -33,8 +30,17 @@ from durable_compile.backends.asl.emit_support import (
     translator,
 )
 from durable_compile.backends.asl.expressions import free_variables
-from durable_compile.backends.asl.jsonata import Lit, wrap
-from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+from durable_compile.backends.asl.jsonata import wrap
+from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
+    _targets,
+    collect_locals,
+    function_defs,
+    loaded_names,
+    module_constants,
+    ordered,
+    task_state,
+)
+from durable_compile.backends.asl.translate import NotTranslatable, Translator
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -345,93 +351,3 @@ class Emitter:
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
         return emit_ops.operation(self, stmt, nxt)
-
-
-def task_state(key: str, reads: list[str] | tuple[str, ...], extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"op": key, **(extra or {})}
-    if reads:
-        payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
-    return {"Type": "Task", "Resource": LAMBDA_INVOKE, "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload}}
-
-
-def function_defs(source_text: str) -> dict[str, list[ast.FunctionDef]]:
-    """Every `def` of the module by name (nested ones too): read, never run."""
-    try:
-        tree = ast.parse(source_text)
-    except SyntaxError:
-        return {}
-    found: dict[str, list[ast.FunctionDef]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef):
-            found.setdefault(node.name, []).append(node)
-    return found
-
-
-def loaded_names(lines: list[str]) -> set[str]:
-    """The names Python code reads (augmented-assignment targets included)."""
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:
-        return set()
-    found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AugAssign | ast.Subscript | ast.Attribute):
-            target = node.target if isinstance(node, ast.AugAssign) else node.value
-            found.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return found
-
-
-def module_constants(source_text: str, local_names: set[str]) -> dict[str, Typed]:
-    """Module-level `NAME = <literal>` (numbers, strings, booleans, None) that no local shadows."""
-    try:
-        tree = ast.parse(source_text)
-    except SyntaxError:
-        return {}
-    kinds = {bool: "bool", int: "int", float: "float", str: "str", type(None): "none"}
-    found: dict[str, Typed] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            value = node.value.value if isinstance(node.value, ast.Constant) else ...
-            name = node.targets[0].id
-            if type(value) in kinds and name not in local_names:
-                found[name] = Typed(Lit(value), kinds[type(value)])  # type: ignore[arg-type]
-    return found
-
-
-def collect_locals(fn: n.Function) -> set[str]:
-    found = set(fn.params)
-    for stmt in n.walk(fn.body):
-        targets: list[ir.Expr] = []
-        if isinstance(stmt, n.Assign):
-            targets = list(stmt.targets)
-        elif isinstance(stmt, n.AugAssign | n.For):
-            targets = [stmt.target]
-        elif isinstance(stmt, n.Operation) and stmt.target is not None:
-            targets = [stmt.target]
-        elif isinstance(stmt, n.Try):
-            found.update(h.name for h in stmt.handlers if h.name)
-        for target in targets:
-            found.update(target_names(target) or [])
-    found.discard(fn.context or "")
-    return found
-
-
-def _targets(state: dict[str, Any]) -> list[str]:
-    return [t for t in (state.get("Next"), state.get("Default"), *(r["Next"] for r in state.get("Choices", ())),
-                        *(c["Next"] for c in state.get("Catch", ()))) if t]
-
-
-def ordered(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, Any]]:
-    """States in depth-first order from StartAt, so the document reads top to bottom."""
-    seen: list[str] = []
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in states:
-            continue
-        seen.append(name)
-        state = states[name]
-        targets = [state.get("Next"), state.get("Default"), *(r["Next"] for r in state.get("Choices", ())),
-                   *(c["Next"] for c in state.get("Catch", ()))]
-        todo.extend(reversed([t for t in targets if t]))
-    return {name: states[name] for name in seen}
