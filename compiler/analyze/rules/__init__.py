@@ -17,6 +17,7 @@ from durable_compile.analyze.rules.mutable_global_read import MutableGlobalRead
 from durable_compile.analyze.rules.network_io import NetworkIo
 from durable_compile.analyze.rules.nondeterministic_branch import NondeterministicBranch
 from durable_compile.analyze.rules.nondeterministic_name import NondeterministicName
+from durable_compile.analyze.rules.operation_in_finally import OperationInFinally
 from durable_compile.analyze.rules.parent_context_in_child import ParentContextInChild
 from durable_compile.analyze.rules.print_logging import PrintLogging
 from durable_compile.analyze.rules.process_identity import ProcessIdentity
@@ -40,7 +41,7 @@ RULES: tuple[type[Rule], ...] = (
     NondeterministicBranch, UnorderedIteration, UnorderedLeak, UnboundedLoop,
     DurableOpInStep, StepWritesOuterState, GlobalMutation, MutableGlobalRead, ParentContextInChild,
     SwallowedErrorInStep, NondeterministicName, DuplicateName, UnnamedOperation, SuspensionSwallowed,
-    UnresolvedRegion,
+    OperationInFinally, UnresolvedRegion,
 )
 BY_CODE: dict[str, type[Rule]] = {r.code.code: r for r in RULES}
 #: codes that run only when selected explicitly

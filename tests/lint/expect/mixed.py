@@ -52,4 +52,8 @@ def handler(event: dict, context: DurableContext) -> dict:
         context.wait(Duration.from_seconds(5), name="w")
     except:  # expect: DUR701
         pass
+    try:
+        context.wait(Duration.from_seconds(5), name="w2")
+    finally:
+        context.step(lambda _: "cleanup", name="cleanup")  # expect: DUR702
     return {"name": name, "charged": charged}
