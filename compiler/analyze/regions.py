@@ -82,13 +82,18 @@ def passes_context(call: ast.Call, contexts: frozenset[str] | set[str]) -> bool:
     return any(isinstance(a, ast.Name) and a.id in contexts for a in args)
 
 
-def contains_operations(nodes: list[ast.AST] | ast.AST, contexts: frozenset[str] | set[str]) -> bool:
-    """True when the code starts a durable operation on one of `contexts` (or hands a context on)."""
+def first_operation(nodes: list[ast.AST] | ast.AST, contexts: frozenset[str] | set[str]) -> ast.Call | None:
+    """The first call that starts a durable operation on one of `contexts` (or hands a context on)."""
     roots = nodes if isinstance(nodes, list) else [nodes]
     for node in walk(roots):
-        if node.__class__ is ast.Call and (operation(node, contexts) or passes_context(node, contexts)):
-            return True
-    return False
+        if isinstance(node, ast.Call) and (operation(node, contexts) or passes_context(node, contexts)):
+            return node
+    return None
+
+
+def contains_operations(nodes: list[ast.AST] | ast.AST, contexts: frozenset[str] | set[str]) -> bool:
+    """True when the code starts a durable operation on one of `contexts` (or hands a context on)."""
+    return first_operation(nodes, contexts) is not None
 
 
 class _Builder:

@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from durable_compile.diagnostics import Diagnostic
+from durable_compile.render.text import render_one
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
 
 
 def short(diag: Diagnostic) -> str:
-    """`path:line:col: CODE message` then the hint on its own line."""
-    head = f"{diag.path}:{diag.span.line}:{diag.span.column}: {diag.code} {diag.message}"
-    return head + (f"\n  help: {diag.hint}" if diag.hint else "")
+    """`path:line:col: CODE message`, any call chain, then the hint: the text renderer without the source."""
+    return render_one(diag, lambda path, line: "", source=False)
 
 
 def report(diagnostics: Iterable[Diagnostic]) -> None:

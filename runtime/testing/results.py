@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -36,17 +37,11 @@ class ExecutionOperation(Operation):
     input_payload: str | None = None
 
 
-@dataclass(frozen=True)
-class ContextOperation(Operation):
-    child_operations: list[Operation] = field(default_factory=list)
-    result: str | None = None
-    error: ErrorObject | None = None
+class NamedLookup(ABC):
+    """Typed look-ups by operation name, shared by a test result and a context operation."""
 
-    def get_operation_by_name(self, name: str) -> Operation:
-        for op in self.child_operations:
-            if op.name == name:
-                return op
-        raise DurableFunctionsTestError(f"Child Operation with name '{name}' not found")
+    @abstractmethod
+    def get_operation_by_name(self, name: str) -> Operation: ...
 
     def get_step(self, name: str) -> StepOperation:
         return cast(StepOperation, self.get_operation_by_name(name))
@@ -62,6 +57,19 @@ class ContextOperation(Operation):
 
     def get_invoke(self, name: str) -> InvokeOperation:
         return cast(InvokeOperation, self.get_operation_by_name(name))
+
+
+@dataclass(frozen=True)
+class ContextOperation(Operation, NamedLookup):
+    child_operations: list[Operation] = field(default_factory=list)
+    result: str | None = None
+    error: ErrorObject | None = None
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        for op in self.child_operations:
+            if op.name == name:
+                return op
+        raise DurableFunctionsTestError(f"Child Operation with name '{name}' not found")
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def create_operation(record: Record, children: dict[str | None, list[Record]]) -
 
 
 @dataclass(frozen=True)
-class DurableFunctionTestResult:
+class DurableFunctionTestResult(NamedLookup):
     status: InvocationStatus
     operations: list[Operation]
     result: str | None = None
@@ -143,21 +151,6 @@ class DurableFunctionTestResult:
             if op.name == name:
                 return op
         raise DurableFunctionsTestError(f"Operation with name '{name}' not found")
-
-    def get_step(self, name: str) -> StepOperation:
-        return cast(StepOperation, self.get_operation_by_name(name))
-
-    def get_wait(self, name: str) -> WaitOperation:
-        return cast(WaitOperation, self.get_operation_by_name(name))
-
-    def get_context(self, name: str) -> ContextOperation:
-        return cast(ContextOperation, self.get_operation_by_name(name))
-
-    def get_callback(self, name: str) -> CallbackOperation:
-        return cast(CallbackOperation, self.get_operation_by_name(name))
-
-    def get_invoke(self, name: str) -> InvokeOperation:
-        return cast(InvokeOperation, self.get_operation_by_name(name))
 
     def get_execution(self, name: str) -> ExecutionOperation:
         return cast(ExecutionOperation, self.get_operation_by_name(name))

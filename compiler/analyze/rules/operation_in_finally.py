@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from durable_compile import diagnostics as dx
-from durable_compile.analyze.regions import operation, passes_context, walk
+from durable_compile.analyze.regions import first_operation, operation, walk
 from durable_compile.analyze.rule import FileContext, Rule
 
 #: operations that suspend the invocation every time they first run (a step suspends only on a retry delay)
@@ -69,7 +69,7 @@ def handler(event, context: DurableContext):
         guarded = [*node.body, *node.orelse, *(h for h in node.handlers)]
         if not _suspends(guarded, frame.contexts):
             return
-        found = _first_operation(node.finalbody, frame.contexts)
+        found = first_operation(list(node.finalbody), frame.contexts)
         if found is not None:
             ctx.report(found, self.code.code, "this durable operation in `finally` starts while an operation of the "
                                               "`try` may be suspending; the replay then fails as non-deterministic")
@@ -80,9 +80,3 @@ def handler(event, context: DurableContext):
 def _suspends(nodes: list[ast.stmt] | list[ast.AST], contexts: frozenset[str] | set[str]) -> bool:
     return any(node.__class__ is ast.Call and operation(node, contexts) in SUSPENDING for node in walk(list(nodes)))
 
-
-def _first_operation(nodes: list[ast.stmt] | list[ast.AST], contexts: frozenset[str] | set[str]) -> ast.Call | None:
-    for node in walk(list(nodes)):
-        if node.__class__ is ast.Call and (operation(node, contexts) or passes_context(node, contexts)):
-            return node  # type: ignore[return-value]
-    return None

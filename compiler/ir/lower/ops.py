@@ -59,6 +59,19 @@ def durable_method(call: cst.Call, scope: Scope) -> str | None:
     return None
 
 
+HELPER = "<helper>"  #: a project function called with the context: its operations are lowered with it
+
+
+def call_kind(call: cst.Call, scope: Scope, env: Env) -> tuple[str, tuple[str, str] | None] | None:
+    """What a call starts: a durable method ("step", ..., "result"), or `HELPER` with the helper's qualname
+    and the parameter that receives the context; None for any other call."""
+    method = durable_method(call, scope)
+    if method is not None:
+        return method, None
+    helper = helper_context_param(call, scope, env)
+    return (HELPER, helper) if helper is not None else None
+
+
 def helper_context_param(call: cst.Call, scope: Scope, env: Env) -> tuple[str, str] | None:
     """(helper qualname, its parameter that receives a context) when `call` passes a context to a
     plain project function, e.g. `charge(context, order)`; None otherwise."""

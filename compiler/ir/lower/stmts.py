@@ -23,7 +23,6 @@ from durable_compile.ir.lower.env import Env
 from durable_compile.ir.lower.exprs import lower_expr
 from durable_compile.ir.lower.ops import Scope
 
-HELPER = "<helper>"  #: a project function called with the context: its operations are inlined in the graph
 COMPREHENSION = "<comprehension>"  #: a comprehension whose elements run durable operations
 NO_DESCENT = frozenset({cst.Lambda, cst.FunctionDef}) | COMPREHENSIONS
 
@@ -34,7 +33,7 @@ class _CallCollector(cst.CSTVisitor):
     def __init__(self, scope: Scope, env: Env) -> None:
         self.scope = scope
         self.env = env
-        self.found: list[tuple[cst.Call, str]] = []
+        self.found: list[tuple[cst.Call, str, tuple[str, str] | None]] = []  #: (call, method, helper binding)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         return type(node) not in NO_DESCENT
@@ -47,13 +46,11 @@ class _CallCollector(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if type(original_node) in COMPREHENSIONS and self._runs_operations(original_node):
-            self.found.append((original_node, COMPREHENSION))  # type: ignore[arg-type]
+            self.found.append((original_node, COMPREHENSION, None))  # type: ignore[arg-type]
         if type(original_node) is cst.Call:
-            method = ops.durable_method(original_node, self.scope)
-            if method is None and ops.helper_context_param(original_node, self.scope, self.env) is not None:
-                method = HELPER
-            if method is not None:
-                self.found.append((original_node, method))
+            kind = ops.call_kind(original_node, self.scope, self.env)  # type: ignore[arg-type]
+            if kind is not None:
+                self.found.append((original_node, *kind))  # type: ignore[arg-type]
 
 
     def _runs_operations(self, comp: cst.CSTNode) -> bool:
@@ -134,7 +131,7 @@ class Lowerer:
                 expr.visit(collector)
         out: list[n.Stmt] = []
         root_call = exprs[0] if root and exprs else None
-        for call, method in collector.found:
+        for call, method, helper in collector.found:
             target: ir.Expr | None
             if call is root_call:
                 target = root_target
@@ -145,16 +142,14 @@ class Lowerer:
             if method == COMPREHENSION:
                 assert isinstance(target, ir.Name)
                 out.extend(desugar(self, call, target, scope))  # type: ignore[arg-type]
-            elif method == HELPER:
-                out.append(self.helper_call(call, target, scope))
+            elif helper is not None:
+                out.append(self.helper_call(call, helper, target))
             else:
                 out.append(ops.build(call, method, target, scope, self.env, self))
         return out
 
-    def helper_call(self, call: cst.Call, target: ir.Expr | None, scope: Scope) -> n.HelperCall:
-        found = ops.helper_context_param(call, scope, self.env)
-        assert found is not None
-        qualname, context = found
+    def helper_call(self, call: cst.Call, helper: tuple[str, str], target: ir.Expr | None) -> n.HelperCall:
+        qualname, context = helper
         fn = self.env.info.functions[qualname]
         region = None
         if qualname not in self.env.lowering:
@@ -167,10 +162,7 @@ class Lowerer:
 
     def is_durable(self, expr: cst.BaseExpression | None, scope: Scope) -> bool:
         """True when the expression is itself a durable call or a helper call taking the context."""
-        if not isinstance(expr, cst.Call):
-            return False
-        return ops.durable_method(expr, scope) is not None or \
-            ops.helper_context_param(expr, scope, self.env) is not None
+        return isinstance(expr, cst.Call) and ops.call_kind(expr, scope, self.env) is not None
 
     # simple statements --------------------------------------------------------------------------------
     def assign(self, node: cst.Assign, scope: Scope) -> list[n.Stmt]:
