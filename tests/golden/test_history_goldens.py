@@ -21,7 +21,7 @@ from durable_runtime import compat
 from tests.python_backend.support import compile_file
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = Path(__file__).resolve().parent / "goldens" / "history"
+GOLDEN = Path(__file__).resolve().parent / "history"
 SCHEMA = json.loads((ROOT / "grammars" / "history.schema.json").read_text())
 CASES = ["order_saga", "fanout_map", "child_contexts"]
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
