@@ -60,6 +60,7 @@ class Session:
     handlers: Mapping[str, Callable[..., Any]]  #: function name -> durable handler under test
     targets: Mapping[str, Target]  #: invoke targets registered in every runner
     skip_time: bool = True
+    isolate: bool = False  #: run each invocation in its own process (requirements that crash it)
     execution_timeout: int = 120
     _runners: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -69,7 +70,7 @@ class Session:
         handler = self.handlers.get(function_name)
         if handler is None:
             raise InvokeError(function_name, "no local handler with this name")
-        runner = self.kind.runner_class(handler=handler, skip_time=self.skip_time)
+        runner = self.kind.runner_class(handler=handler, skip_time=self.skip_time, **self._isolation())
         for target in self.targets.values():
             if target.durable:
                 runner.register_durable_function(target.name, target.fn)
@@ -79,6 +80,10 @@ class Session:
         with self._lock:
             self._runners[arn] = runner
         return str(arn)
+
+    def _isolation(self) -> dict[str, Any]:
+        """Our runner forks per invocation on request; AWS's has no such option (a crash ends it)."""
+        return {"isolate_invocations": True} if self.isolate and self.kind.name == "ours" else {}
 
     def runner_for(self, arn: str) -> Any:
         with self._lock:
