@@ -74,10 +74,14 @@ def caller(depth: int = 1) -> Location | None:
         frame = None
     if frame is None or not _own(frame.f_globals):
         frame = sys._getframe(1)
+    runtime = _RUNTIME
     while frame is not None:
-        if not _own(frame.f_globals):
-            return _cached(frame)
-        frame = frame.f_back
+        if id(frame.f_globals) in runtime or _own(frame.f_globals):  # the set first: the common case, inline
+            frame = frame.f_back
+            continue
+        code = frame.f_code
+        seen = _SEEN.get((id(code), frame.f_lasti))
+        return seen[1] if seen is not None and seen[0] is code else _remember(frame)
     return None
 
 
@@ -106,16 +110,11 @@ def _own(namespace: dict[str, Any]) -> bool:
     return False
 
 
-def _cached(frame: FrameType) -> Location:
-    code = frame.f_code
-    key = (id(code), frame.f_lasti)
-    seen = _SEEN.get(key)
-    if seen is not None and seen[0] is code:
-        return seen[1]
+def _remember(frame: FrameType) -> Location:
     location = of_frame(frame)
     if len(_SEEN) >= _CACHE_LIMIT:
         _SEEN.clear()
-    _SEEN[key] = (code, location)
+    _SEEN[(id(frame.f_code), frame.f_lasti)] = (frame.f_code, location)
     return location
 
 
