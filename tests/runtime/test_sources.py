@@ -114,13 +114,16 @@ except CallbackError as error:
     assert json.loads(result.result) == [f"durable operation Callback 'approve' result() at {module.__file__}:{line}"]
 
 
-LOGGING = HEAD + """
+LOGGING = (
+    HEAD
+    + """
 
 @durable_step
 def priced(step_ctx, n):
     step_ctx.logger.info("pricing")
     return n * 2
 """
+)
 
 
 def test_log_records_name_the_line_that_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -210,3 +213,23 @@ def test_other_failed_operations_name_their_line(kind: str, tmp_path: Path) -> N
         runner.register_function("pricing", pricing)
         result = runner.run(input="{}", execution_timeout=60)
     assert json.loads(result.result) == [f"durable operation {what} at {module.__file__}:{line_of(text, call)}"]
+
+
+def test_an_invoked_durable_function_names_its_own_definition(tmp_path: Path) -> None:
+    text = (
+        "from aws_durable_execution_sdk_python import durable_execution\n\n\n"
+        "@durable_execution\ndef pricing(event, context):\n"
+        '    return context.step(lambda _: event["n"] * 2, name="double")\n\n\n'
+        '@durable_execution\ndef handler(event, context):\n    return context.invoke("pricing", {"n": 2}, name="price")\n'
+    )
+    (tmp_path / "chain.py").write_text(text)
+    runtime = LocalRuntime(tmp_path / "state.db", skip_time=True)
+    with compat.aliased():
+        arn = runtime.start(tmp_path / "chain.py", "handler", "{}")
+        assert runtime.drive(arn).status == "SUCCEEDED"  # type: ignore[union-attr]
+    [child] = [r for r in runtime.executions() if r.parent is not None]
+    located = runtime.locations(child.arn)
+    file = str((tmp_path / "chain.py").resolve())
+    assert located[child.arn.rsplit("/", 1)[-1]] == (file, line_of(text, "def pricing") - 1)  # its decorator
+    assert sorted(located.values())[-1] == (file, line_of(text, 'name="double"'))
+    runtime.close()
