@@ -220,7 +220,8 @@ def test_an_invoked_durable_function_names_its_own_definition(tmp_path: Path) ->
         "from aws_durable_execution_sdk_python import durable_execution\n\n\n"
         "@durable_execution\ndef pricing(event, context):\n"
         '    return context.step(lambda _: event["n"] * 2, name="double")\n\n\n'
-        '@durable_execution\ndef handler(event, context):\n    return context.invoke("pricing", {"n": 2}, name="price")\n'
+        "@durable_execution\ndef handler(event, context):\n"
+        '    return context.invoke("pricing", {"n": 2}, name="price")\n'
     )
     (tmp_path / "chain.py").write_text(text)
     runtime = LocalRuntime(tmp_path / "state.db", skip_time=True)
