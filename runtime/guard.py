@@ -108,20 +108,27 @@ def _restore(saved: _Saved) -> None:
     sys.setprofile(profile)
 
 
-def _enter(mode: str, boundary: FrameType | None, replaying: bool = False) -> _Saved:
+def _enter(mode: str, boundary: FrameType | None, replaying: bool = False) -> tuple[_Saved, Any]:
+    """Start an orchestration stretch; returns what `_restore` needs and the profile hook to install.
+
+    The caller installs the hook itself, as the last thing before running orchestration code, so that
+    no event fires for the guard's own frames (each event costs a Python call and a locals snapshot).
+    """
     saved = _save()
     if not saved[0]:
         _warned.clear()  # warn once per call site and orchestration run
         _install_gc_hooks()
     _state.active, _state.mode, _state.boundary = mode != "off", mode, boundary
     watch = mode != "off" and not replaying
-    sys.setprofile(_profile if watch else saved[4] if saved[4] is not _profile else None)
-    return saved
+    return saved, _profile if watch else saved[4] if saved[4] is not _profile else None
 
 
 def _replaying(values: tuple[Any, ...]) -> bool:
     """True when the first argument that is a durable context is replaying completed history."""
     for value in values:
+        flag = getattr(value, "_replaying", None)  # durable_runtime's context: a plain attribute
+        if flag is True or flag is False:
+            return flag
         check = getattr(value, "is_replaying", None)
         if callable(check):
             return bool(check())
@@ -147,7 +154,8 @@ class orchestrating:  # noqa: N801 - used like a function: `with orchestrating("
 
     def __enter__(self) -> None:
         caller = sys._getframe(1)
-        self.saved = _enter(self.mode, caller.f_back)
+        self.saved, hook = _enter(self.mode, caller.f_back)
+        sys.setprofile(hook)
 
     def __exit__(self, *exc: object) -> None:
         if self.saved is not None:
@@ -196,21 +204,44 @@ def _checked(mode: str) -> str:
 # -- the profile hook ---------------------------------------------------------------------------------------
 
 
+#: What the hook does when a Python function starts: its ban, or `_SWITCH_OFF` for the guard's own entry
+#: points (a tagged durable call, the end of an orchestration stretch), which switch the hook off at once so
+#: that the guard's bookkeeping and the runtime below it run without events.
+#: Keyed by `id(code)`: a code object's own hash walks its constants and names on every call.
+_SWITCH_OFF = Ban("", "", "", "switch-off", "")
+_ON_CALL: dict[int, Ban] = {id(code): ban for code, ban in _PY_BANS.items()}  # _PY_BANS keeps the codes alive
+_KEPT: list[CodeType] = []  #: code objects of switch-off functions (alive, so their ids stay theirs)
+
+
+def switches_off(*functions: Callable[..., Any]) -> None:
+    """Make the hook switch itself off when one of these (guard-internal) functions is called."""
+    for function in functions:
+        _KEPT.append(function.__code__)
+        _ON_CALL[id(function.__code__)] = _SWITCH_OFF
+
+
+switches_off(_restore)
+
+
 def _profile(frame: FrameType, event: str, arg: Any) -> None:
-    if event == "c_call":
+    if event == "call":
+        ban = _ON_CALL.get(id(frame.f_code))
+        if ban is None:
+            return
+        if ban is _SWITCH_OFF:
+            _setprofile(None)
+        elif frame.f_back is not None:
+            if ban.how == "py-none" and frame.f_code.co_argcount > 1:
+                if frame.f_locals.get(frame.f_code.co_varnames[1]) is not None:
+                    return
+            _check(frame.f_back, ban)
+    elif event == "c_call":
         try:
             ban = _C_BANS.get(arg)
         except TypeError:
             return
         if ban is not None:
             _check(frame, ban)
-    elif event == "call":
-        ban = _PY_BANS.get(frame.f_code)
-        if ban is not None and frame.f_back is not None:
-            if ban.how == "py-none" and frame.f_code.co_argcount > 1:
-                if frame.f_locals.get(frame.f_code.co_varnames[1]) is not None:
-                    return
-            _check(frame.f_back, ban)
 
 
 def _install_gc_hooks() -> None:
