@@ -85,8 +85,9 @@ class Site(functools.partial[Any]):
     __slots__ = ()
 
 
-def _run_site(inst: Instrumentation, line: int, target: Any, method: str, args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> Any:
+def _run_site(
+    inst: Instrumentation, line: int, target: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     """Run `target.<method>(*args, **kwargs)` unwatched, with the source location set around it."""
     if _getprofile() is _profile:
         _setprofile(None)
