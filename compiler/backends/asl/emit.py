@@ -14,8 +14,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
@@ -32,15 +33,16 @@ from durable_compile.backends.asl.emit_support import (
 from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.jsonata import wrap
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
+    Functions,
     _targets,
     collect_locals,
-    function_defs,
     loaded_names,
     module_constants,
     ordered,
     task_state,
+    typed_constants,
 )
-from durable_compile.backends.asl.translate import NotTranslatable, Translator
+from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -62,8 +64,13 @@ class Loop:
 
 
 class Emitter:
-    def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False) -> None:
+    def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False,
+                 literals: Mapping[str, object] | None = None,
+                 def_sources: Callable[[str], list[str]] | None = None) -> None:
+        """`literals` (the module's `NAME = <literal>` values) and `def_sources` (the text of each def of
+        a name) come from the front end when it has them; without them the source is parsed again."""
         self.handler = handler
+        self.source_text = source_text
         self.source_lines = source_text.splitlines()
         self.strict = strict
         self.namer = Namer()
@@ -71,13 +78,15 @@ class Emitter:
         self.problems: list[dx.Diagnostic] = []
         self.out = Output({})
         self.locals = collect_locals(handler.function)
-        self.constants = module_constants(source_text, self.locals)
-        self.module_functions = function_defs(source_text)
+        self.functions = Functions(source_text, def_sources)
+        self.constants = module_constants(source_text, self.locals) if literals is None \
+            else typed_constants(literals, self.locals)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
+        self._names: tuple[tuple[int, int, int], dict[str, Typed]] | None = None
 
     # --- the whole handler ---------------------------------------------------------------------------
     def emit(self) -> Output:
@@ -200,8 +209,19 @@ class Emitter:
             return None
 
     def translator(self) -> Translator:
-        found = translator(self.locals, self.errors)
-        found.names.update(self.constants)
+        """A translator over the handler's locals and the module's constants (built once, then copied)."""
+        key = (len(self.locals), len(self.errors), len(self.constants))
+        if self._names is None or self._names[0] != key:
+            self._names = (key, {**translator(self.locals, self.errors).names, **self.constants})
+        return Translator(self._names[1])
+
+    @cached_property
+    def local_defs(self) -> dict[str, n.LocalDef]:
+        """The handler's nested defs by qualname (the first one of each name, as written)."""
+        found: dict[str, n.LocalDef] = {}
+        for stmt in n.walk(self.handler.function.body):
+            if isinstance(stmt, n.LocalDef):
+                found.setdefault(stmt.qualname, stmt)
         return found
 
     def fresh(self, prefix: str) -> str:
