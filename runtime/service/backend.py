@@ -87,7 +87,26 @@ class Backend:
 
     def begin_invocation(self, arn: str, owner: str | None = None) -> None:
         """Clear the wake-up flag first: an answer that arrives during the invocation sets it again."""
-        self._commit(arn, [], [], _set(needs_invocation=False, invoking=True), owner)
+        now = self.clock.now()
+
+        def begin(record: ExecutionRecord) -> None:
+            record.needs_invocation, record.invoking = False, True
+            record.extra["invocation_started"] = now
+
+        self._commit(arn, [], [], begin, owner)
+
+    def abandon_invocation(self, arn: str, error: ErrorObject, owner: str | None = None) -> ExecutionRecord:
+        """Close an invocation whose process ended before finishing it (a crash): record its
+        `InvocationCompleted` with `error`, count it as a failed invocation and ask for the next one."""
+        now = self.clock.now()
+        record = self.store.load_execution(arn)
+        started = float(record.extra.get("invocation_started", now))
+
+        def abandon(rec: ExecutionRecord) -> None:
+            rec.invoking, rec.needs_invocation = False, True
+            rec.extra["invocation_failures"] = int(rec.extra.get("invocation_failures", 0)) + 1
+
+        return self._commit(arn, [], [invocation_completed(now, started, error)], abandon, owner)
 
     def finish_invocation(
         self, arn: str, output: dict[str, Any], started: float, owner: str | None = None
@@ -157,6 +176,18 @@ class Backend:
         if record is not None and record.timeout_seconds:
             times.append(record.start_timestamp + record.timeout_seconds)
         return min(times) if times else None
+
+    def seconds_until_due(self, arn: str) -> float | None:
+        """Real seconds until a timer of the execution, of a durable execution it invoked, or its own timeout
+        falls due; None when only the outside world (a callback answer) can move it forward."""
+        record = self.store.load_execution(arn)
+        gaps = [due - self.clock.now()] if (due := self.next_due(arn)) is not None else []
+        if record.timeout_seconds:
+            gaps.append(record.timeout_seconds - _real_elapsed(record, self.clock))
+        for op in self.pending_invokes(arn):
+            if op.child_execution_arn and (child := self.seconds_until_due(op.child_execution_arn)) is not None:
+                gaps.append(child)
+        return max(0.0, min(gaps)) if gaps else None
 
     def fire_due(self, arn: str, owner: str | None = None) -> bool:
         """Apply every timer that is due; returns whether an invocation is needed now."""

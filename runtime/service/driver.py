@@ -24,6 +24,7 @@ from durable_runtime.types import LambdaContext
 
 HandlerResolver = Callable[[ExecutionRecord], Callable[..., Any]]
 MAX_INVOCATION_FAILURES = 3
+LOST_INVOCATION = "the invocation's process ended before the invocation finished"
 LEASE_SECONDS = 60.0
 
 
@@ -73,6 +74,16 @@ class Driver:
         updated = self.backend.store.commit(arn, [], [], count, owner=self.owner)
         return updated or record
 
+    def recover(self, arn: str, detail: str) -> ExecutionRecord:
+        """Record an invocation whose process died (the execution still says `invoking`) as Lambda does,
+        `InvocationCompleted` with a `Runtime.ExitError`, so the next invocation replays from the last
+        checkpoint; after MAX_INVOCATION_FAILURES failed invocations the execution fails."""
+        error = ErrorObject(f"Runtime exited with error: {detail}", "Runtime.ExitError", None, None)
+        record = self.backend.abandon_invocation(arn, error, self.owner)
+        if int(record.extra.get("invocation_failures", 0)) >= MAX_INVOCATION_FAILURES:
+            return self.backend.fail_execution(arn, error, owner=self.owner)
+        return record
+
     def settle(self, arn: str, *, detach: bool = False, sleep: Callable[[float], None] = time.sleep) -> ExecutionRecord:
         """Run until terminal or waiting for the outside world (or, detached, for a timer)."""
         while True:
@@ -80,7 +91,10 @@ class Driver:
             if record.is_terminal:
                 self._answer_parent(record)
                 return record
-            self._run_child_invokes(arn)
+            if record.invoking:  # an earlier invocation's process ended before finishing it
+                self.recover(arn, LOST_INVOCATION)
+                continue
+            self._run_child_invokes(arn, detach=detach)
             if self.backend.fire_due(arn, self.owner):
                 self.invoke_once(arn)
                 continue
@@ -98,14 +112,15 @@ class Driver:
             else:
                 sleep(gap)
 
-    def _run_child_invokes(self, arn: str) -> None:
-        """Start or continue the durable executions this one invoked; answer the invokes that finished."""
+    def _run_child_invokes(self, arn: str, *, detach: bool = False) -> None:
+        """Start or continue the durable executions this one invoked; answer the invokes that finished.
+        Detached, a child waiting on a timer is left for the next drive (`Backend.seconds_until_due` counts it)."""
         for op in self.backend.pending_invokes(arn):
             target = self.backend.functions.get(op.function_name or "")
             if target is None or not target.durable:
                 continue
             child_arn = op.child_execution_arn or self._start_child(arn, op)
-            Driver(self.backend, self.resolve).settle(child_arn)
+            type(self)(self.backend, self.resolve).settle(child_arn, detach=detach)
 
     def _answer_parent(self, record: ExecutionRecord) -> None:
         """A finished child execution completes the CHAINED_INVOKE that started it (once)."""

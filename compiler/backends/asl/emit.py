@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_ops, emit_try
+from durable_compile.backends.asl import emit_batch, emit_ops, emit_try
 from durable_compile.backends.asl.emit_support import (
     Lifted,
     Namer,
@@ -42,7 +42,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     task_state,
     typed_constants,
 )
-from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+from durable_compile.backends.asl.translate import NotTranslatable, Translator
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -83,10 +83,11 @@ class Emitter:
             else typed_constants(literals, self.locals)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
+        self.batches = emit_batch.batch_variables(handler.function)
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
-        self._names: tuple[tuple[int, int, int], dict[str, Typed]] | None = None
+        self._translator: tuple[tuple[int, ...], Translator] | None = None
 
     # --- the whole handler ---------------------------------------------------------------------------
     def emit(self) -> Output:
@@ -209,11 +210,15 @@ class Emitter:
             return None
 
     def translator(self) -> Translator:
-        """A translator over the handler's locals and the module's constants (built once, then copied)."""
-        key = (len(self.locals), len(self.errors), len(self.constants))
-        if self._names is None or self._names[0] != key:
-            self._names = (key, {**translator(self.locals, self.errors).names, **self.constants})
-        return Translator(self._names[1])
+        """A translator over the handler's locals and the module's constants (its names are built once,
+        then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
+        key = (len(self.locals), len(self.errors), len(self.batches), len(self.constants))
+        if self._translator is None or self._translator[0] != key:
+            found = translator(self.locals, self.errors, self.batches)
+            found.names.update(self.constants)
+            self._translator = (key, found)
+        base = self._translator[1]
+        return type(base)(base.names)
 
     @cached_property
     def local_defs(self) -> dict[str, n.LocalDef]:
@@ -238,9 +243,10 @@ class Emitter:
         reads = sorted(loaded_names(lines) & self.locals)
         key = f"compute{next(self.counter)}"
         errors = tuple(r for r in reads if r in self.errors)
-        back = sorted((set(writes) | set(reads)) - set(errors))  # caught errors are read-only
+        batches = tuple(r for r in reads if r in self.batches)
+        back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
         body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
-        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors))
+        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches))
         state = task_state(key, reads)
         state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
         state["Next"] = nxt
@@ -262,7 +268,7 @@ class Emitter:
                             {"Type": "Fail", "Error": "Unsupported", "Cause": str(err)[:200]}, err.span, "unsupported")
 
     def stmt_Assign(self, stmt: n.Assign, nxt: str) -> str:
-        names = [t.id for t in stmt.targets if isinstance(t, ir.Name)]
+        names = [name for t in stmt.targets for name in target_names(t) or []]  # `a, b = ...` writes both
         lines = [" = ".join([*(t.code for t in stmt.targets), stmt.value.code])]
         targets = [t for t in stmt.targets if not isinstance(t, ir.Name)]  # x[k] = v reads x
         return self.compute(lines, stmt.span, nxt, names, [*targets, stmt.value])
@@ -273,6 +279,9 @@ class Emitter:
         return self.compute(lines, stmt.span, nxt, names, [stmt.target, stmt.value])
 
     def stmt_ExprStmt(self, stmt: n.ExprStmt, nxt: str) -> str:
+        thrown = emit_batch.throw_if_error(self, stmt, nxt)
+        if thrown is not None:
+            return thrown
         return self.compute([stmt.value.code], stmt.span, nxt, [], [stmt.value])
 
     def stmt_If(self, stmt: n.If, nxt: str) -> str:

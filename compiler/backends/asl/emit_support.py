@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from durable_compile.backends.asl.jsonata import Var
@@ -51,6 +52,7 @@ class Lifted:
     body: tuple[str, ...]  #: Python source lines of the function body (without the vars prologue)
     line: int  #: the source line it comes from
     errors: tuple[str, ...] = ()  #: which of `reads` hold a caught durable error (rebuilt as objects)
+    batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult (rebuilt as objects)
 
 
 @dataclass
@@ -70,9 +72,11 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
         raise NotTranslatable(ast.Constant(None), f"cannot read {expr.code!r}") from err
 
 
-def translator(locals_: set[str], errors: set[str]) -> Translator:
-    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else "any") for n in locals_}
-    return Translator(names)
+def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset()) -> Translator:
+    from durable_compile.backends.asl.batch import BATCH, BatchTranslator
+    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else BATCH if n in batches else "any")
+             for n in locals_}
+    return BatchTranslator(names)
 
 
 def jsonata_name(name: str) -> str:
