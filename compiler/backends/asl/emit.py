@@ -11,6 +11,7 @@ Guarantee: the machine passes our validator (a construct that fails becomes a Fa
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import re
@@ -20,7 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_batch, emit_ops, emit_try
+from durable_compile.backends.asl import emit_batch, emit_callback, emit_condition, emit_ops, emit_try
 from durable_compile.backends.asl.emit_support import (
     Lifted,
     Namer,
@@ -36,6 +37,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     Functions,
     _targets,
     collect_locals,
+    function_defs,
     loaded_names,
     module_constants,
     ordered,
@@ -87,7 +89,11 @@ class Emitter:
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
-        self._translator: tuple[tuple[int, ...], Translator] | None = None
+        self._translator: tuple[tuple[Any, ...], tuple[int, ...], Translator] | None = None
+        self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
+        self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
+        self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
+        self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
 
     # --- the whole handler ---------------------------------------------------------------------------
     def emit(self) -> Output:
@@ -162,7 +168,7 @@ class Emitter:
 
     def plain(self, stmt: n.Stmt) -> dict[str, str] | None:
         """The Assign entries of a statement JSONata can run, or None."""
-        if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt):
+        if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
             value = self.value(stmt.value)
@@ -212,13 +218,19 @@ class Emitter:
     def translator(self) -> Translator:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
-        key = (len(self.locals), len(self.errors), len(self.batches), len(self.constants))
-        if self._translator is None or self._translator[0] != key:
+        sources = (self.locals, self.errors, self.batches, self.constants)  # inlined children swap them
+        sizes = tuple(map(len, sources))
+        cached = self._translator
+        if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
             found = translator(self.locals, self.errors, self.batches)
             found.names.update(self.constants)
-            self._translator = (key, found)
-        base = self._translator[1]
-        return type(base)(base.names)
+            cached = self._translator = (sources, sizes, found)
+        return type(cached[2])(cached[2].names)
+
+    @cached_property
+    def module_functions(self) -> dict[str, list[ast.FunctionDef]]:
+        """Every `def` of the module by name, nested ones too (the module is parsed on first use)."""
+        return function_defs(self.source_text)
 
     @cached_property
     def local_defs(self) -> dict[str, n.LocalDef]:
@@ -345,6 +357,8 @@ class Emitter:
         return self.loops[-1].again
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
+        if self.returns:  # inside an inlined child context
+            return self.returns[-1](stmt)
         frame = emit_try.finally_frame(self)
         if frame is not None:  # run the finally block first, then return the value computed before it
             result = self.fresh("result")
@@ -377,6 +391,9 @@ class Emitter:
 
     def stmt_Try(self, stmt: n.Try, nxt: str) -> str:
         return emit_try.try_(self, stmt, nxt)
+
+    def stmt_Desugared(self, stmt: n.Desugared, nxt: str) -> str:
+        return self.block(stmt.body, nxt)
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
         return emit_ops.operation(self, stmt, nxt)
