@@ -26,7 +26,8 @@ ALL = "States.ALL"
 CATCH_ALL = frozenset({"Exception", "BaseException", None})
 #: durable error classes -> the task kinds whose failures they catch
 DURABLE = {
-    "DurableOperationError": {"step", "invoke", "callback"},
+    "DurableOperationError": {"step", "invoke", "callback", "batch"},
+    "ChildContextError": {"batch"},
     "StepError": {"step"},
     "InvokeError": {"invoke"},
     "CallbackError": {"callback"},
@@ -187,10 +188,17 @@ def _exception(em: Emitter, exc: ir.Expr) -> tuple[str, str]:
     return cls, message
 
 
+#: durable errors the handler's own code raises (`BatchResult.throw_if_error()`) -> their task kind
+RAISED = {"ChildContextError": "batch"}
+
+
 def _handler_for(em: Emitter, cls: str) -> Handler | None:
+    kind = RAISED.get(cls)
     for frame in reversed(em.tries):
         for handler in frame.handlers:
-            if _matches(handler.types, "compute") is not None and (cls in handler.types or
-                                                                   set(handler.types) & CATCH_ALL):
+            if kind is not None and _matches(handler.types, kind) == [ALL]:
+                return handler
+            if kind is None and _matches(handler.types, "compute") is not None and (
+                    cls in handler.types or set(handler.types) & CATCH_ALL):
                 return handler
     return None
