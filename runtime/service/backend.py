@@ -177,6 +177,18 @@ class Backend:
             times.append(record.start_timestamp + record.timeout_seconds)
         return min(times) if times else None
 
+    def seconds_until_due(self, arn: str) -> float | None:
+        """Real seconds until a timer of the execution, of a durable execution it invoked, or its own timeout
+        falls due; None when only the outside world (a callback answer) can move it forward."""
+        record = self.store.load_execution(arn)
+        gaps = [due - self.clock.now()] if (due := self.next_due(arn)) is not None else []
+        if record.timeout_seconds:
+            gaps.append(record.timeout_seconds - _real_elapsed(record, self.clock))
+        for op in self.pending_invokes(arn):
+            if op.child_execution_arn and (child := self.seconds_until_due(op.child_execution_arn)) is not None:
+                gaps.append(child)
+        return max(0.0, min(gaps)) if gaps else None
+
     def fire_due(self, arn: str, owner: str | None = None) -> bool:
         """Apply every timer that is due; returns whether an invocation is needed now."""
         now = self.clock.now()
