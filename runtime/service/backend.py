@@ -20,6 +20,7 @@ from durable_runtime.lambda_service import (
 from durable_runtime.service.apply import apply_update, function_arn, parse_callback_token
 from durable_runtime.service.clock import Clock
 from durable_runtime.service.history import error_payload, invocation_completed, operation_event, payload
+from durable_runtime.sources import with_location
 from durable_runtime.store.base import ConflictError, ExecutionRecord, Store
 from durable_runtime.types import LambdaContext
 
@@ -50,7 +51,9 @@ class Backend:
         handler_ref: str | None = None,
         parent: dict[str, str] | None = None,
         arn: str | None = None,
+        source: tuple[str, int] | None = None,
     ) -> str:
+        """Create the execution; `source` is where its handler is defined (kept beside the history)."""
         now = self.clock.now()
         execution_id = arn.rsplit("/", 1)[-1] if arn else str(uuid.uuid4())
         arn = arn or f"{function_arn(function_name)}/durable-execution/{name}/{execution_id}"
@@ -59,6 +62,7 @@ class Backend:
         record.extra["skipped_at_start"] = self.clock.skipped
         op = Operation(execution_id, OperationType.EXECUTION, OperationStatus.STARTED, name=name, start_timestamp=now)
         op.input_payload = input_payload
+        op.extra = with_location(op.extra, source)
         details: dict[str, Any] = {"Input": payload(input_payload)}
         if timeout_seconds:
             details["ExecutionTimeout"] = timeout_seconds
