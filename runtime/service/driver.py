@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from durable_runtime import sources
 from durable_runtime.exceptions import InvocationError
 from durable_runtime.execution import LocalInvocation
 from durable_runtime.lambda_service import ErrorObject, Operation, OperationUpdate
@@ -132,12 +133,14 @@ class Driver:
             return
 
     def _start_child(self, arn: str, op: Operation) -> str:
+        target = self.backend.functions.get(op.function_name or "")
         child_arn = self.backend.start_execution(
             op.function_name or "",
             op.input_payload,
             name=op.operation_id[:16],
             parent={"arn": arn, "operation_id": op.operation_id},
             arn=invoked_execution_arn(arn, op.operation_id, op.function_name or ""),
+            source=sources.of_function(target.handler) if target else None,
         )
         linked = op.clone()
         linked.child_execution_arn = child_arn
