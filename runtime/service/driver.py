@@ -18,7 +18,7 @@ from durable_runtime.exceptions import InvocationError
 from durable_runtime.execution import LocalInvocation
 from durable_runtime.lambda_service import ErrorObject, Operation, OperationUpdate
 from durable_runtime.service.apply import invoked_execution_arn
-from durable_runtime.service.backend import Backend
+from durable_runtime.service.backend import UPDATED_OPERATIONS, Backend
 from durable_runtime.state import ExecutionState
 from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLostError
 from durable_runtime.types import LambdaContext
@@ -56,6 +56,7 @@ class Driver:
         operations = self.backend.store.load_operations(arn)
         sink = _Sink(self.backend, dict(operations), self.owner)
         state = ExecutionState(arn, sink.operations, sink, self.backend.clock.now)
+        state.updated_ids = tuple(record.extra.get(UPDATED_OPERATIONS, ()))
         self.backend.begin_invocation(arn, self.owner)
         try:
             output = handler(LocalInvocation(state), LambdaContext(function_name=record.function_name))
