@@ -98,7 +98,7 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
             raise _unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
         state["Assign"] = {jsonata_name(op.target.id): "{% " + batch.fold(rules) + " %}"}
     state["Next"] = nxt
-    entry = em.put(em.namer.name(label), state, op.span, f"{op.kind.value} {op.label}")
+    entry = em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
     total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(scopes))
     return _check_total(em, op, rules, total, entry)
 
