@@ -22,6 +22,7 @@ import libcst
 from durable_compile.api import lower_source, paused_gc
 from durable_compile.backends.asl.package import DEFINITION, compile_source, state_lines
 from durable_compile.backends.asl.validate import MAX_DEFINITION_BYTES
+from durable_compile.backends.asl.walk import scopes
 from durable_compile.ir import nodes as n
 from durable_compile.source import SourceFile
 
@@ -94,7 +95,7 @@ def readability_row(path: Path) -> str | None:
     ops = sum(isinstance(s, n.Operation) for s in body)
     decisions = sum(isinstance(s, n.If | n.While | n.For) for s in body)
     raises = sum(isinstance(s, n.Raise) for s in body)
-    states = len(compiled.output.definition["States"])
+    states = sum(len(scope.states) for scope in scopes(compiled.output.definition))  # branches included
     ratio = states / max(1, ops + decisions + raises)
     verdict = "yes" if ratio <= 1.25 else "no"
     return f"| {path.stem} | {states} | {ops} + {decisions} + {raises} | {ratio:.2f} | {verdict} |"
