@@ -11,6 +11,7 @@ Guarantee: the machine passes our validator (a construct that fails becomes a Fa
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import re
@@ -30,6 +31,7 @@ from durable_compile.backends.asl.emit_support import (
     translator,
 )
 from durable_compile.backends.asl.expressions import free_variables
+from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.jsonata import wrap
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
     _targets,
@@ -41,6 +43,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     task_state,
 )
 from durable_compile.backends.asl.translate import NotTranslatable, Translator
+from durable_compile.backends.asl.translate_lists import appended, list_locals
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -71,6 +74,7 @@ class Emitter:
         self.problems: list[dx.Diagnostic] = []
         self.out = Output({})
         self.locals = collect_locals(handler.function)
+        self.lists = frozenset(list_locals(handler.function, self.locals))
         self.constants = module_constants(source_text, self.locals)
         self.module_functions = function_defs(source_text)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
@@ -95,6 +99,9 @@ class Emitter:
         self.out.definition = {"Comment": f"{self.handler.path}: durable handler {fn.qualname}",
                                "QueryLanguage": "JSONata", "StartAt": name, "States": ordered(self.states, name)}
         self.initialize_unassigned(name)
+        fold(self.out.definition, self.out.source_map)
+        first = str(self.out.definition["StartAt"])
+        self.out.definition["States"] = ordered(self.out.definition["States"], first)  # type: ignore[arg-type]
         return self.out
 
     def fold_input(self, entry: str, param: str) -> bool:
@@ -158,6 +165,9 @@ class Emitter:
             value = self.value(stmt.value)
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
+        if (append := appended(stmt, self.lists)) is not None:
+            value = self.expression(append[1])
+            return None if value is None else {jsonata_name(append[0]): value}
         if isinstance(stmt, n.AugAssign) and isinstance(stmt.target, ir.Name):
             code = f"{stmt.target.code} {stmt.op} ({stmt.value.code})"
             value = self.value(ir.Expr(code, stmt.span))
@@ -193,6 +203,12 @@ class Emitter:
         except NotTranslatable:
             return None
 
+    def expression(self, node: ast.expr) -> str | None:
+        try:
+            return wrap(self.translator().translate(node).expr)
+        except NotTranslatable:
+            return None
+
     def condition(self, expr: ir.Expr) -> str | None:
         try:
             return wrap(self.translator().truthy(parse_expr(expr)))
@@ -200,7 +216,7 @@ class Emitter:
             return None
 
     def translator(self) -> Translator:
-        found = translator(self.locals, self.errors)
+        found = translator(self.locals, self.errors, self.lists)
         found.names.update(self.constants)
         return found
 

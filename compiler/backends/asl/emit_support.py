@@ -66,9 +66,11 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
         raise NotTranslatable(ast.Constant(None), f"cannot read {expr.code!r}") from err
 
 
-def translator(locals_: set[str], errors: set[str]) -> Translator:
-    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else "any") for n in locals_}
-    return Translator(names)
+def translator(locals_: set[str], errors: set[str], lists: frozenset[str] = frozenset()) -> Translator:
+    from durable_compile.backends.asl.translate_lists import ListTranslator
+    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else "list" if n in lists else "any")
+             for n in locals_}
+    return ListTranslator(names)
 
 
 def jsonata_name(name: str) -> str:
