@@ -286,3 +286,23 @@ class JitterStrategy(StrEnum):
     def finalize_delay(self, base_delay: float) -> int:
         """Whole seconds, at least 1."""
         return max(1, math.ceil(self.apply_jitter(base_delay)))
+
+
+def exponential_delay(initial: float, rate: float, attempts_made: int, cap: float) -> float:
+    """The un-jittered back-off before attempt `attempts_made + 1`: initial * rate^(n-1), at most `cap`."""
+    return min(initial * rate ** (attempts_made - 1), cap)
+
+
+class DelayBounds:
+    """Whole-second views of a back-off config's `initial_delay` and `max_delay` (both `Duration`s)."""
+
+    initial_delay: Duration
+    max_delay: Duration
+
+    @property
+    def initial_delay_seconds(self) -> int:
+        return self.initial_delay.to_seconds()
+
+    @property
+    def max_delay_seconds(self) -> int:
+        return self.max_delay.to_seconds()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from durable_runtime.config import ChildConfig, Duration, JitterStrategy
+from durable_runtime.config import ChildConfig, DelayBounds, Duration, JitterStrategy, exponential_delay
 from durable_runtime.exceptions import SuspendExecution
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class RetryDecision:
 
 
 @dataclass
-class RetryStrategyConfig:
+class RetryStrategyConfig(DelayBounds):
     max_attempts: int = 3
     initial_delay: Duration = field(default_factory=lambda: Duration.from_seconds(5))
     max_delay: Duration = field(default_factory=lambda: Duration.from_minutes(5))
@@ -46,17 +46,9 @@ class RetryStrategyConfig:
     retryable_errors: list[str | re.Pattern[str]] | None = None
     retryable_error_types: list[type[Exception]] | None = None
 
-    @property
-    def initial_delay_seconds(self) -> int:
-        return self.initial_delay.to_seconds()
-
-    @property
-    def max_delay_seconds(self) -> int:
-        return self.max_delay.to_seconds()
-
 
 @dataclass
-class LinearRetryStrategyConfig:
+class LinearRetryStrategyConfig(DelayBounds):
     max_attempts: int = 6
     initial_delay: Duration = field(default_factory=lambda: Duration.from_seconds(1))
     increment: Duration = field(default_factory=lambda: Duration.from_seconds(1))
@@ -66,16 +58,8 @@ class LinearRetryStrategyConfig:
     retryable_error_types: list[type[Exception]] | None = None
 
     @property
-    def initial_delay_seconds(self) -> int:
-        return self.initial_delay.to_seconds()
-
-    @property
     def increment_seconds(self) -> int:
         return self.increment.to_seconds()
-
-    @property
-    def max_delay_seconds(self) -> int:
-        return self.max_delay.to_seconds()
 
 
 def _error_filter(
@@ -103,7 +87,7 @@ def create_retry_strategy(config: RetryStrategyConfig | None = None) -> RetryStr
     def strategy(error: Exception, attempts_made: int) -> RetryDecision:
         if attempts_made >= cfg.max_attempts or not retryable(error):
             return RetryDecision.no_retry()
-        base = min(cfg.initial_delay_seconds * cfg.backoff_rate ** (attempts_made - 1), cfg.max_delay_seconds)
+        base = exponential_delay(cfg.initial_delay_seconds, cfg.backoff_rate, attempts_made, cfg.max_delay_seconds)
         return RetryDecision.retry(Duration(seconds=cfg.jitter_strategy.finalize_delay(base)))
 
     return strategy

@@ -1,11 +1,11 @@
 """The engine's view of one execution during one invocation: the checkpointed operations and the outbox.
 
 Takes the operations the service had when the invocation began; gives lookups by operation id and a
-`checkpoint` that sends updates to the service. Non-blocking updates (an at-least-once step's START, a
-child context's START and SUCCEED) wait in the outbox and travel with the next blocking one, in order,
-so a store commits them in one transaction. A crash can lose only such updates: a step START, whose
-step then runs again (exactly at-least-once), or a context's SUCCEED, whose context then replays from
-its children's committed checkpoints.
+`checkpoint` that sends updates to the service. Non-blocking updates (a child context's START and SUCCEED)
+wait in the outbox and travel with the next blocking one (a step's START, for instance), in order, so a
+store commits them in one transaction. A crash can lose only such updates: a context's START, whose
+context then starts again, or its SUCCEED, whose context then replays from its children's committed
+checkpoints.
 """
 
 from __future__ import annotations

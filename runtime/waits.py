@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from durable_runtime.config import Duration, JitterStrategy
+from durable_runtime.config import DelayBounds, Duration, JitterStrategy, exponential_delay
 from durable_runtime.exceptions import WaitForConditionError
 
 if TYPE_CHECKING:
@@ -17,21 +16,13 @@ T = TypeVar("T")
 
 
 @dataclass
-class WaitStrategyConfig(Generic[T]):
+class WaitStrategyConfig(DelayBounds, Generic[T]):
     should_continue_polling: Callable[[T], bool]
     max_attempts: int = 60
     initial_delay: Duration = field(default_factory=lambda: Duration.from_seconds(5))
     max_delay: Duration = field(default_factory=lambda: Duration.from_minutes(5))
     backoff_rate: int | float = 1.5
     jitter_strategy: JitterStrategy = JitterStrategy.FULL
-
-    @property
-    def initial_delay_seconds(self) -> int:
-        return self.initial_delay.to_seconds()
-
-    @property
-    def max_delay_seconds(self) -> int:
-        return self.max_delay.to_seconds()
 
 
 @dataclass(frozen=True)
@@ -62,12 +53,9 @@ def create_wait_strategy(config: WaitStrategyConfig[T]) -> Callable[[T, int], Wa
             raise WaitForConditionError(
                 f"wait_for_condition exhausted {config.max_attempts} attempts before the condition was met"
             )
-        base = min(
-            config.initial_delay_seconds * config.backoff_rate ** (attempts_made - 1),
-            config.max_delay_seconds,
-        )
-        delay = max(1, math.ceil(config.jitter_strategy.apply_jitter(base)))
-        return WaitForConditionDecision.continue_waiting(Duration(seconds=delay))
+        base = exponential_delay(config.initial_delay_seconds, config.backoff_rate, attempts_made,
+                                 config.max_delay_seconds)
+        return WaitForConditionDecision.continue_waiting(Duration(seconds=config.jitter_strategy.finalize_delay(base)))
 
     return strategy
 

@@ -158,3 +158,19 @@ class Rule:
 
     def end(self, ctx: FileContext) -> None:
         """Called once after the traversal (for rules that compare findings across the file)."""
+
+
+class MutationRule(Rule):
+    """A rule about writes: assignments, augmented assignments and mutating calls all reach `check`."""
+
+    def check(self, node: ast.AST, ctx: FileContext) -> None:
+        raise NotImplementedError
+
+    def visit_Assign(self, node: ast.Assign, ctx: FileContext) -> None:
+        self.check(node, ctx)
+
+    def visit_AugAssign(self, node: ast.AugAssign, ctx: FileContext) -> None:
+        self.check(node, ctx)
+
+    def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
+        self.check(node, ctx)

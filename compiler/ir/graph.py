@@ -12,16 +12,19 @@ diagram drawn from it) is deterministic. The only module that imports networkx.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
+from durable_compile.ir import exprs as e
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
 PLAIN = (n.Assign, n.AugAssign, n.ExprStmt, n.Pass, n.OpaqueStmt, n.LocalDef)
 Exits = list[tuple[str, str]]  # (node id, label of the edge that leaves it)
+TEMPORARY = re.compile(r"\b_dc_t\d+\b")  #: a value the lowering hoisted into a temporary
 
 
 @dataclass
@@ -51,6 +54,14 @@ class GraphBuilder:
         self.g = nx.DiGraph()
         self.counter = 0
         self.finals: list[_Final] = []  #: enclosing `finally` blocks, innermost last
+        self.temporaries: dict[str, str] = {}  #: hoisted temporary -> how labels show it
+
+    def readable(self, text: str) -> str:
+        """`text` with the lowering's temporaries shown as what they hold: `«name»` for an operation's
+        result, `«comprehension»` for the value a rewritten comprehension builds."""
+        if "_dc_t" not in text:
+            return text
+        return TEMPORARY.sub(lambda m: self.temporaries.get(m.group(), m.group()), text)
 
     def add(self, kind: str, name: str, span: Span, region: _Region | None, node_id: str | None = None,
             **attrs: Any) -> str:
@@ -59,6 +70,8 @@ class GraphBuilder:
             node_id = f"n{self.counter}"
             self.counter += 1
         parent = region.parent if region else None
+        if "op" not in attrs:
+            name = self.readable(name)
         self.g.add_node(node_id, kind=kind, name=name, span=span, parent=parent, **attrs)
         return node_id
 
@@ -227,6 +240,7 @@ class GraphBuilder:
         return exits
 
     def s_desugared(self, s: n.Desugared, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        self.temporaries[s.target.id] = f"«{s.construct}»"
         return self.block(s.body, preds, region, loop)
 
     def s_with(self, s: n.With, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
@@ -248,6 +262,8 @@ class GraphBuilder:
 
     # durable operations -------------------------------------------------------------------------------
     def s_operation(self, op: n.Operation, preds: Exits, region: _Region, loop: _Loop | None) -> Exits:
+        if isinstance(op.target, e.Name) and TEMPORARY.fullmatch(op.target.id):
+            self.temporaries[op.target.id] = "«" + op.label.removeprefix("f").strip("\"'") + "»"
         node = self.add(op.kind.value, op.label, op.span, region, node_id=op.id, op=op)
         self.link(preds, node)
         callables = ([op.callee] if op.callee else []) + list(op.branches)

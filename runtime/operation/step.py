@@ -1,8 +1,10 @@
 """`context.step`: run a function once, checkpoint its result; retries and the two step semantics.
 
-At-least-once (default): the START goes out with the next blocking checkpoint, so a crash during the body
-re-runs it. At-most-once: the START is committed before the body runs; a later invocation that finds the
-step STARTED does not run it again but hands a `StepInterruptedError` to the retry strategy.
+The START is committed before the body runs (with whatever non-blocking updates wait in the outbox, such
+as the enclosing child context's START), so a crash during the body leaves the step STARTED. The two step
+semantics differ in what a later invocation does with a STARTED step. At-least-once (default): it runs the
+body again and records the result without a second START. At-most-once: it does not run the body again
+but hands a `StepInterruptedError` to the retry strategy.
 A retry is a RETRY checkpoint (error + delay) and a suspension; the service turns the step READY later.
 """
 
@@ -59,7 +61,7 @@ class StepRunner:
                 text = f"Step {self.ident.name or self.ident.operation_id} was interrupted earlier"
                 self._retry_or_fail(StepInterruptedError(text, step_id=self.ident.operation_id))
         if op is None or op.status is OperationStatus.READY:
-            self.state.checkpoint(update(self.ident, OperationAction.START), is_sync=self.at_most_once)
+            self.state.checkpoint(update(self.ident, OperationAction.START))
         return self._execute(op)
 
     def _load(self, data: str | None) -> Any:

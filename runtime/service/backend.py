@@ -87,7 +87,26 @@ class Backend:
 
     def begin_invocation(self, arn: str, owner: str | None = None) -> None:
         """Clear the wake-up flag first: an answer that arrives during the invocation sets it again."""
-        self._commit(arn, [], [], _set(needs_invocation=False, invoking=True), owner)
+        now = self.clock.now()
+
+        def begin(record: ExecutionRecord) -> None:
+            record.needs_invocation, record.invoking = False, True
+            record.extra["invocation_started"] = now
+
+        self._commit(arn, [], [], begin, owner)
+
+    def abandon_invocation(self, arn: str, error: ErrorObject, owner: str | None = None) -> ExecutionRecord:
+        """Close an invocation whose process ended before finishing it (a crash): record its
+        `InvocationCompleted` with `error`, count it as a failed invocation and ask for the next one."""
+        now = self.clock.now()
+        record = self.store.load_execution(arn)
+        started = float(record.extra.get("invocation_started", now))
+
+        def abandon(rec: ExecutionRecord) -> None:
+            rec.invoking, rec.needs_invocation = False, True
+            rec.extra["invocation_failures"] = int(rec.extra.get("invocation_failures", 0)) + 1
+
+        return self._commit(arn, [], [invocation_completed(now, started, error)], abandon, owner)
 
     def finish_invocation(
         self, arn: str, output: dict[str, Any], started: float, owner: str | None = None

@@ -24,6 +24,7 @@ from durable_runtime.types import LambdaContext
 
 HandlerResolver = Callable[[ExecutionRecord], Callable[..., Any]]
 MAX_INVOCATION_FAILURES = 3
+LOST_INVOCATION = "the invocation's process ended before the invocation finished"
 LEASE_SECONDS = 60.0
 
 
@@ -73,6 +74,16 @@ class Driver:
         updated = self.backend.store.commit(arn, [], [], count, owner=self.owner)
         return updated or record
 
+    def recover(self, arn: str, detail: str) -> ExecutionRecord:
+        """Record an invocation whose process died (the execution still says `invoking`) as Lambda does,
+        `InvocationCompleted` with a `Runtime.ExitError`, so the next invocation replays from the last
+        checkpoint; after MAX_INVOCATION_FAILURES failed invocations the execution fails."""
+        error = ErrorObject(f"Runtime exited with error: {detail}", "Runtime.ExitError", None, None)
+        record = self.backend.abandon_invocation(arn, error, self.owner)
+        if int(record.extra.get("invocation_failures", 0)) >= MAX_INVOCATION_FAILURES:
+            return self.backend.fail_execution(arn, error, owner=self.owner)
+        return record
+
     def settle(self, arn: str, *, detach: bool = False, sleep: Callable[[float], None] = time.sleep) -> ExecutionRecord:
         """Run until terminal or waiting for the outside world (or, detached, for a timer)."""
         while True:
@@ -80,6 +91,9 @@ class Driver:
             if record.is_terminal:
                 self._answer_parent(record)
                 return record
+            if record.invoking:  # an earlier invocation's process ended before finishing it
+                self.recover(arn, LOST_INVOCATION)
+                continue
             self._run_child_invokes(arn)
             if self.backend.fire_due(arn, self.owner):
                 self.invoke_once(arn)
@@ -105,7 +119,7 @@ class Driver:
             if target is None or not target.durable:
                 continue
             child_arn = op.child_execution_arn or self._start_child(arn, op)
-            Driver(self.backend, self.resolve).settle(child_arn)
+            type(self)(self.backend, self.resolve).settle(child_arn)
 
     def _answer_parent(self, record: ExecutionRecord) -> None:
         """A finished child execution completes the CHAINED_INVOKE that started it (once)."""

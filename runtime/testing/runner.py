@@ -1,5 +1,9 @@
 """`DurableFunctionTestRunner`: AWS's local test runner API over this runtime (in-memory, time skipped).
 
+With `isolate_invocations=True` every invocation runs in a forked process over a SQLite store, so a
+handler that kills its process (`os._exit`) is recorded as a crashed invocation (`Runtime.ExitError`) and
+invoked again, as Lambda would.
+
 Executions are driven in the calling thread: `run_async` returns once the execution settles (finished, or
 waiting for a callback); `send_callback_*` record the answer; `wait_for_result` drives again and waits
 (up to its timeout) for answers sent from other threads.
@@ -7,6 +11,7 @@ waiting for a callback); `send_callback_*` record the answer; `wait_for_result` 
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -17,8 +22,10 @@ from durable_runtime.lambda_service import ErrorObject
 from durable_runtime.service.backend import Backend, RegisteredFunction
 from durable_runtime.service.clock import Clock
 from durable_runtime.service.driver import Driver
+from durable_runtime.service.isolation import ForkingDriver, scratch_store
 from durable_runtime.store.base import ExecutionRecord, Store
 from durable_runtime.store.memory import MemoryStore
+from durable_runtime.store.sqlite import SqliteStore
 from durable_runtime.testing.results import (
     DurableFunctionsTestError,
     DurableFunctionTestResult,
@@ -38,13 +45,17 @@ class DurableFunctionTestRunner:
         store: Store | None = None,
         skip_time: bool = True,
         region: str = "us-west-2",
+        isolate_invocations: bool = False,
     ) -> None:
         self.handler = handler
         self.poll_interval = poll_interval
         self._execution_timeout = execution_timeout
         self._invocation_timeout = invocation_timeout
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if isolate_invocations:
+            self._scratch, store = _isolated_store(store)
         self.backend = Backend(store or MemoryStore(), Clock(skip_time=skip_time))
-        self.driver = Driver(self.backend, self._resolve)
+        self.driver = (ForkingDriver if isolate_invocations else Driver)(self.backend, self._resolve)
         self._lock = threading.RLock()
         self._answers = threading.Condition()
 
@@ -76,6 +87,8 @@ class DurableFunctionTestRunner:
 
     def close(self) -> None:
         self.backend.store.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
     # -- running ----------------------------------------------------------------------------------------
 
@@ -174,6 +187,16 @@ class DurableFunctionTestRunner:
 
     def get_execution(self, execution_arn: str) -> ExecutionRecord:
         return self.backend.store.load_execution(execution_arn)
+
+
+def _isolated_store(store: Store | None) -> tuple[tempfile.TemporaryDirectory[str] | None, Store]:
+    """Invocations in their own process share state through SQLite: the given store, or a scratch one."""
+    if store is None:
+        made, scratch = scratch_store()
+        return scratch, made
+    if not isinstance(store, SqliteStore):
+        raise TypeError("isolate_invocations=True needs a SqliteStore (or no store: a temporary one is made)")
+    return None, store
 
 
 def _open_callback(events: list[dict[str, Any]], name: str | None) -> str | None:

@@ -28,11 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 GOLDEN_ASL = sorted((ROOT / "tests" / "golden").glob("*/asl*.json"))
 #: samples that compile without DUR820 and run to their expected outcome
-RUNS = ["batch_loop", "document_pipeline", "early_return", "error_handling", "order_saga", "subscription_renewal",
-        "vendor_onboarding"]
+RUNS = ["batch_loop", "document_pipeline", "early_return", "error_handling", "fanout_map", "nested_fanout",
+        "order_saga", "parallel_enrich", "subscription_renewal", "vendor_onboarding"]
 #: samples with constructs not supported yet (DUR820), and the one whose retry filter ASL cannot express
-UNSUPPORTED = ["child_contexts", "fanout_map", "human_approval", "nested_fanout",
-               "parallel_enrich", "poll_job"]
+UNSUPPORTED = ["child_contexts", "human_approval", "poll_job"]
 APPROXIMATED = ["retry_payment"]
 
 

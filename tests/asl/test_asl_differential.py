@@ -112,10 +112,10 @@ def on_asl(path: Path, event: dict[str, Any], engine: str) -> tuple[str, Any, st
     return outcome.status, outcome.result, outcome.error
 
 
-def check(source: str, start: int, tmp: Path, engine: str) -> None:
+def check(source: str, start: int, tmp: Path, engine: str, extra: dict[str, Any] | None = None) -> None:
     path = tmp / f"gen_handler_{next(COUNTER)}.py"
     path.write_text(source)
-    event = {"start": start}
+    event = {"start": start, **(extra or {})}
     try:
         expected = on_runtime(path, event)
         actual = on_asl(path, event, engine)

@@ -29,7 +29,7 @@ VALUES: list[dict[str, Any]] = [{"n": 0, "xs": []}, {"n": 4, "xs": [1, [2, 3], "
 
 
 def translate(code: str) -> str:
-    found = translator({"n", "xs"}, set(), LISTS).translate(ast.parse(code, mode="eval").body)
+    found = translator({"n", "xs"}, set(), lists=LISTS).translate(ast.parse(code, mode="eval").body)
     return render(found.expr)
 
 

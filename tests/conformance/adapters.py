@@ -60,6 +60,7 @@ class Session:
     handlers: Mapping[str, Callable[..., Any]]  #: function name -> durable handler under test
     targets: Mapping[str, Target]  #: invoke targets registered in every runner
     skip_time: bool = True
+    isolate: bool = False  #: run each invocation in its own process (requirements that crash it)
     execution_timeout: int = 120
     _runners: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,7 +74,7 @@ class Session:
         handler = self.handlers.get(function_name)
         if handler is None:
             raise InvokeError(function_name, "no local handler with this name")
-        runner = self.kind.runner_class(handler=handler, skip_time=self.skip_time)
+        runner = self.kind.runner_class(handler=handler, skip_time=self.skip_time, **self._isolation())
         for target in self.targets.values():
             if target.durable:
                 runner.register_durable_function(target.name, target.fn)
@@ -85,6 +86,10 @@ class Session:
         if background:
             threading.Thread(target=self._finish, args=(runner, arn), daemon=True).start()
         return str(arn)
+
+    def _isolation(self) -> dict[str, Any]:
+        """Our runner forks per invocation on request; AWS's has no such option (a crash ends it)."""
+        return {"isolate_invocations": True} if self.isolate and self.kind.name == "ours" else {}
 
     def _finish(self, runner: Any, arn: str) -> None:
         with suppress(Exception):  # a timeout or a closed runner ends the waiter; polling reports it

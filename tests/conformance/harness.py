@@ -144,7 +144,7 @@ def run_in_process(req: Requirement, runtime: str, output_dir: str, loaded: Load
         kind = runner_kind(runtime)
     except Exception as exc:
         return Outcome(req.rid, "failed", [f"runner unavailable: {type(exc).__name__}: {exc}"], req.optional)
-    session = Session(kind, {req.rid: handler}, loaded.targets, skip_time=not req.is_async)
+    session = Session(kind, {req.rid: handler}, loaded.targets, skip_time=not req.is_async, isolate=req.crashes)
     clients = {
         "lambda": LocalLambdaClient(session),
         "cloudformation": FakeCloudFormation(),

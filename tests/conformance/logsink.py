@@ -5,15 +5,19 @@ Takes log records from two sources: the standard `logging` records that carry an
 write through `emit_json` (the plugin requirements' "plain stdout" records). Gives the
 CloudFormation and Logs client calls that the conformance package's `CloudWatchLogRetriever`
 makes (`describe_stack_resource`, `filter_log_events`), answering only with the records of the
-execution named in the filter pattern. Guarantees records come back in emission order.
+execution named in the filter pattern. Guarantees records come back in emission order, also
+those emitted in a forked invocation process.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import logging
+import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,26 +29,63 @@ _ARN_FIELDS = ("durableExecutionArn", "executionArn")
 
 
 class LogSink:
-    """Thread-safe store of JSON log lines, each tagged with the execution ARN it belongs to."""
+    """Thread-safe store of JSON log lines, each tagged with the execution ARN it belongs to.
+
+    Records emitted in a forked child (a runner that isolates invocations) are appended to a spool
+    file; the parent takes them in, in order, before it stores or reads anything, so a crashed
+    invocation's records are kept like those of a Lambda sandbox that died.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._records: list[tuple[str, dict[str, Any]]] = []
         self._seq = itertools.count()
+        self._spool: str | None = None  #: where forked children append their records
+        self._spool_read = 0  #: bytes of the spool already taken in
+        self._in_child = False
+        os.register_at_fork(before=self._open_spool, after_in_child=self._enter_child)
 
     def emit(self, record: dict[str, Any]) -> None:
         arn = next((str(record[f]) for f in _ARN_FIELDS if record.get(f)), "")
-        event = {
-            "timestamp": int(time.time() * 1000),
-            "ingestionTime": next(self._seq),
-            "message": json.dumps(record, default=str),
-        }
+        event = {"timestamp": int(time.time() * 1000), "message": json.dumps(record, default=str)}
+        if self._in_child and self._spool is not None:
+            line = json.dumps([arn, event]) + "\n"
+            fd = os.open(self._spool, os.O_WRONLY | os.O_APPEND)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
+            return
         with self._lock:
-            self._records.append((arn, event))
+            self._take_spool()
+            self._records.append((arn, {**event, "ingestionTime": next(self._seq)}))
 
     def events_for(self, arn: str) -> list[dict[str, Any]]:
         with self._lock:
+            self._take_spool()
             return [dict(event) for owner, event in self._records if owner == arn]
+
+    def _open_spool(self) -> None:
+        if self._spool is None and not self._in_child:
+            fd, self._spool = tempfile.mkstemp(prefix="conformance-logs-", suffix=".jsonl")
+            os.close(fd)
+            atexit.register(os.unlink, self._spool)
+
+    def _enter_child(self) -> None:
+        self._in_child = True
+        self._lock = threading.Lock()  # another thread of the parent may have held it at the fork
+
+    def _take_spool(self) -> None:
+        if self._spool is None:
+            return
+        with open(self._spool, "rb") as spool:
+            spool.seek(self._spool_read)
+            data = spool.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        self._spool_read += len(complete)
+        for line in complete.splitlines():
+            arn, event = json.loads(line)
+            self._records.append((arn, {**event, "ingestionTime": next(self._seq)}))
 
 
 SINK = LogSink()

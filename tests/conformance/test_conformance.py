@@ -7,6 +7,8 @@ the same run requirement by requirement.
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 import warnings
 from pathlib import Path
@@ -47,6 +49,20 @@ def test_offline_logs_return_only_the_records_of_the_named_execution() -> None:
     pattern = '{ ($.durableExecutionArn = "arn:a") || ($.executionArn = "arn:a") }'
     events = FakeLogs(sink).filter_log_events(logGroupName="g", startTime=0, endTime=1, filterPattern=pattern)
     assert [e["message"] for e in events["events"]] == ['{"message": "mine", "executionArn": "arn:a"}']
+
+
+def test_offline_logs_keep_the_records_of_a_forked_invocation_in_order() -> None:
+    sink = LogSink()
+    sink.emit({"message": "before", "executionArn": "arn:a"})
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child leaves through os._exit
+        sink.emit({"message": "in the child", "executionArn": "arn:a"})
+        os._exit(0)
+    os.waitpid(pid, 0)
+    sink.emit({"message": "after", "executionArn": "arn:a"})
+    events = sink.events_for("arn:a")
+    assert [json.loads(e["message"])["message"] for e in events] == ["before", "in the child", "after"]
+    assert [e["ingestionTime"] for e in events] == sorted(e["ingestionTime"] for e in events)
 
 
 def test_a_handler_that_does_not_meet_its_requirement_fails_validation() -> None:

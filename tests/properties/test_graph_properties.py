@@ -28,6 +28,7 @@ def test_every_generated_handler_lowers_and_draws(code: str) -> None:
     drawn = {node["id"] for node in doc["nodes"]}
     assert {op.id for op in operations} <= drawn
     assert doc["operations"] == len(operations)
+    assert not [node["name"] for node in doc["nodes"] if "_dc_t" in node["name"]], "labels hide temporaries"
     assert _ends(doc), "the handler's end (or a raise) is reachable from its start"
     assert {e["source"] for e in doc["edges"]} | {e["target"] for e in doc["edges"]} <= drawn
     assert api.emit_graph(lowered, "mermaid") == api.emit_graph(lowered, "mermaid")

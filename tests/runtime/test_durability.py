@@ -101,8 +101,12 @@ def test_sigkill_mid_run_then_resume_from_a_fresh_process(tmp_path: Path) -> Non
     runs = _runs(tmp_path)
     assert runs["charge"] == 1, "the at-most-once step ran again"
     assert all(runs[f"step {i}"] == 1 for i in range(30)), runs
-    record = LocalRuntime(tmp_path / "state.db").executions()[0]
+    runtime = LocalRuntime(tmp_path / "state.db")
+    record = runtime.executions()[0]
     assert json.loads(record.result or "") == {"total": sum(range(30)), "charged": "StepInterruptedError"}
+    completed = [e.get("InvocationCompletedDetails") for e in runtime.history(record.arn)]
+    errors = [d.get("Error", {}).get("Payload", {}).get("ErrorType") for d in completed if d is not None]
+    assert errors == ["Runtime.ExitError", None], "the killed invocation is recorded as crashed"
 
 
 def test_two_processes_resuming_at_once_never_run_a_step_twice(tmp_path: Path) -> None:

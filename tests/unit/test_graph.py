@@ -65,3 +65,18 @@ return 0
     tick = next(n for n, d in g.nodes(data=True) if d["name"] == "tick")
     assert g.edges[loop, tick]["label"] == "true" and g.edges[tick, loop]["label"] == "loop"
     assert g.edges[loop, node(g, "return")]["label"] == "false"
+
+
+def test_labels_show_hoisted_results_by_operation_name_not_temporary() -> None:
+    g = graph('''
+total = 0
+total += context.step(lambda _: 2, name="price")
+scores = [context.step(lambda _: x, name=f"score-{x}") for x in range(2)]
+return total + len(scores)
+''')
+    names = [d["name"] for _, d in g.nodes(data=True)]
+    assert "total += «price»" in names
+    assert "«comprehension».append(«score-{x}»)" in names
+    assert not any("_dc_t" in name for name in names)
+    codes = [d.get("code", "") for _, d in g.nodes(data=True)]
+    assert any("_dc_t" in code for code in codes), "the JSON `code` field keeps the lowering's exact text"

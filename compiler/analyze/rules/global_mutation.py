@@ -6,10 +6,10 @@ import ast
 
 from durable_compile import diagnostics as dx
 from durable_compile.analyze.flow import flow_of, mutation_target
-from durable_compile.analyze.rule import FileContext, Rule
+from durable_compile.analyze.rule import FileContext, MutationRule
 
 
-class GlobalMutation(Rule):
+class GlobalMutation(MutationRule):
     """Orchestration code that changes module-level state.
 
     A warm Lambda sandbox keeps module globals between invocations (and between executions), so state
@@ -44,7 +44,7 @@ def handler(event, context: DurableContext):
 """,
     )
 
-    def _check(self, node: ast.AST, ctx: FileContext) -> None:
+    def check(self, node: ast.AST, ctx: FileContext) -> None:
         frame = ctx.frame
         if frame is None or not ctx.in_orchestration:
             return
@@ -53,17 +53,8 @@ def handler(event, context: DurableContext):
             ctx.report(node, self.code.code, f"orchestration code mutates the module-level `{target.id}`, which "
                                              "outlives the invocation in a warm sandbox")
 
-    def visit_Assign(self, node: ast.Assign, ctx: FileContext) -> None:
-        self._check(node, ctx)
-
-    def visit_AugAssign(self, node: ast.AugAssign, ctx: FileContext) -> None:
-        self._check(node, ctx)
-
-    def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
-        self._check(node, ctx)
-
     def visit_Delete(self, node: ast.Delete, ctx: FileContext) -> None:
-        self._check(node, ctx)
+        self.check(node, ctx)
 
     def visit_Global(self, node: ast.Global, ctx: FileContext) -> None:
         if ctx.in_orchestration:

@@ -7,11 +7,11 @@ import ast
 from durable_compile import diagnostics as dx
 from durable_compile.analyze.flow import flow_of, mutation_target
 from durable_compile.analyze.regions import Kind
-from durable_compile.analyze.rule import FileContext, Rule
+from durable_compile.analyze.rule import FileContext, MutationRule
 from durable_compile.analyze.walk import walk
 
 
-class StepWritesOuterState(Rule):
+class StepWritesOuterState(MutationRule):
     """A step body that writes to variables outside itself.
 
     On replay the step body does not run (its checkpointed result is returned instead), so the write
@@ -50,7 +50,7 @@ def handler(event, context: DurableContext):
 """,
     )
 
-    def _check(self, node: ast.AST, ctx: FileContext) -> None:
+    def check(self, node: ast.AST, ctx: FileContext) -> None:
         frame = ctx.frame
         if frame is None or not ctx.in_step:
             return
@@ -64,15 +64,6 @@ def handler(event, context: DurableContext):
         tail = "code after the step reads it, but on replay" if read else "on replay"
         ctx.report(node, self.code.code, f"the step writes to `{target.id}` outside itself; {tail} the step body "
                                          "does not run and the write is lost", severity=severity)
-
-    def visit_Assign(self, node: ast.Assign, ctx: FileContext) -> None:
-        self._check(node, ctx)
-
-    def visit_AugAssign(self, node: ast.AugAssign, ctx: FileContext) -> None:
-        self._check(node, ctx)
-
-    def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
-        self._check(node, ctx)
 
     def visit_Global(self, node: ast.Global, ctx: FileContext) -> None:
         self._rebind(node, ctx)

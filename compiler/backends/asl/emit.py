@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_ops, emit_try
+from durable_compile.backends.asl import emit_batch, emit_ops, emit_try
 from durable_compile.backends.asl.emit_support import (
     Lifted,
     Namer,
@@ -79,6 +79,7 @@ class Emitter:
         self.module_functions = function_defs(source_text)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
+        self.batches = emit_batch.batch_variables(handler.function)
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
@@ -216,7 +217,7 @@ class Emitter:
             return None
 
     def translator(self) -> Translator:
-        found = translator(self.locals, self.errors, self.lists)
+        found = translator(self.locals, self.errors, self.batches, self.lists)
         found.names.update(self.constants)
         return found
 
@@ -234,9 +235,10 @@ class Emitter:
         reads = sorted(loaded_names(lines) & self.locals)
         key = f"compute{next(self.counter)}"
         errors = tuple(r for r in reads if r in self.errors)
-        back = sorted((set(writes) | set(reads)) - set(errors))  # caught errors are read-only
+        batches = tuple(r for r in reads if r in self.batches)
+        back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
         body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
-        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors))
+        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches))
         state = task_state(key, reads)
         state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
         state["Next"] = nxt
@@ -258,7 +260,7 @@ class Emitter:
                             {"Type": "Fail", "Error": "Unsupported", "Cause": str(err)[:200]}, err.span, "unsupported")
 
     def stmt_Assign(self, stmt: n.Assign, nxt: str) -> str:
-        names = [t.id for t in stmt.targets if isinstance(t, ir.Name)]
+        names = [name for t in stmt.targets for name in target_names(t) or []]  # `a, b = ...` writes both
         lines = [" = ".join([*(t.code for t in stmt.targets), stmt.value.code])]
         targets = [t for t in stmt.targets if not isinstance(t, ir.Name)]  # x[k] = v reads x
         return self.compute(lines, stmt.span, nxt, names, [*targets, stmt.value])
@@ -269,6 +271,9 @@ class Emitter:
         return self.compute(lines, stmt.span, nxt, names, [stmt.target, stmt.value])
 
     def stmt_ExprStmt(self, stmt: n.ExprStmt, nxt: str) -> str:
+        thrown = emit_batch.throw_if_error(self, stmt, nxt)
+        if thrown is not None:
+            return thrown
         return self.compute([stmt.value.code], stmt.span, nxt, [], [stmt.value])
 
     def stmt_If(self, stmt: n.If, nxt: str) -> str:

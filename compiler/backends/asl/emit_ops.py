@@ -11,7 +11,7 @@ import ast
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl import emit_batch, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
 from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, jsonata_name, target_names
 from durable_compile.ir import exprs as ir
@@ -27,7 +27,8 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit import Unsupported
     emit = {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: _invoke,
-            n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback}.get(op.kind)
+            n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback, n.OpKind.PARALLEL: emit_batch.batch_operation,
+            n.OpKind.MAP: emit_batch.batch_operation}.get(op.kind)
     if emit is None:
         raise Unsupported(op.span, f"context.{op.kind.value} is not supported by to-asl yet")
     return emit(em, op, nxt)
@@ -58,7 +59,8 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
     errors = tuple(r for r in reads if r in em.errors)
-    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors))
+    batches = tuple(r for r in reads if r in em.batches)
+    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches))
     from durable_compile.backends.asl.emit import task_state
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if _uses_attempt(em, op) else None)
     retry, notes = retry_for(op.settings)

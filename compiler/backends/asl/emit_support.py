@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from durable_compile.backends.asl.jsonata import Var
@@ -47,6 +48,7 @@ class Lifted:
     body: tuple[str, ...]  #: Python source lines of the function body (without the vars prologue)
     line: int  #: the source line it comes from
     errors: tuple[str, ...] = ()  #: which of `reads` hold a caught durable error (rebuilt as objects)
+    batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult (rebuilt as objects)
 
 
 @dataclass
@@ -66,10 +68,12 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
         raise NotTranslatable(ast.Constant(None), f"cannot read {expr.code!r}") from err
 
 
-def translator(locals_: set[str], errors: set[str], lists: frozenset[str] = frozenset()) -> Translator:
+def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
+               lists: AbstractSet[str] = frozenset()) -> Translator:
+    from durable_compile.backends.asl.batch import BATCH
     from durable_compile.backends.asl.translate_lists import ListTranslator
-    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else "list" if n in lists else "any")
-             for n in locals_}
+    kinds = {**{n: "list" for n in lists}, **{n: BATCH for n in batches}, **{n: "error" for n in errors}}
+    names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
     return ListTranslator(names)
 
 

@@ -134,11 +134,13 @@ def _uncaught(em: Emitter, kind: str) -> str:
     """The Fail state of a durable failure no `except` catches: the execution fails with the SDK's error
     class (a failed step raises StepError in the handler, whatever its body raised)."""
     error = UNCAUGHT[kind]
-    if error not in em.states:
+    what = f"unhandled {error}"
+    name = next((k for k, s in em.states.items() if s.get("Comment", "").startswith(what)), None)
+    if name is None:  # one per scope (a Parallel branch is a scope of its own), names unique machine-wide
+        name = em.namer.name(error)
         state = {"Type": "Fail", "Error": error, "Cause": MESSAGE.replace("$states.errorOutput", "$states.input")}
-        em.namer.used.add(error)
-        em.put(error, state, em.handler.function.span, f"unhandled {error}")
-    return error
+        em.put(name, state, em.handler.function.span, what)
+    return name
 
 
 def raise_(em: Emitter, stmt: n.Raise) -> str:

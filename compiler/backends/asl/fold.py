@@ -36,6 +36,7 @@ from durable_compile.backends.asl.fold_graph import (
     reads,
     reads_states,
     strings,
+    too_long,
 )
 from durable_compile.backends.asl.totality import total_and_defined
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
@@ -146,6 +147,8 @@ class Folder:
             return []
         rewritten = {key: value if key in ("Type", "Comment") else bind(value, order)
                      for key, value in target.items()}
+        if too_long(rewritten):
+            return []
         for holder in _exits(rewritten):
             holder["Assign"] = {**{k: v for k, v in assign.items() if k not in holder.get("Assign", {})},
                                 **holder.get("Assign", {})}
@@ -164,7 +167,10 @@ class Folder:
         order = _bindings(state["Assign"])
         if not isinstance(output, str) or not is_jsonata(output) or order is None:
             return []
-        target["Output"] = "{% " + bound(jsonata_body(output), order) + " %}"
+        result = "{% " + bound(jsonata_body(output), order) + " %}"
+        if too_long(result):
+            return []
+        target["Output"] = result
         for ref in list(self.graph.preds[name]):
             self.graph.retarget(ref, nxt)
         self._add_sources(nxt, self._take_sources(name), after=False)
@@ -236,7 +242,8 @@ def _rebased(assign: dict[str, Any], earlier: dict[str, Any], output: bool = Fal
     order = binding_order({v: e for v, e in bindings.items() if e is not None})
     if order is None:
         return None
-    return {var: bind(value, order) for var, value in assign.items()}
+    rebased = {var: bind(value, order) for var, value in assign.items()}
+    return None if too_long(rebased) else rebased
 
 
 def _bindings(assign: dict[str, Any]) -> dict[str, str] | None:

@@ -27,6 +27,10 @@ _STATES = re.compile(r"\$states(?![A-Za-z0-9_])")
 _STATES_NOT_INPUT = re.compile(r"\$states(?![A-Za-z0-9_])(?!\.input(?![A-Za-z0-9_]))")
 #: functions whose value changes between two evaluations
 _VOLATILE = re.compile(r"\$(random|uuid|now|millis)\s*\(")
+#: longest expression copied into a binding, and longest expression a fold may produce (readability,
+#: and no blow-up when folds nest)
+MAX_BOUND = 200
+MAX_EXPRESSION = 600
 _SIMPLE = re.compile(r"[$A-Za-z0-9_.]+|'[^'\\]*'")
 
 
@@ -136,6 +140,10 @@ def strings(value: object) -> Iterator[str]:
             yield from strings(item)
 
 
+def too_long(value: object) -> bool:
+    return any(len(text) > MAX_EXPRESSION for text in strings(value))
+
+
 def reads(value: object) -> set[str]:
     return {m.group(1) for text in strings(value) for m in _VARIABLE.finditer(text)} - {"states"}
 
@@ -147,10 +155,10 @@ def reads_states(value: object, allow_input: bool = False) -> bool:
 
 def as_jsonata(value: object) -> str | None:
     """A JSONata expression with the value an Assign entry gives, or None when there is none that
-    evaluates the same way twice."""
+    evaluates the same way twice, or it is too long to repeat readably."""
     if is_jsonata(value):
         body = jsonata_body(str(value))
-        return None if _VOLATILE.search(body) else body
+        return None if _VOLATILE.search(body) or len(body) > MAX_BOUND else body
     if any(True for _ in strings(value)):
         return None
     return json.dumps(value, ensure_ascii=False)
@@ -187,14 +195,14 @@ def binding_order(bindings: dict[str, str]) -> dict[str, str] | None:
     remaining = dict(bindings)
     placed: dict[str, str] = {}
     while remaining:
-        # a binding may go next when no other remaining value still needs the old value of its name
+        # a binding may go next when no value still to be bound needs the old value of its name
         ready = [name for name in remaining
                  if not any(name in _names(expr) for other, expr in remaining.items() if other != name)]
         if not ready:
             return None
         for name in ready:
             placed[name] = remaining.pop(name)
-    return dict(reversed(list(placed.items())))
+    return placed
 
 
 def _names(expr: str) -> set[str]:

@@ -7,7 +7,9 @@ qualifies when it is built only from literals, variables, field paths, index pre
 object constructors (literal keys), blocks, `=`/`!=`/`and`/`or`, conditionals and a few functions that
 accept any value; and when its top-level value cannot be undefined (Step Functions rejects an
 undefined field value, while object and array constructors drop undefined members). The answer is
-conservative: "no" only costs a missed simplification.
+conservative: "no" only costs a missed simplification. `$states.input`, `.result`, `.errorOutput`,
+`.context` are defined where they are read, and so is `$states.result.Payload`: the compiled machine's
+tasks are Lambda invokes, whose result always has a Payload (null when the function returns None).
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def _path(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
         if step.type != "name":
             raise _Partial
         ok = ok and _check(step, bound)[0]
-    reserved = len(steps) == 2 and steps[0].type == "variable" and steps[0].value == "states"
+    names = [str(step.value) for step in steps[1:]]
+    reserved = steps[0].type == "variable" and steps[0].value == "states" and "states" not in bound and (
+        len(names) == 1 or names == ["result", "Payload"])
     return ok, reserved or (len(steps) == 1 and _check(steps[0], bound)[1])
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from durable_compile.backends.asl.batch import BatchTranslator
 from durable_compile.backends.asl.jsonata import CONDITION_POWER, Binary, Expr, Lit, call, operand
-from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+from durable_compile.backends.asl.translate import NotTranslatable, Typed
 from durable_compile.ir import nodes as n
 
 #: positions inside `[a..b]` need operands that bind tighter than the range operator
@@ -33,8 +34,8 @@ class Range(Expr):
         return f"[{operand(self.lo, _RANGE_OPERAND)}..{operand(self.hi, _RANGE_OPERAND)}]"
 
 
-class ListTranslator(Translator):
-    """The expression translator plus the list built-ins."""
+class ListTranslator(BatchTranslator):
+    """The expression translator (with BatchResult reads) plus the list built-ins."""
 
     def call_range(self, node: ast.Call, args: list[Typed]) -> Typed:
         if not 1 <= len(args) <= 2:

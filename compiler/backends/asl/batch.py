@@ -1,0 +1,200 @@
+"""`BatchResult` in JSONata: the completion policy of `parallel`/`map` and the value the handler reads.
+
+Takes the evaluated config of a batch operation; gives the JSONata expression that turns the branch
+outcomes of a Parallel/Map state (`{"status", "result", "error"}` in branch order, every branch run)
+into the `BatchResult.to_dict()` shape of the durable runtime: `{"all": [{"index", "status", "result",
+"error"}], "completionReason"}`. The fold replays the runtime's scheduler: branches are counted in
+index order, and once the completion policy says done (all completed, `min_successful` reached,
+failure tolerance exceeded) the remaining branches do not appear, as on the runtime, where they never
+start. This equals the runtime's result whenever no branch suspends (waits, callbacks, invokes, step
+retries) while the batch could end early; the emitter warns (DUR824) otherwise.
+
+`BatchTranslator` adds the handler's reads of a batch: `get_results()`, `succeeded()`/`failed()`,
+`success_count`, `failure_count`, `started_count`, `total_count`, `has_failure`, `status.value` and
+`completion_reason.value`. `throw_if_error()` is a statement (emit_batch); `get_errors()` and anything
+else is not translated (the code runs in the steps function, where the value is a BatchResult again).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from durable_compile.backends.asl.jsonata import Expr, render
+from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+
+BATCH = "batch"  #: the static type of a variable holding a BatchResult
+ENUMS = frozenset({"batch_reason", "batch_status"})  #: `.completion_reason`, `.status` (read with `.value`)
+DEFAULTS = {"parallel": "CompletionConfig.all_successful", "map": "CompletionConfig"}
+PRESETS: dict[str, dict[str, float]] = {
+    "CompletionConfig": {},
+    "CompletionConfig.all_successful": {"tolerated_failure_count": 0, "tolerated_failure_percentage": 0},
+    "CompletionConfig.first_successful": {"min_successful": 1},
+    "CompletionConfig.all_completed": {"tolerated_failure_percentage": 100},
+}
+CRITERIA = ("min_successful", "tolerated_failure_count", "tolerated_failure_percentage")
+
+
+@dataclass(frozen=True)
+class Raw(Expr):
+    """JSONata text built here; parenthesized where it is an operand unless it is one call or variable."""
+
+    code: str  #: the expression text
+    atomic: bool = False  #: a single call or variable, safe in any position
+
+    def text(self) -> str:
+        return self.code if self.atomic else f"({self.code})"
+
+
+class PolicyError(Exception):
+    """The config has no static form the state machine can apply."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The completion config of one batch, as constants."""
+
+    min_successful: float | None = None
+    tolerated_count: float | None = None
+    tolerated_percentage: float | None = None
+    max_concurrency: int | None = None
+
+    @property
+    def has_criteria(self) -> bool:
+        return any(v is not None for v in (self.min_successful, self.tolerated_count, self.tolerated_percentage))
+
+    @property
+    def can_end_early(self) -> bool:
+        """False when every branch always runs to the end (`all_completed`)."""
+        return self.min_successful is not None or self.tolerated_percentage != 100 or \
+            self.tolerated_count is not None
+
+    def exceeded(self, failed: str, total: str) -> str:
+        if not self.has_criteria:
+            return f"{failed} > 0"
+        tests = []
+        if self.tolerated_count is not None:
+            tests.append(f"{failed} > {_num(self.tolerated_count)}")
+        if self.tolerated_percentage is not None:
+            tests.append(f"({total} > 0 and {failed} / {total} * 100 > {_num(self.tolerated_percentage)})")
+        return " or ".join(tests) or "false"
+
+    def complete(self, succeeded: str, failed: str, total: str) -> str:
+        test = f"{succeeded} + {failed} >= {total}"
+        if self.min_successful is not None:
+            test += f" or {succeeded} >= {_num(self.min_successful)}"
+        return test
+
+    def reason(self, succeeded: str, failed: str, total: str) -> str:
+        text = f"{self.exceeded(failed, total)} ? 'FAILURE_TOLERANCE_EXCEEDED' : "
+        if self.min_successful is None:
+            return text + "'ALL_COMPLETED'"
+        return text + (f"{succeeded} + {failed} >= {total} ? 'ALL_COMPLETED' : "
+                       f"{succeeded} >= {_num(self.min_successful)} ? 'MIN_SUCCESSFUL_REACHED' : 'ALL_COMPLETED'")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def policy(kind: str, settings: dict[str, Any]) -> Policy:
+    """The policy of a `parallel`/`map` config (`ParallelConfig`/`MapConfig` evaluated statically)."""
+    if settings and settings.get("type") not in ("ParallelConfig", "MapConfig"):
+        raise PolicyError(f"the config {settings.get('expr', settings)!r} is not a literal ParallelConfig/MapConfig")
+    for unsupported in ("serdes", "item_serdes"):
+        if unsupported in settings:
+            raise PolicyError(f"a custom {unsupported} changes the values branches return; ASL passes JSON")
+    completion = settings.get("completion_config", {"type": DEFAULTS[kind]})
+    if not isinstance(completion, dict) or completion.get("type") not in PRESETS:
+        raise PolicyError(f"the completion config {completion!r} is not a literal CompletionConfig")
+    if "should_complete" in completion:
+        raise PolicyError("should_complete is Python code the state machine cannot call between branches")
+    values = {**PRESETS[completion["type"]], **{k: v for k, v in completion.items() if k in CRITERIA}}
+    concurrency = settings.get("max_concurrency")
+    for name, value in [*values.items(), ("max_concurrency", concurrency)]:
+        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+            raise PolicyError(f"{name}={value!r} is not a number literal")
+    return Policy(values.get("min_successful"), values.get("tolerated_failure_count"),
+                  values.get("tolerated_failure_percentage"), int(concurrency) if concurrency else None)
+
+
+def fold(p: Policy, outcomes: str = "$states.result") -> str:
+    """JSONata: branch outcomes -> the BatchResult dict, counted in index order until the policy stops."""
+    stop = f"function($__s, $__f) {{ {p.complete('$__s', '$__f', '$__n')} or {p.exceeded('$__f', '$__n')} }}"
+    step = ("function($__a, $__e, $__i) { $__a.stop ? $__a : ("
+            "$__s := $__a.s + ($__e.status = 'SUCCEEDED' ? 1 : 0); "
+            "$__f := $__a.f + ($__e.status = 'FAILED' ? 1 : 0); "
+            "{'all': $append($__a.all, [$merge([{'index': $__i}, $__e])]), 's': $__s, 'f': $__f, "
+            "'stop': $__stop($__s, $__f)}) }")
+    return (f"($__r := {outcomes}; $__n := $count($__r); $__stop := {stop}; "
+            f"$__acc := $reduce($__r, {step}, {{'all': [], 's': 0, 'f': 0, 'stop': $__stop(0, 0)}}); "
+            f"{{'all': $__acc.all, 'completionReason': {p.reason('$__acc.s', '$__acc.f', '$__n')}}})")
+
+
+SUCCEEDED_ENTRY = "{% {'status': 'SUCCEEDED', 'result': $states.result[0], 'error': null} %}"
+
+
+def failed_entry(message: str) -> str:
+    """The outcome of a branch that failed; `message` is the JSONata of the error message."""
+    return ("{% {'status': 'FAILED', 'result': null, 'error': "
+            f"{{'ErrorType': $states.errorOutput.Error, 'ErrorMessage': {message}}}}} %}}")
+
+
+def _count(base: str, status: str) -> str:
+    return f"$count($filter({base}.all, function($__v) {{ $__v.status = '{status}' }}))"
+
+
+def _select(base: str, status: str, field: str | None) -> str:
+    """The items (or one field of them) with `status`, as a list that never flattens or unwraps."""
+    value = f"$__v.{field}" if field else "$__v"
+    item = f"($type({value}) = 'array' ? [[{value}]] : [{value}])"
+    keep = f"$__v.status = '{status}' ? $append($__a, {item}) : $__a"
+    return f"$reduce({base}.all, function($__a, $__v) {{ {keep} }}, [])"
+
+
+ATTRIBUTES: dict[str, Callable[[str], Typed]] = {
+    "success_count": lambda b: Typed(Raw(_count(b, "SUCCEEDED"), True), "int"),
+    "failure_count": lambda b: Typed(Raw(_count(b, "FAILED"), True), "int"),
+    "started_count": lambda b: Typed(Raw(_count(b, "STARTED"), True), "int"),
+    "total_count": lambda b: Typed(Raw(f"$count({b}.all)", True), "int"),
+    "has_failure": lambda b: Typed(Raw(f"{_count(b, 'FAILED')} > 0"), "bool"),
+    "completion_reason": lambda b: Typed(Raw(f"{b}.completionReason"), "batch_reason"),
+    "status": lambda b: Typed(Raw(f"({_count(b, 'FAILED')} > 0 ? 'FAILED' : 'SUCCEEDED')"), "batch_status"),
+}
+METHODS: dict[str, Callable[[str], Typed]] = {
+    "get_results": lambda b: Typed(Raw(_select(b, "SUCCEEDED", "result"), True), "list"),
+    "succeeded": lambda b: Typed(Raw(_select(b, "SUCCEEDED", None), True), "list"),
+    "failed": lambda b: Typed(Raw(_select(b, "FAILED", None), True), "list"),
+    "started": lambda b: Typed(Raw(_select(b, "STARTED", None), True), "list"),
+}
+
+
+class BatchTranslator(Translator):
+    """The expression translator, with the reads of a BatchResult variable."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> Typed:
+        base = self.translate(node.value)
+        if base.type in ENUMS and node.attr == "value":
+            return Typed(base.expr, "str")
+        if base.type == BATCH:
+            found = ATTRIBUTES.get(node.attr)
+            if found is None:
+                raise NotTranslatable(node, f"BatchResult.{node.attr} has no JSONata translation")
+            return found(self.atom(base))
+        return super().visit_Attribute(node)
+
+    def visit_Call(self, node: ast.Call) -> Typed:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in METHODS and not node.args and not node.keywords:
+            base = self.translate(func.value)
+            if base.type == BATCH:
+                return METHODS[func.attr](self.atom(base))
+        return super().visit_Call(node)
+
+    @staticmethod
+    def atom(value: Typed) -> str:
+        text = render(value.expr)
+        return text if re.fullmatch(r"\$[A-Za-z0-9_]+", text) else f"({text})"
