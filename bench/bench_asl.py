@@ -12,8 +12,8 @@ import os
 import statistics
 import sys
 import time
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 import libcst
 

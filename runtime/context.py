@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from durable_runtime import guard
+from durable_runtime import guard, sources
 from durable_runtime.concurrency.executor import (
     BatchSpec,
     executables_for_map,
@@ -289,5 +289,8 @@ class _Position:
     def __enter__(self) -> OperationIdentifier:
         return self.ident
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if isinstance(error, Exception):  # not a suspension: name the call the error leaves
+            ident = self.ident
+            sources.mark_error(error, f"{ident.sub_type} {ident.name or ident.operation_id[:12]!r}", sources.here())
         self.context._after_operation(self.flip_after)

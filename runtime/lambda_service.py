@@ -141,6 +141,7 @@ class OperationUpdate:
     callback_heartbeat_timeout_seconds: int = 0
     function_name: str | None = None
     tenant_id: str | None = None
+    source: tuple[str, int] | None = None  #: START: where the call is written (not sent to AWS; see sources.py)
 
 
 @dataclass(slots=True)

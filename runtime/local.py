@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from durable_runtime.lambda_service import ErrorObject
+from durable_runtime import sources
+from durable_runtime.lambda_service import ErrorObject, Operation, OperationStatus
 from durable_runtime.loader import load_module
 from durable_runtime.service.backend import Backend, RegisteredFunction
 from durable_runtime.service.clock import Clock
@@ -22,6 +23,7 @@ from durable_runtime.store.base import ExecutionRecord
 from durable_runtime.store.sqlite import SqliteStore
 
 STORE_ENV = "DURABLE_STORE"
+_FAILED = (OperationStatus.FAILED, OperationStatus.TIMED_OUT)
 
 
 def default_store_path() -> Path:
@@ -63,12 +65,14 @@ class LocalRuntime:
     def start(self, file: str | Path, handler_name: str, input_payload: str | None) -> str:
         path = Path(file).resolve()
         ref = f"{path}:{handler_name}"
-        return self.backend.start_execution(path.stem, input_payload, name=path.stem, handler_ref=ref)
+        source = sources.of_function(getattr(load_module(path), handler_name, None))
+        return self.backend.start_execution(path.stem, input_payload, name=path.stem, handler_ref=ref, source=source)
 
     def drive(self, arn: str, *, detach: bool = False) -> ExecutionRecord | None:
         """Run the execution under this process's lease; None when another process holds it."""
         driver = Driver(self.backend, self._resolve, self.owner)
-        return driver.run_with_lease(arn, self.backend.clock.now(), detach=detach)
+        with sources.walking():  # a directly run handler's operations get their caller's file:line
+            return driver.run_with_lease(arn, self.backend.clock.now(), detach=detach)
 
     def due(self, now: float | None = None) -> list[str]:
         moment = self.backend.clock.now() if now is None else now
@@ -117,8 +121,32 @@ class LocalRuntime:
     def executions(self, status: str | None = None) -> list[ExecutionRecord]:
         return self.store.list_executions(status)
 
-    def history(self, execution_id: str) -> list[dict[str, Any]]:
-        return [render(e) for e in self.store.events(self.store.resolve(execution_id))]
+    def history(self, execution_id: str, *, with_sources: bool = False) -> list[dict[str, Any]]:
+        """The AWS-shaped events; `with_sources` adds `Source: {File, Line}` to each operation's events."""
+        arn = self.store.resolve(execution_id)
+        events = [render(e) for e in self.store.events(arn)]
+        return sources.attach(events, self.locations(arn)) if with_sources else events
+
+    def locations(self, arn: str) -> dict[str, sources.Location]:
+        """Where each operation (and the handler, under the execution's id) is written, by operation id."""
+        found = ((op_id, sources.of_record(op.extra)) for op_id, op in self.store.load_operations(arn).items())
+        return {op_id: location for op_id, location in found if location is not None}
+
+    def failure_source(self, record: ExecutionRecord) -> tuple[Operation, sources.Location] | None:
+        """The failed operation whose error failed the execution, with its location: among the located
+        operations that failed with the execution's error message, the innermost that ended last."""
+        message = (record.error or {}).get("ErrorMessage")
+        failed = [
+            op
+            for op in self.store.load_operations(record.arn).values()
+            if op.status in _FAILED and op.error is not None and op.error.message == message
+        ]
+        parents = {op.parent_id for op in failed}
+        innermost = [op for op in failed if op.operation_id not in parents and sources.of_record(op.extra)]
+        if not message or not innermost:
+            return None
+        last = max(innermost, key=lambda op: op.end_timestamp or 0.0)
+        return last, sources.of_record(last.extra)  # type: ignore[return-value]
 
     def record(self, execution_id: str) -> ExecutionRecord:
         return self.store.load_execution(self.store.resolve(execution_id))

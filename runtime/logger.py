@@ -1,4 +1,9 @@
-"""The replay-aware logger: records made while the context replays completed work are dropped."""
+"""The replay-aware logger: records made while the context replays completed work are dropped.
+
+Each record names the line that logged it in the original source (`record.sourceLocation`, `file:line`,
+through the line map of a generated module), and its `pathname`/`lineno` are the caller's, not this
+module's.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,10 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from durable_runtime.sources import caller, show
+
 _USER_LOGGER = logging.getLogger("durable_runtime.user")
+SOURCE_FIELD = "sourceLocation"  #: the record attribute naming `file:line` of the logging call
 
 
 class Logger:
@@ -37,7 +45,14 @@ class Logger:
         if self._is_replaying():
             return
         merged = {**self._extra, **(extra or {})}
-        getattr(self._logger, level)(msg, *args, extra=merged)
+        location = caller()  # the logging call, in the original source
+        if location is not None:
+            merged.setdefault(SOURCE_FIELD, show(location))
+        target = self._logger
+        if isinstance(target, logging.Logger):  # the record's own pathname/lineno: the caller, not this module
+            getattr(target, level)(msg, *args, extra=merged, stacklevel=3)
+        else:
+            getattr(target, level)(msg, *args, extra=merged)
 
     def debug(self, msg: object, *args: object, extra: Mapping[str, object] | None = None) -> None:
         self._emit("debug", msg, args, extra)

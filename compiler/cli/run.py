@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from durable_compile.cli import main
+from durable_compile.cli.history import history_lines, shown_path
 from durable_runtime.loader import HandlerNotFoundError, find_handler, load_module
 from durable_runtime.local import LocalRuntime, run_to_end
 from durable_runtime.store.base import ExecutionRecord
@@ -116,7 +117,17 @@ def run(
         click.echo(f"{summary['execution_id']} {summary['status']}")
         if summary["result"] is not None or summary["error"] is not None:
             click.echo(json.dumps(summary["result"] if summary["error"] is None else summary["error"], sort_keys=True))
+        if summary["error"] is not None:
+            _echo_failure_source(runtime, record)
     sys.exit(EXIT[summary["status"]])
+
+
+def _echo_failure_source(runtime: LocalRuntime, record: ExecutionRecord) -> None:
+    found = runtime.failure_source(record)
+    if found is not None:
+        op, location = found
+        what = " ".join(part for part in (op.sub_type, repr(op.name) if op.name else None) if part)
+        click.echo(f"  at {shown_path(location[0])}:{location[1]} ({what})")
 
 
 @main.command()
@@ -171,17 +182,17 @@ def executions(status: str | None, store: str | None) -> None:
 @main.command()
 @click.argument("execution_id")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--source/--no-source", default=True, help="name each operation's file:line (JSON: a Source field)")
 @STORE_OPTION
-def history(execution_id: str, fmt: str, store: str | None) -> None:
-    """Print an execution's history events."""
+def history(execution_id: str, fmt: str, source: bool, store: str | None) -> None:
+    """Print an execution's history events, each with the source line of its operation."""
     try:
-        events = LocalRuntime(store).history(execution_id)
+        events = LocalRuntime(store).history(execution_id, with_sources=source)
     except KeyError as error:
         _fail(str(error.args[0]))
         return
     if fmt == "json":
         click.echo(json.dumps(events, indent=2, sort_keys=True))
         return
-    for event in events:
-        label = " ".join(str(event[k]) for k in ("Name", "SubType") if event.get(k))
-        click.echo(f"{event['EventId']:>4}  {event['EventTimestamp']}  {event['EventType']:<22} {label}")
+    for line in history_lines(events, source):
+        click.echo(line)

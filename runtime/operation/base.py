@@ -7,10 +7,14 @@ from typing import Any
 from durable_runtime.exceptions import DurableOperationError, TimedSuspendExecution
 from durable_runtime.identifier import OperationIdentifier
 from durable_runtime.lambda_service import ErrorObject, Operation, OperationAction, OperationUpdate
+from durable_runtime.sources import starting
 from durable_runtime.state import ExecutionState
 
 
 def update(ident: OperationIdentifier, action: OperationAction, **fields: Any) -> OperationUpdate:
+    """The update of `action` on this operation; a START carries where the operation is written."""
+    if action is OperationAction.START:
+        fields["source"] = starting()
     return OperationUpdate(
         operation_id=ident.operation_id,
         operation_type=ident.operation_type,

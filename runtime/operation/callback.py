@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from durable_runtime import sources
 from durable_runtime.config import CallbackConfig
 from durable_runtime.exceptions import (
     CallbackError,
@@ -63,8 +64,11 @@ class Callback(Generic[T]):
     @staticmethod
     def _raise(cls: type[CallbackError], message: str | None, default: str, op: Any) -> None:
         error = op.error
-        raise cls(
+        failure = cls(
             message=message or default,
             data=error.data if error else None,
             stack_trace=error.stack_trace if error else None,
         )
+        where = sources.here() or sources.of_record(op.extra)  # the result() call, else the callback's start
+        sources.mark_error(failure, f"Callback {op.name or op.operation_id[:12]!r} result()", where)
+        raise failure

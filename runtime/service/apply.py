@@ -19,6 +19,7 @@ from durable_runtime.lambda_service import (
     OperationUpdate,
 )
 from durable_runtime.service.history import error_payload, iso, operation_event, payload
+from durable_runtime.sources import with_location
 
 Event = dict[str, Any]
 
@@ -83,6 +84,8 @@ def _attempt_details(op: Operation) -> dict[str, Any]:
 
 def _start(op: Operation, u: OperationUpdate, now: float, arn: str) -> Event:
     op.status = OperationStatus.STARTED
+    if u.source is not None:  # beside the record, never in the event (sources.py)
+        op.extra = with_location(op.extra, u.source)
     kind = op.operation_type
     if kind is OperationType.WAIT:
         op.wait_seconds, op.scheduled_end_timestamp = u.wait_seconds, now + u.wait_seconds

@@ -20,6 +20,7 @@ from durable_runtime.lambda_service import (
 from durable_runtime.service.apply import apply_update, function_arn, parse_callback_token
 from durable_runtime.service.clock import Clock
 from durable_runtime.service.history import error_payload, invocation_completed, operation_event, payload
+from durable_runtime.sources import with_location
 from durable_runtime.store.base import ConflictError, ExecutionRecord, Store
 from durable_runtime.types import LambdaContext
 
@@ -50,7 +51,9 @@ class Backend:
         handler_ref: str | None = None,
         parent: dict[str, str] | None = None,
         arn: str | None = None,
+        source: tuple[str, int] | None = None,
     ) -> str:
+        """Create the execution; `source` is where its handler is defined (kept beside the history)."""
         now = self.clock.now()
         execution_id = arn.rsplit("/", 1)[-1] if arn else str(uuid.uuid4())
         arn = arn or f"{function_arn(function_name)}/durable-execution/{name}/{execution_id}"
@@ -59,6 +62,7 @@ class Backend:
         record.extra["skipped_at_start"] = self.clock.skipped
         op = Operation(execution_id, OperationType.EXECUTION, OperationStatus.STARTED, name=name, start_timestamp=now)
         op.input_payload = input_payload
+        op.extra = with_location(op.extra, source)
         details: dict[str, Any] = {"Input": payload(input_payload)}
         if timeout_seconds:
             details["ExecutionTimeout"] = timeout_seconds
@@ -176,6 +180,18 @@ class Backend:
         if record is not None and record.timeout_seconds:
             times.append(record.start_timestamp + record.timeout_seconds)
         return min(times) if times else None
+
+    def seconds_until_due(self, arn: str) -> float | None:
+        """Real seconds until a timer of the execution, of a durable execution it invoked, or its own timeout
+        falls due; None when only the outside world (a callback answer) can move it forward."""
+        record = self.store.load_execution(arn)
+        gaps = [due - self.clock.now()] if (due := self.next_due(arn)) is not None else []
+        if record.timeout_seconds:
+            gaps.append(record.timeout_seconds - _real_elapsed(record, self.clock))
+        for op in self.pending_invokes(arn):
+            if op.child_execution_arn and (child := self.seconds_until_due(op.child_execution_arn)) is not None:
+                gaps.append(child)
+        return max(0.0, min(gaps)) if gaps else None
 
     def fire_due(self, arn: str, owner: str | None = None) -> bool:
         """Apply every timer that is due; returns whether an invocation is needed now."""

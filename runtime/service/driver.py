@@ -94,7 +94,7 @@ class Driver:
             if record.invoking:  # an earlier invocation's process ended before finishing it
                 self.recover(arn, LOST_INVOCATION)
                 continue
-            self._run_child_invokes(arn)
+            self._run_child_invokes(arn, detach=detach)
             if self.backend.fire_due(arn, self.owner):
                 self.invoke_once(arn)
                 continue
@@ -112,14 +112,15 @@ class Driver:
             else:
                 sleep(gap)
 
-    def _run_child_invokes(self, arn: str) -> None:
-        """Start or continue the durable executions this one invoked; answer the invokes that finished."""
+    def _run_child_invokes(self, arn: str, *, detach: bool = False) -> None:
+        """Start or continue the durable executions this one invoked; answer the invokes that finished.
+        Detached, a child waiting on a timer is left for the next drive (`Backend.seconds_until_due` counts it)."""
         for op in self.backend.pending_invokes(arn):
             target = self.backend.functions.get(op.function_name or "")
             if target is None or not target.durable:
                 continue
             child_arn = op.child_execution_arn or self._start_child(arn, op)
-            type(self)(self.backend, self.resolve).settle(child_arn)
+            type(self)(self.backend, self.resolve).settle(child_arn, detach=detach)
 
     def _answer_parent(self, record: ExecutionRecord) -> None:
         """A finished child execution completes the CHAINED_INVOKE that started it (once)."""

@@ -4,9 +4,11 @@ With `isolate_invocations=True` every invocation runs in a forked process over a
 handler that kills its process (`os._exit`) is recorded as a crashed invocation (`Runtime.ExitError`) and
 invoked again, as Lambda would.
 
-Executions are driven in the calling thread: `run_async` returns once the execution settles (finished, or
-waiting for a callback); `send_callback_*` record the answer; `wait_for_result` drives again and waits
-(up to its timeout) for answers sent from other threads.
+`run_async` returns once the first invocation settles (with time skipping: once the execution finishes or
+waits for the outside world); from then on the execution moves forward on its own, on a follower thread
+that sleeps until the next timer or until `send_callback_*` answers, whichever comes first, so an answer
+sent during a wait re-invokes the handler at once. `wait_for_result` drives too, and blocks on the same
+condition, never polling. One driver runs at a time (`_lock`); waiting never holds it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class DurableFunctionTestRunner:
     def __init__(
         self,
         handler: Callable[..., Any],
-        poll_interval: float = 1.0,
+        poll_interval: float = 1.0,  # AWS's signature; waits here block on events and never poll
         max_invocation_page_bytes: int | None = None,
         execution_timeout: int = 300,
         invocation_timeout: int = 900,
@@ -56,8 +58,12 @@ class DurableFunctionTestRunner:
             self._scratch, store = _isolated_store(store)
         self.backend = Backend(store or MemoryStore(), Clock(skip_time=skip_time))
         self.driver = (ForkingDriver if isolate_invocations else Driver)(self.backend, self._resolve)
-        self._lock = threading.RLock()
-        self._answers = threading.Condition()
+        self._lock = threading.RLock()  #: held while driving, never while waiting
+        self._changed = threading.Condition()  #: notified after every drive, every answer, and on close
+        self._answered = 0  #: answers received so far; a waiter compares it with the count before its drive
+        self._closed = False
+        self._followers: list[threading.Thread] = []
+        self._failures: dict[str, BaseException] = {}  #: a follower's error, raised by `wait_for_result`
 
     def _resolve(self, record: ExecutionRecord) -> Callable[..., Any]:
         target = self.backend.functions.get(record.function_name)
@@ -86,6 +92,13 @@ class DurableFunctionTestRunner:
         self.close()
 
     def close(self) -> None:
+        """Stop the followers (each finishes the invocation it is running), then close the store."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        for follower in self._followers:
+            if follower is not threading.current_thread():
+                follower.join()
         self.backend.store.close()
         if self._scratch is not None:
             self._scratch.cleanup()
@@ -118,32 +131,74 @@ class DurableFunctionTestRunner:
     ) -> str:
         effective = execution_timeout if execution_timeout is not None else (timeout or self._execution_timeout)
         arn = self.backend.start_execution(function_name, input, name=execution_name, timeout_seconds=effective)
-        self._drive(arn)
+        if not self._drive(arn).is_terminal:
+            self._follow(arn)
         return arn
 
     def _drive(self, arn: str) -> ExecutionRecord:
+        """Invoke, fire due timers and skip time until the execution needs the outside world or a real wait."""
         with self._lock:
-            return self.driver.settle(arn)
+            record = self.driver.settle(arn, detach=True)
+        with self._changed:
+            self._changed.notify_all()
+        return record
+
+    def _follow(self, arn: str) -> None:
+        """Move the execution forward on its own until it ends or the runner closes."""
+        self._followers = [f for f in self._followers if f.is_alive()]
+        follower = threading.Thread(target=self._carry, args=(arn,), name=f"durable-follower-{arn}", daemon=True)
+        self._followers.append(follower)
+        follower.start()
+
+    def _carry(self, arn: str) -> None:
+        try:
+            self._advance(arn, deadline=None)
+        except Exception as error:  # noqa: BLE001 - handed to whoever waits for the result
+            self._failures[arn] = error
+            with self._changed:
+                self._changed.notify_all()
+
+    def _advance(self, arn: str, deadline: float | None) -> ExecutionRecord:
+        """Drive, then sleep until the next timer, an answer, the end, or `deadline` (monotonic)."""
+        while True:
+            seen = self._answered
+            record = self._drive(arn)
+            if record.is_terminal or self._closed:
+                return record
+            wait = self.backend.seconds_until_due(arn)
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return record
+                wait = remaining if wait is None else min(wait, remaining)
+            self._await_change(arn, seen, wait)
+            if self._closed:
+                return record
+
+    def _await_change(self, arn: str, seen: int, seconds: float | None) -> None:
+        """Block until an answer arrives after `seen`, the execution ends, the runner closes, or `seconds`."""
+
+        def changed() -> bool:
+            if self._closed or self._answered != seen or arn in self._failures:
+                return True
+            return self.backend.store.load_execution(arn).is_terminal
+
+        with self._changed:
+            self._changed.wait_for(changed, seconds)
 
     def wait_for_result(self, execution_arn: str, timeout: int = 60) -> DurableFunctionTestResult:
-        deadline = time.monotonic() + timeout
-        while True:
-            record = self._drive(execution_arn)
-            if record.is_terminal:
-                return self._result(record)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                record = self._drive(execution_arn)  # one last look: timers that fell due meanwhile
-                if record.is_terminal:
-                    return self._result(record)
-                raise TimeoutError("Execution did not complete within timeout")
-            self._await_answer(execution_arn, min(remaining, self.poll_interval))
+        record = self._advance(execution_arn, deadline=time.monotonic() + timeout)
+        self._raise_failure(execution_arn)
+        if not record.is_terminal:
+            record = self._drive(execution_arn)  # one last look: timers that fell due meanwhile
+        if record.is_terminal:
+            return self._result(record)
+        raise TimeoutError("Execution did not complete within timeout")
 
-    def _await_answer(self, arn: str, seconds: float) -> bool:
-        with self._answers:
-            if self.backend.store.load_execution(arn).needs_invocation:
-                return True
-            return self._answers.wait(seconds)
+    def _raise_failure(self, arn: str) -> None:
+        failure = self._failures.pop(arn, None)
+        if failure is not None:
+            raise failure
 
     def _result(self, record: ExecutionRecord) -> DurableFunctionTestResult:
         records = list(self.backend.store.load_operations(record.arn).values())
@@ -166,19 +221,25 @@ class DurableFunctionTestRunner:
             self.backend.complete_callback(callback_id, action, **fields)
         except (KeyError, ValueError) as error:
             raise DurableFunctionsTestError(str(error)) from error
-        with self._answers:
-            self._answers.notify_all()
+        with self._changed:
+            self._answered += 1
+            self._changed.notify_all()
 
     def wait_for_callback(self, execution_arn: str, name: str | None = None, timeout: int = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            self._drive(execution_arn)
-            found = _open_callback(self.backend.store.events(execution_arn), name)
-            if found:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"Callback did not become available within {timeout}s.")
-            time.sleep(min(self.poll_interval, 0.05))
+        """The id of an open callback, once the invocation that created it has completed."""
+        self._drive(execution_arn)
+        found: list[str] = []
+
+        def available() -> bool:
+            callback_id = _open_callback(self.backend.store.events(execution_arn), name)
+            found.extend([callback_id] if callback_id else [])
+            return bool(found) or self._closed
+
+        with self._changed:
+            self._changed.wait_for(available, timeout)
+        if not found:
+            raise TimeoutError(f"Callback did not become available within {timeout}s.")
+        return found[0]
 
     def get_execution_history(
         self, execution_arn: str, include_execution_data: bool = False

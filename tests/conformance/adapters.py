@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +65,8 @@ class Session:
     _runners: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self, function_name: str, payload: Any, *, background: bool = False) -> str:
-        """Start an execution; with `background`, a waiter thread carries it to its end.
-
-        AWS's runner progresses executions on its own threads; a runner that progresses them
-        only inside `wait_for_result` needs the waiter, and AWS's is unaffected by it.
-        """
+    def start(self, function_name: str, payload: Any) -> str:
+        """Start an execution; the runner carries it forward on its own threads, as AWS's does."""
         handler = self.handlers.get(function_name)
         if handler is None:
             raise InvokeError(function_name, "no local handler with this name")
@@ -83,17 +79,11 @@ class Session:
         arn = _start_promptly(runner, function_name, json.dumps(payload), self.execution_timeout)
         with self._lock:
             self._runners[arn] = runner
-        if background:
-            threading.Thread(target=self._finish, args=(runner, arn), daemon=True).start()
         return str(arn)
 
     def _isolation(self) -> dict[str, Any]:
         """Our runner forks per invocation on request; AWS's has no such option (a crash ends it)."""
         return {"isolate_invocations": True} if self.isolate and self.kind.name == "ours" else {}
-
-    def _finish(self, runner: Any, arn: str) -> None:
-        with suppress(Exception):  # a timeout or a closed runner ends the waiter; polling reports it
-            runner.wait_for_result(arn, timeout=self.execution_timeout)
 
     def runner_for(self, arn: str) -> Any:
         with self._lock:
@@ -185,15 +175,15 @@ class LocalInvoker:
         return _invocation(function_name, arn, "RequestResponse", result.result)
 
     def invoke_async(self, function_name: str, event_file_path: str | None = None) -> InvocationResult:
-        arn = self._start(function_name, event_file_path, background=True)
+        arn = self._start(function_name, event_file_path)
         return _invocation(function_name, arn, "Event", None)
 
-    def _start(self, function_name: str, event_file_path: str | None, background: bool = False) -> str:
+    def _start(self, function_name: str, event_file_path: str | None) -> str:
         payload = None
         if event_file_path is not None:
             payload = EventFileReader.extract_payload(EventFileReader.read(event_file_path))
         try:
-            return self._session.start(function_name, payload, background=background)
+            return self._session.start(function_name, payload)
         except InvokeError:
             raise
         except Exception as exc:

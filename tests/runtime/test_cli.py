@@ -76,7 +76,7 @@ def test_detach_then_worker_callback_and_history(cli) -> None:  # type: ignore[n
     assert events[3]["WaitStartedDetails"]["Duration"] == 600
 
     text = cli("history", execution_id).stdout.splitlines()
-    assert text[3].split()[2:] == ["WaitStarted", "cool-off", "Wait"]
+    assert text[3].split()[2:] == ["WaitStarted", "cool-off", "Wait", "order.py:15"]  # the line of context.wait
     assert cli("callback", "succeed", "bm90LWEtY2FsbGJhY2s", "--payload", "1").returncode == 2
 
 

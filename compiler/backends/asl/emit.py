@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_batch, emit_ops, emit_try
+from durable_compile.backends.asl import emit_batch, emit_callback, emit_condition, emit_ops, emit_try
 from durable_compile.backends.asl.emit_support import (
     Lifted,
     Namer,
@@ -83,6 +83,10 @@ class Emitter:
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
+        self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
+        self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
+        self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
+        self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
 
     # --- the whole handler ---------------------------------------------------------------------------
     def emit(self) -> Output:
@@ -160,7 +164,7 @@ class Emitter:
 
     def plain(self, stmt: n.Stmt) -> dict[str, str] | None:
         """The Assign entries of a statement JSONata can run, or None."""
-        if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt):
+        if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
             value = self.value(stmt.value)
@@ -337,6 +341,8 @@ class Emitter:
         return self.loops[-1].again
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
+        if self.returns:  # inside an inlined child context
+            return self.returns[-1](stmt)
         frame = emit_try.finally_frame(self)
         if frame is not None:  # run the finally block first, then return the value computed before it
             result = self.fresh("result")
@@ -369,6 +375,9 @@ class Emitter:
 
     def stmt_Try(self, stmt: n.Try, nxt: str) -> str:
         return emit_try.try_(self, stmt, nxt)
+
+    def stmt_Desugared(self, stmt: n.Desugared, nxt: str) -> str:
+        return self.block(stmt.body, nxt)
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
         return emit_ops.operation(self, stmt, nxt)

@@ -252,6 +252,7 @@ def _scoped(em: Emitter, fn: n.Function) -> Emitter:
     sub.handler = n.Handler(em.handler.path, fn, 0)
     sub.states = {}
     sub.loops, sub.tries = [], []
+    sub.returns = []  # a `return` in a branch ends the branch, even inside an inlined child context
     sub.locals = set(em.locals) | collect_locals(fn)
     sub.errors = set(em.errors) | {h.name for s in n.walk(fn.body) if isinstance(s, n.Try)
                                    for h in s.handlers if h.name}

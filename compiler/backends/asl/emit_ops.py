@@ -26,9 +26,11 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit import Unsupported
-    emit = {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: _invoke,
-            n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback, n.OpKind.PARALLEL: emit_batch.batch_operation,
-            n.OpKind.MAP: emit_batch.batch_operation}.get(op.kind)
+    from durable_compile.backends.asl.emit_dispatch import emitter_for
+    emit = emitter_for(em, op) or {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: _invoke,
+                                   n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback,
+                                   n.OpKind.PARALLEL: emit_batch.batch_operation,
+                                   n.OpKind.MAP: emit_batch.batch_operation}.get(op.kind)
     if emit is None:
         raise Unsupported(op.span, f"context.{op.kind.value} is not supported by to-asl yet")
     return emit(em, op, nxt)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from durable_compile.backends.asl.jsonata import Var
 from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
@@ -23,13 +27,14 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class Namer:
-    """Unique, readable state names."""
+    """Unique, readable state names (`prefix` names the states of an inlined child context)."""
 
-    def __init__(self) -> None:
-        self.used: set[str] = set()
+    def __init__(self, used: set[str] | None = None, prefix: str = "") -> None:
+        self.used: set[str] = set() if used is None else used
+        self.prefix = prefix
 
     def name(self, label: str) -> str:
-        base = _UNSAFE.sub("-", label).strip("-")[:MAX_NAME - 4] or "State"
+        base = _UNSAFE.sub("-", self.prefix + label).strip("-")[:MAX_NAME - 4] or "State"
         candidate, n = base, 1
         while candidate in self.used:
             n += 1
@@ -77,9 +82,31 @@ def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = 
     return ListTranslator(names)
 
 
+#: Python local -> workflow variable, for the locals of the inlined child context being emitted
+_RENAMES: ContextVar[Mapping[str, str]] = ContextVar("renames", default=MappingProxyType({}))
+
+
 def jsonata_name(name: str) -> str:
-    """The workflow variable of a Python local (`states` is reserved)."""
+    """The workflow variable of a Python local (`states` is reserved; a child context's own locals are
+    renamed, because an inlined child shares the machine's variables with its parent)."""
+    renamed = _RENAMES.get().get(name)
+    if renamed is not None:
+        return renamed
     return name + "_" if name == "states" else name
+
+
+def current_renames() -> Mapping[str, str]:
+    return _RENAMES.get()
+
+
+@contextmanager
+def renamed(names: Mapping[str, str]) -> Iterator[None]:
+    """Map `names` (Python locals) to other workflow variables while a child context is emitted."""
+    token = _RENAMES.set(names)
+    try:
+        yield
+    finally:
+        _RENAMES.reset(token)
 
 
 def target_names(target: ir.Expr) -> list[str] | None:

@@ -26,8 +26,10 @@ ALL = "States.ALL"
 CATCH_ALL = frozenset({"Exception", "BaseException", None})
 #: durable error classes -> the task kinds whose failures they catch
 DURABLE = {
-    "DurableOperationError": {"step", "invoke", "callback"},
+    "DurableOperationError": {"step", "invoke", "callback", "child", "condition"},
     "StepError": {"step"},
+    "ChildContextError": {"child"},
+    "WaitForConditionError": {"condition"},
     "InvokeError": {"invoke"},
     "CallbackError": {"callback"},
     "CallbackTimeoutError": {"callback"},
@@ -37,7 +39,8 @@ DURABLE = {
 MESSAGE = "{% ($c := $states.errorOutput.Cause; $substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c) %}"
 ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESSAGE[3:-3] + "} %}"
 #: task kinds -> the error class an uncaught failure raises in the handler
-UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError"}
+UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
+            "condition": "WaitForConditionError"}
 
 
 @dataclass
@@ -94,6 +97,11 @@ def _types(expr: ir.Expr | None) -> list[str | None]:
         return [None]
     elts = expr.elts if isinstance(expr, ir.TupleExpr) else (expr,)
     return [e.attr if isinstance(e, ir.Attr) else e.code for e in elts]
+
+
+def matches(types: list[str | None], kind: str) -> list[str] | None:
+    """The ErrorEquals of an except clause for failures of `kind`, or None when it does not catch them."""
+    return _matches(types, kind)
 
 
 def _matches(types: list[str | None], kind: str) -> list[str] | None:
@@ -188,8 +196,11 @@ def _exception(em: Emitter, exc: ir.Expr) -> tuple[str, str]:
 
 
 def _handler_for(em: Emitter, cls: str) -> Handler | None:
+    kinds = DURABLE.get(cls, set())  # a raised durable error class is caught as that operation's failure
     for frame in reversed(em.tries):
         for handler in frame.handlers:
+            if len(kinds) == 1 and _matches(handler.types, next(iter(kinds))) is not None:
+                return handler
             if _matches(handler.types, "compute") is not None and (cls in handler.types or
                                                                    set(handler.types) & CATCH_ALL):
                 return handler

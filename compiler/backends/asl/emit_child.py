@@ -1,0 +1,229 @@
+"""`run_in_child_context` -> the child function's states inline in the parent's machine, names prefixed.
+
+Takes a child-context operation whose function the front end lowered (a `@durable_with_child_context`
+function called with its arguments, a def passed by name, a lambda); gives the name of its first state.
+The child's parameters are bound from the arguments (evaluated in the parent, as Python does), its own
+locals become variables of their own (`<child>_<name>`, since an inlined child shares the machine's
+variables), and a closure reads the enclosing locals it captures. `return` assigns the operation's
+target and continues after the child. A failure inside the child that the child does not catch reaches
+the parent as ChildContextError, as in the SDK: the child is emitted as if wrapped in
+`try: ... except Exception: raise ChildContextError(message)`. Nested children nest the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl.emit_support import Namer, current_renames, jsonata_name, renamed
+from durable_compile.backends.asl.jsonata import string_literal
+from durable_compile.backends.asl.module_facts import module_constants
+from durable_compile.ir import exprs as ir
+from durable_compile.ir import nodes as n
+
+if TYPE_CHECKING:
+    from durable_compile.backends.asl.emit import Emitter
+
+ERROR = "ChildContextError"
+_IDENT = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
+    from durable_compile.backends.asl.emit import Unsupported
+    region = op.callee.region if op.callee is not None else None
+    if op.callee is None or region is None:
+        raise Unsupported(op.span, "the child context's function could not be resolved: pass a "
+                                   "@durable_with_child_context function, a def or a lambda")
+    serdes = (op.settings or {}).get("serdes")
+    if serdes is not None and not (isinstance(serdes, dict) and serdes.get("type") == "JsonSerDes"):
+        raise Unsupported(op.span, "a child context with a custom serdes is not supported by to-asl")
+    label = _label(op)
+    target = _target(em, op)
+    after = nxt
+    if target is not None:  # falling off the end of the child returns None
+        after = em.put(em.namer.name(f"{label}-returns-None"), {"Type": "Pass", "Assign": {target: None},
+                                                                "Next": nxt}, region.span, f"child {label} ends")
+    errvar = em.fresh("childerr")
+    failed = _failed(em, op, errvar)
+    bindings = _bindings(em, op, region)
+    names = _renames(em, region, label)
+    with _scope(em, region, names, label, emit_try.Handler([None], failed, errvar)):
+        em.returns.append(partial_return(em, target, nxt))
+        try:
+            entry = em.block(region.body, after)
+        finally:
+            em.returns.pop()
+    return _bind(em, op, label, bindings, names, entry)
+
+
+def partial_return(em: Emitter, target: str | None, nxt: str) -> Callable[[n.Return], str]:
+    """What `return` means inside the child: assign the operation's target, continue after the child."""
+
+    def emit(stmt: n.Return) -> str:
+        if emit_try.finally_frame(em) is not None:
+            from durable_compile.backends.asl.emit import Unsupported
+            raise Unsupported(stmt.span, "return inside try/finally in a child context is not supported by to-asl")
+        value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
+        if target is None and value is not None:
+            return nxt
+        name = em.namer.name(f"Return-line-{stmt.span.line}")
+        if value is not None:
+            return em.put(name, {"Type": "Pass", "Assign": {target: value}, "Next": nxt}, stmt.span, "child returns")
+        temp = em.fresh("result")
+        assign = {target: f"{{% ${temp} %}}"} if target is not None else {}
+        em.put(name, {"Type": "Pass", "Assign": assign, "Next": nxt}, stmt.span, "child returns")
+        return em.lifted_value(stmt.value, stmt.span, name, temp)  # type: ignore[arg-type]
+    return emit
+
+
+def _label(op: n.Operation) -> str:
+    return op.label.replace('f"', "").replace('"', "")
+
+
+def _target(em: Emitter, op: n.Operation) -> str | None:
+    if op.target is None:
+        return None
+    if not isinstance(op.target, ir.Name):
+        from durable_compile.backends.asl.emit import Unsupported
+        raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
+    return jsonata_name(op.target.id)
+
+
+def _failed(em: Emitter, op: n.Operation, errvar: str) -> str:
+    """The state (in the parent) that raises ChildContextError for an error the child did not catch."""
+    name = em.namer.name(f"{_label(op)}-failed")
+    message = f"${errvar}.message"
+    for frame in reversed(em.tries):
+        for handler in frame.handlers:
+            if emit_try.matches(handler.types, "child") is None:
+                continue
+            error = f"{{% {{'error_type': ${errvar}.error_type, 'message': {message}}} %}}"
+            assign = {jsonata_name(handler.name): error} if handler.name else {}
+            return em.put(name, {"Type": "Pass", "Assign": assign, "Next": handler.entry}, op.span,
+                          f"{ERROR} caught")
+        if frame.finally_error and frame.pending:
+            pending = f"{{% {{'Error': {string_literal(ERROR)}, 'Cause': {message}}} %}}"
+            return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
+                          op.span, f"{ERROR} through finally")
+    cause = f"{{% ($m := {message}; $type($m) = 'string' ? $m : '') %}}"
+    return em.put(name, {"Type": "Fail", "Error": ERROR, "Cause": cause}, op.span, f"unhandled {ERROR}")
+
+
+def _bindings(em: Emitter, op: n.Operation, region: n.Function) -> dict[str, ir.Expr]:
+    """The child function's parameters -> the argument expressions (evaluated in the parent)."""
+    from durable_compile.backends.asl.emit import Unsupported
+    callee = op.callee
+    assert callee is not None
+    params = [p for p in region.params if p != region.context]
+    found: dict[str, ir.Expr] = dict(zip(params, callee.args, strict=False))
+    if len(callee.args) > len(params):
+        raise Unsupported(op.span, f"{callee.code!r} passes more arguments than {region.name} takes")
+    for kw in callee.kwargs:
+        if kw.name not in params:
+            raise Unsupported(op.span, f"{region.name} has no parameter {kw.name!r}")
+        found[kw.name] = kw.value
+    defaults = _defaults(em, region)
+    for param in params:
+        if param not in found:
+            if param not in defaults:
+                raise Unsupported(op.span, f"the parameter {param!r} of {region.name} is not passed and its "
+                                           "default is not a literal")
+            found[param] = defaults[param]
+    return found
+
+
+def _defaults(em: Emitter, region: n.Function) -> dict[str, ir.Expr]:
+    """Literal defaults of the child function's parameters, read from its def."""
+    defs = [d for d in em.module_functions.get(region.name, ()) if d.lineno == region.span.line
+            or any(dec.lineno == region.span.line for dec in d.decorator_list)]
+    if len(defs) != 1:
+        return {}
+    args = defs[0].args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True),
+             *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None)]
+    return {a.arg: ir.Const(ast.unparse(d), region.span, d.value) for a, d in pairs
+            if isinstance(d, ast.Constant) and not isinstance(d.value, bytes)}
+
+
+def _own_locals(region: n.Function) -> set[str]:
+    """The names the child function binds itself (nested child regions excluded)."""
+    from durable_compile.backends.asl.module_facts import collect_locals
+    flat = dataclasses.replace(region, body=tuple(_without_regions(region.body)))
+    return collect_locals(flat)
+
+
+def _without_regions(body: tuple[n.Stmt, ...]) -> Iterator[n.Stmt]:
+    for stmt in body:
+        if isinstance(stmt, n.Operation) and stmt.callee is not None and stmt.callee.region is not None:
+            yield dataclasses.replace(stmt, callee=dataclasses.replace(stmt.callee, region=None), branches=())
+        else:
+            yield stmt
+
+
+def _is_closure(em: Emitter, region: n.Function) -> bool:
+    return region.name == "<lambda>" or region.qualname.startswith(em.handler.function.qualname + ".")
+
+
+def _renames(em: Emitter, region: n.Function, label: str) -> dict[str, str]:
+    """Python name -> workflow variable for everything the child can read (its locals, its closure)."""
+    names = dict(current_renames()) if _is_closure(em, region) else {}
+    prefix = _IDENT.sub("_", label).strip("_")[:40] or "child"
+    taken = set(em.variables)
+    for local in sorted(_own_locals(region)):
+        candidate, k = f"{prefix}_{local}"[:80], 1
+        while candidate in taken:
+            k += 1
+            candidate = f"{prefix}{k}_{local}"[:80]
+        names[local] = candidate
+        taken.add(candidate)
+    em.variables.update(names.values())
+    return names
+
+
+@contextmanager
+def _scope(em: Emitter, region: n.Function, names: dict[str, str], label: str,
+           boundary: emit_try.Handler) -> Iterator[None]:
+    """Emit inside the child: its names, its state-name prefix, its locals, and its error boundary."""
+    saved = (em.locals, em.constants, em.namer, em.tries, em.loops, em.handler)
+    visible = set(names) | (em.locals if _is_closure(em, region) else set())
+    em.locals = visible
+    em.constants = module_constants("\n".join(em.source_lines), visible)
+    em.namer = Namer(em.namer.used, f"{em.namer.prefix}{label}-")
+    em.tries = [emit_try.TryFrame([boundary])]
+    em.loops = []
+    function = dataclasses.replace(em.handler.function, context=region.context) if _is_closure(em, region) \
+        else region
+    em.handler = dataclasses.replace(em.handler, function=function)
+    try:
+        with renamed(names):
+            yield
+    finally:
+        em.locals, em.constants, em.namer, em.tries, em.loops, em.handler = saved
+
+
+def _bind(em: Emitter, op: n.Operation, label: str, bindings: dict[str, ir.Expr], names: dict[str, str],
+          entry: str) -> str:
+    """The state that passes the arguments to the child's parameters (none when there are none)."""
+    if not bindings:
+        return entry
+    assign: dict[str, Any] = {}
+    lifted: list[tuple[str, ir.Expr]] = []
+    for param, expr in bindings.items():
+        value = em.value(expr)
+        if value is None:
+            temp = em.fresh("arg")
+            lifted.append((temp, expr))
+            value = f"{{% ${temp} %}}"
+        assign[names[param]] = value
+    state = em.put(em.namer.name(label), {"Type": "Pass", "Assign": assign, "Next": entry}, op.span,
+                   f"child context {op.label}")
+    for temp, expr in reversed(lifted):
+        state = em.lifted_value(expr, op.span, state, temp)
+    return state
+

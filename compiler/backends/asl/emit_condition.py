@@ -1,0 +1,151 @@
+"""`wait_for_condition` -> a polling loop: check task -> Choice on the strategy's decision -> Wait -> check.
+
+Takes a wait_for_condition operation; gives the name of its first state. As in the SDK, one attempt
+runs `check(state, check_ctx)`, passes the result (JSON round-tripped) and the attempt number to the
+wait strategy, and either stops with that state (assigned to the target) or waits the decided delay
+(at least 1 s) and checks again from it. The check and the strategy run in the steps function, in
+Python, so a strategy built by `create_wait_strategy` keeps its back-off, jitter and max attempts, and
+a hand-written one runs as written; any error they raise fails the operation (WaitForConditionError
+in the handler). A strategy assigned once to a local from `create_wait_strategy(...)` (or a config
+from `WaitForConditionConfig(...)`) is not a value the machine can hold: the assignment is deferred to
+the steps function, which builds it where it is used.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, STEPS_ARN, Lifted, jsonata_name, target_names
+from durable_compile.ir import exprs as ir
+from durable_compile.ir import nodes as n
+
+if TYPE_CHECKING:
+    from durable_compile.backends.asl.emit import Emitter
+
+#: SDK constructors whose values are functions (or hold them): deferred to where they are used
+DEFERRABLE = frozenset({"sdk:create_wait_strategy", "sdk:WaitStrategyConfig", "sdk:WaitForConditionConfig"})
+CONFIG = "sdk:WaitForConditionConfig"
+CONFIG_FIELDS = ("wait_strategy", "initial_state", "serdes")
+
+
+def deferred_locals(handler: n.Handler) -> dict[str, ir.Expr]:
+    """Locals bound exactly once, by `name = <wait strategy or condition config constructor>`."""
+    bound: Counter[str] = Counter(handler.function.params)
+    found: dict[str, ir.Expr] = {}
+    for stmt in n.walk(handler.function.body):
+        for name in _bound_names(stmt):
+            bound[name] += 1
+        if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name) \
+                and isinstance(stmt.value, ir.Call) and stmt.value.qualname in DEFERRABLE:
+            found[stmt.targets[0].id] = stmt.value
+    return {name: value for name, value in found.items() if bound[name] == 1}
+
+
+def _bound_names(stmt: n.Stmt) -> list[str]:
+    targets: list[ir.Expr] = []
+    if isinstance(stmt, n.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, n.AugAssign | n.For):
+        targets = [stmt.target]
+    elif isinstance(stmt, n.Operation) and stmt.target is not None:
+        targets = [stmt.target]
+    elif isinstance(stmt, n.Try):
+        return [h.name for h in stmt.handlers if h.name]
+    return [name for t in targets for name in target_names(t) or []]
+
+
+def is_deferred(em: Emitter, stmt: n.Stmt) -> bool:
+    """Whether `stmt` is the assignment of a deferred strategy or config (it emits no state)."""
+    return isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name) \
+        and em.deferred.get(stmt.targets[0].id) is stmt.value
+
+
+def _resolve(em: Emitter, expr: ir.Expr) -> ir.Expr:
+    """A deferred local stands for the constructor call it was assigned."""
+    while isinstance(expr, ir.Name) and expr.id in em.deferred:
+        expr = em.deferred[expr.id]
+    return expr
+
+
+def _config(em: Emitter, op: n.Operation) -> dict[str, ir.Expr]:
+    from durable_compile.backends.asl.emit import Unsupported
+    config = _resolve(em, op.config) if op.config is not None else None
+    if not isinstance(config, ir.Call) or config.qualname != CONFIG:
+        shown = op.config.code if op.config is not None else "no config"
+        raise Unsupported(op.span, f"wait_for_condition needs WaitForConditionConfig(...) written in place or "
+                                   f"assigned once to a local for to-asl, not {shown!r}")
+    fields = dict(zip(CONFIG_FIELDS, config.args, strict=False))
+    fields.update({kw.name: kw.value for kw in config.kwargs})
+    serdes = fields.get("serdes")
+    if serdes is not None and not (isinstance(serdes, ir.Call) and serdes.func.code.endswith("JsonSerDes")):
+        raise Unsupported(op.span, f"wait_for_condition with the serdes {serdes.code!r} is not supported by to-asl")
+    if "wait_strategy" not in fields or "initial_state" not in fields:
+        raise Unsupported(op.span, "WaitForConditionConfig needs wait_strategy and initial_state")
+    strategy = _resolve(em, fields["wait_strategy"])
+    if isinstance(strategy, ir.Name) and strategy.id in em.locals:
+        raise Unsupported(op.span, f"the wait strategy {strategy.code!r} is a local that is not assigned once "
+                                   "from create_wait_strategy(...): write the strategy in place or at module level")
+    return {"wait_strategy": strategy, "initial_state": fields["initial_state"]}
+
+
+def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr) -> tuple[list[str], list[str]]:
+    """The Python of one attempt: check, JSON round trip, the strategy's decision; and the locals read."""
+    from durable_compile.backends.asl.emit_ops import _callee_body, _reads
+    body, reads = _callee_body(em, op, "_state", "_check_ctx")
+    body[-1] = "_state = " + body[-1].removeprefix("return ")
+    code = ast.unparse(ast.parse(strategy.code.strip(), mode="eval"))
+    lines = ["import json", "_attempt = _payload['attempt']", "_state = _payload['state']",
+             "_check_ctx = StepContext(_attempt)", *body, "_state = json.loads(json.dumps(_state))",
+             f"_decision = ({code})(_state, _attempt)",
+             "if not _decision.should_continue:",
+             "    return {'state': _state, 'done': True}",
+             "_delay = max(1, _decision.delay_seconds)",
+             "return {'state': _state, 'done': False, 'attempt': _attempt + 1, 'delay': _delay}"]
+    return lines, sorted(set(reads) | set(_reads(em, code)))
+
+
+def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
+    from durable_compile.backends.asl.emit import Unsupported
+    fields = _config(em, op)
+    body, reads = _check_body(em, op, fields["wait_strategy"])
+    errors = tuple(r for r in reads if r in em.errors)
+    em.out.lifted.append(Lifted(op.id, "check", tuple(reads), tuple(body), op.span.line, errors))
+    if op.target is not None and not isinstance(op.target, ir.Name):
+        raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
+    label = op.label.replace('f"', "").replace('"', "")
+    loop = em.fresh("cond")
+    check, wait = em.namer.name(label), em.namer.name(f"{label}-wait")
+    what = f"wait_for_condition {op.label}"
+    em.put(wait, {"Type": "Wait", "Seconds": f"{{% ${loop}.delay %}}", "Next": check}, op.span, f"{what}: delay")
+    done: dict[str, Any] = {"Condition": f"{{% ${loop}.done %}}", "Next": nxt}
+    if isinstance(op.target, ir.Name):
+        done["Assign"] = {jsonata_name(op.target.id): f"{{% ${loop}.state %}}"}
+    decide = em.put(em.namer.name(f"{label}-decision"), {"Type": "Choice", "Choices": [done], "Default": wait},
+                    op.span, f"{what}: the strategy's decision")
+    payload: dict[str, Any] = {"op": op.id, "state": f"{{% ${loop}.state %}}", "attempt": f"{{% ${loop}.attempt %}}"}
+    if reads:
+        payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
+    state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
+                             "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload},
+                             "Assign": {loop: "{% $states.result.Payload %}"}, "Next": decide}
+    catch = emit_try.catchers(em, "condition")
+    if catch:
+        state["Catch"] = catch
+    em.put(check, state, op.span, f"{what}: check")
+    return _start(em, op, fields["initial_state"], loop, check, label)
+
+
+def _start(em: Emitter, op: n.Operation, initial: ir.Expr, loop: str, check: str, label: str) -> str:
+    """The state that sets the first attempt's state (the initial state, evaluated where the call is)."""
+    value = em.value(initial)
+    temp = None
+    if value is None:
+        temp = em.fresh("initial")
+        value = f"{{% ${temp} %}}"
+    start = em.put(em.namer.name(f"{label}-start"),
+                   {"Type": "Pass", "Assign": {loop: f"{{% {{'state': {value[3:-3]}, 'attempt': 1}} %}}"},
+                    "Next": check}, op.span, f"wait_for_condition {op.label}: initial state")
+    return start if temp is None else em.lifted_value(initial, op.span, start, temp)
