@@ -188,9 +188,11 @@ def test_volatile_values_are_never_copied_into_another_expression() -> None:
     assert "$millis() + 1" not in str(folded(before))
 
 
-TOTAL = ["$x", "$states.result.Payload", "$states.input", "[1, $x.y]", "{'a': $x.missing, 'b': [$y]}", "$append($a, [$b])", "$count($x)",
+TOTAL = ["$x", "$states.result.Payload", "$states.input", "[1, $x.y]", "{'a': $x.missing, 'b': [$y]}",
+         "$append($a, [$b])", "$count($x)",
          "($v := $states.result.Payload; $append($l, [$v]))", "$x = 1 ? 'a' : 'b'", "$exists($x.y) and $z"]
-NOT_TOTAL = ["$x + 1", "$x.y", "$states.input.n", "$states.result.Payload.x", "-$x", "$x < 1", "$lookup($x, 'a')", "{$k: 1}", "$x ? 1", "$x[0]",
+NOT_TOTAL = ["$x + 1", "$x.y", "$states.input.n", "$states.result.Payload.x", "-$x", "$x < 1",
+             "$lookup($x, 'a')", "{$k: 1}", "$x ? 1", "$x[0]",
              "$sum($x)", "$f($x)", "($v := $x.y; $v)", "not valid ("]
 
 
