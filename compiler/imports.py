@@ -16,7 +16,7 @@ import libcst as cst
 SDK_ROOTS = ("aws_durable_execution_sdk_python", "durable_runtime")
 SDK_SUBMODULES = frozenset({
     "execution", "context", "config", "retries", "waits", "serdes", "types", "exceptions", "concurrency",
-    "models", "lambda_service", "logger", "state", "identifier", "operation", "threading", "plugins",
+    "models", "lambda_service", "logger", "state", "identifier", "operation", "threading", "plugins", "plugin",
 })
 LOCAL = "<module>"
 BUILTINS = frozenset(dir(builtins))

@@ -290,7 +290,7 @@ class _Position:
         return self.ident
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
-        if isinstance(error, Exception):  # not a suspension: name the call the error leaves
+        if error is not None and isinstance(error, Exception):  # not a suspension: name the call it leaves
             ident = self.ident
             sources.mark_error(error, f"{ident.sub_type} {ident.name or ident.operation_id[:12]!r}", sources.here())
         self.context._after_operation(self.flip_after)

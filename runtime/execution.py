@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from durable_runtime.context import DurableContext, ExecutionContext
 from durable_runtime.exceptions import ExecutionError, InvocationError, SuspendExecution
 from durable_runtime.lambda_service import ErrorObject, InvocationStatus, OperationType
+from durable_runtime.plugin import DurableInstrumentationPluginFactory
+from durable_runtime.plugin_host import PluginHost, check_factories
 from durable_runtime.state import ExecutionState
 from durable_runtime.types import LambdaContext
 
@@ -33,10 +35,17 @@ class LocalInvocation:
         return self.state.durable_execution_arn
 
 
-def durable_execution(func: Callable[[Any, DurableContext], Any] | None = None, **_options: Any) -> Any:
-    """Decorate the orchestration function; bare or called with (ignored) AWS options."""
+def durable_execution(
+    func: Callable[[Any, DurableContext], Any] | None = None,
+    *,
+    plugins: Sequence[DurableInstrumentationPluginFactory] | None = None,
+    **_options: Any,
+) -> Any:
+    """Decorate the orchestration function; bare or called with AWS's options: `plugins` (instrumentation
+    plugin factories, see `durable_runtime.plugin`) is used, the others (a boto3 client) are ignored."""
+    factories = check_factories(plugins)
     if func is None:
-        return functools.partial(durable_execution, **_options)
+        return functools.partial(durable_execution, plugins=factories, **_options)
 
     @functools.wraps(func)
     def wrapper(event: Any, context: Any = None) -> dict[str, Any]:
@@ -45,7 +54,7 @@ def durable_execution(func: Callable[[Any, DurableContext], Any] | None = None, 
                 "Unexpected payload provided to start the durable execution: run this handler with "
                 "`durable-compile run` or durable_runtime.testing.DurableFunctionTestRunner"
             )
-        return invoke_handler(func, event, context or LambdaContext())
+        return invoke_handler(func, event, context or LambdaContext(), factories)
 
     wrapper.__durable_handler__ = func  # type: ignore[attr-defined]
     return wrapper
@@ -60,9 +69,23 @@ def _input_event(state: ExecutionState) -> Any:
 
 
 def invoke_handler(
-    func: Callable[[Any, DurableContext], Any], invocation: LocalInvocation, lambda_context: Any
+    func: Callable[[Any, DurableContext], Any],
+    invocation: LocalInvocation,
+    lambda_context: Any,
+    plugins: Sequence[DurableInstrumentationPluginFactory] = (),
 ) -> dict[str, Any]:
     state = invocation.state
+    state.plugins = host = PluginHost.open(plugins, state, lambda_context)
+    try:
+        output = _run(func, state, lambda_context)
+    except InvocationError as error:  # retryable: the service invokes again
+        host.invocation_end({"Status": "RETRY", "Error": ErrorObject.from_exception(error)}, state.operations)
+        raise
+    host.invocation_end(output, state.operations)
+    return output
+
+
+def _run(func: Callable[[Any, DurableContext], Any], state: ExecutionState, lambda_context: Any) -> dict[str, Any]:
     context = DurableContext(
         state,
         ExecutionContext(state.durable_execution_arn),

@@ -30,14 +30,13 @@ _OWN = "durable_runtime."
 _ERROR_ATTR = "durable_source"
 
 
-def here(depth: int = 1, *, walk: bool = True) -> Location | None:
-    """The location of the durable call being run: the generated module's tag, else (when `walk`) the
-    first frame outside the runtime. `depth` frames above the caller of `here` are known to be the
-    runtime's own (a shortcut: the walk starts there)."""
+def here() -> Location | None:
+    """The location of the durable call being run (an error leaving it): the generated module's tag, else
+    the first frame outside the runtime. Called from the runtime."""
     tagged = current_location()
-    if tagged is not None or not walk:
+    if tagged is not None:
         return tagged
-    return caller(depth + 1)
+    return caller(1)
 
 
 def starting() -> Location | None:
@@ -75,10 +74,14 @@ def caller(depth: int = 1) -> Location | None:
         frame = None
     if frame is None or not _own(frame.f_globals):
         frame = sys._getframe(1)
+    runtime = _RUNTIME
     while frame is not None:
-        if not _own(frame.f_globals):
-            return _cached(frame)
-        frame = frame.f_back
+        if id(frame.f_globals) in runtime or _own(frame.f_globals):  # the set first: the common case, inline
+            frame = frame.f_back
+            continue
+        code = frame.f_code
+        seen = _SEEN.get((id(code), frame.f_lasti))
+        return seen[1] if seen is not None and seen[0] is code else _remember(frame)
     return None
 
 
@@ -107,26 +110,25 @@ def _own(namespace: dict[str, Any]) -> bool:
     return False
 
 
-def _cached(frame: FrameType) -> Location:
-    code = frame.f_code
-    key = (id(code), frame.f_lasti)
-    seen = _SEEN.get(key)
-    if seen is not None and seen[0] is code:
-        return seen[1]
+def _remember(frame: FrameType) -> Location:
     location = of_frame(frame)
     if len(_SEEN) >= _CACHE_LIMIT:
         _SEEN.clear()
-    _SEEN[key] = (code, location)
+    _SEEN[(id(frame.f_code), frame.f_lasti)] = (frame.f_code, location)
     return location
 
 
 def of_frame(frame: FrameType) -> Location:
     """A frame's location in the original source (through the line map of a generated module)."""
-    inst = guard._REGISTRY.get(frame.f_globals.get("__name__", ""))
-    line = inst.original_line(frame.f_lineno) if inst is not None else 0
-    if inst is None or line < 1:  # not generated, or a line the generator added: the file as it runs
-        return frame.f_code.co_filename, frame.f_lineno
-    return inst.source, line
+    return _original(frame.f_globals.get("__name__", ""), frame.f_code.co_filename, frame.f_lineno)
+
+
+def _original(module: str, file: str, line: int) -> Location:
+    inst = guard._REGISTRY.get(module)
+    original = inst.original_line(line) if inst is not None else 0
+    if inst is None or original < 1:  # not generated, or a line the generator added: the file as it runs
+        return file, line
+    return inst.source, original
 
 
 def of_function(func: Any) -> Location | None:
@@ -140,10 +142,7 @@ def of_function(func: Any) -> Location | None:
     code = getattr(func, "__code__", None)
     if code is None:
         return None
-    inst = guard._REGISTRY.get(getattr(func, "__module__", "") or "")
-    if inst is None:
-        return code.co_filename, code.co_firstlineno
-    return inst.source, inst.original_line(code.co_firstlineno)
+    return _original(getattr(func, "__module__", "") or "", code.co_filename, code.co_firstlineno)
 
 
 def show(location: Location | None) -> str:

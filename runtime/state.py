@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from durable_runtime.exceptions import PayloadTooLargeError
-from durable_runtime.lambda_service import Operation, OperationUpdate
+from durable_runtime.lambda_service import Operation, OperationAction, OperationUpdate
+from durable_runtime.plugin_host import NO_PLUGINS, PluginHost
 
 CHECKPOINT_SIZE_LIMIT_BYTES = 256 * 1024
 
@@ -36,6 +37,8 @@ class ExecutionState:
         self.operations = operations
         self.service = service
         self.now = clock
+        self.plugins: PluginHost = NO_PLUGINS  #: this invocation's instrumentation plugins
+        self.updated_ids: tuple[str, ...] = ()  #: operations the service changed while the execution waited
         self._outbox: list[OperationUpdate] = []
 
     def get(self, operation_id: str) -> Operation | None:
@@ -46,6 +49,8 @@ class ExecutionState:
 
     def checkpoint(self, update: OperationUpdate, *, is_sync: bool = True) -> None:
         _check_size(update)
+        if self.plugins.active and update.action is OperationAction.START:
+            self.plugins.operation_started(update, self.operations.get(update.operation_id), self.now())
         self._outbox.append(update)
         if is_sync:
             self.flush()
@@ -54,8 +59,12 @@ class ExecutionState:
         if not self._outbox:
             return
         updates, self._outbox = self._outbox, []
-        for op in self.service.checkpoint(self.durable_execution_arn, updates):
+        before = self.plugins.statuses(self.operations, updates)  # the service may update `operations` in place
+        changed = self.service.checkpoint(self.durable_execution_arn, updates)
+        for op in changed:
             self.operations[op.operation_id] = op
+        if before is not None:
+            self.plugins.operations_updated(changed, before, self.operations)
 
 
 def _check_size(update: OperationUpdate) -> None:

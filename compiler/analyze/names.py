@@ -15,7 +15,7 @@ from enum import StrEnum
 SDK_ROOTS = ("aws_durable_execution_sdk_python", "durable_runtime")
 SDK_SUBMODULES = frozenset({
     "execution", "context", "config", "retries", "waits", "serdes", "types", "exceptions", "concurrency",
-    "models", "lambda_service", "logger", "state", "identifier", "operation", "threading", "plugins",
+    "models", "lambda_service", "logger", "state", "identifier", "operation", "threading", "plugins", "plugin",
 })
 LOCAL = "<module>"
 BUILTINS = frozenset(dir(builtins))

@@ -31,6 +31,8 @@ def checkpoint_of(state: ExecutionState, ident: OperationIdentifier) -> Operatio
     op = state.operations.get(ident.operation_id)
     if op is not None:
         ident.validate_checkpoint(op)
+        if state.plugins.active:
+            state.plugins.operation_replayed(op)
     return op
 
 

@@ -73,7 +73,8 @@ class StepRunner:
         attempt = (op.attempt if op else 0) + 1
         logger = self.logger.with_extra({"operationId": self.ident.operation_id, "attempt": attempt})
         try:
-            raw = self.func(StepContext(logger=logger, attempt=attempt))
+            step_context = StepContext(logger=logger, attempt=attempt)
+            raw = self.state.plugins.run_user_function(self.ident, lambda: self.func(step_context), attempt)
             data = serialize(self.config.serdes, raw, self.ident.operation_id, self.state.durable_execution_arn)
             value = self._load(data)
             self.state.checkpoint(update(self.ident, OperationAction.SUCCEED, payload=data))

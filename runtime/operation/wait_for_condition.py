@@ -63,7 +63,10 @@ class ConditionRunner:
             )
             attempt = (op.attempt if op else 0) + 1
             logger = self.logger.with_extra({"operationId": self.ident.operation_id, "attempt": attempt})
-            data = self._ser(self.check(current, WaitForConditionCheckContext(logger=logger, attempt=attempt)))
+            check_context = WaitForConditionCheckContext(logger=logger, attempt=attempt)
+            check = self.check
+            value = self.state.plugins.run_user_function(self.ident, lambda: check(current, check_context), attempt)
+            data = self._ser(value)
             decision = self.config.wait_strategy(self._de(data), attempt)
             if not decision.should_continue:
                 self.state.checkpoint(update(self.ident, OperationAction.SUCCEED, payload=data))

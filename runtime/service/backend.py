@@ -25,6 +25,7 @@ from durable_runtime.store.base import ConflictError, ExecutionRecord, Store
 from durable_runtime.types import LambdaContext
 
 Events = list[dict[str, Any]]
+UPDATED_OPERATIONS = "updated_operations"  #: record.extra key: ids changed since the last invocation began
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Backend:
         def begin(record: ExecutionRecord) -> None:
             record.needs_invocation, record.invoking = False, True
             record.extra["invocation_started"] = now
+            record.extra.pop(UPDATED_OPERATIONS, None)
 
         self._commit(arn, [], [], begin, owner)
 
@@ -212,7 +214,7 @@ class Backend:
             return record.needs_invocation or record.invoking
         expected = {op.operation_id: _PRIOR[op.status] for op in changed}
         try:
-            self._commit(arn, changed, events, _set(needs_invocation=True), owner, expected)
+            self._commit(arn, changed, events, _woken(changed), owner, expected)
         except ConflictError:
             return self.fire_due(arn, owner)
         return True
@@ -260,7 +262,7 @@ class Backend:
         self._wake(arn, [new], [event], {op_id: "STARTED"})
 
     def _wake(self, arn: str, ops: list[Operation], events: Events, expected: dict[str, str]) -> None:
-        self._commit(arn, ops, events, _set(needs_invocation=True, next_wake=self.clock.now()), None, expected)
+        self._commit(arn, ops, events, _woken(ops, next_wake=self.clock.now()), None, expected)
 
     def pending_invokes(self, arn: str) -> list[Operation]:
         return [
@@ -300,6 +302,20 @@ def _set(**fields: Any) -> Callable[[ExecutionRecord], None]:
     def update(record: ExecutionRecord) -> None:
         for key, value in fields.items():
             setattr(record, key, value)
+
+    return update
+
+
+def _woken(ops: list[Operation], **fields: Any) -> Callable[[ExecutionRecord], None]:
+    """Ask for an invocation and remember which operations changed while the execution was suspended
+    (the next invocation's `UpdatedOperationIds`, which instrumentation plugins see)."""
+
+    def update(record: ExecutionRecord) -> None:
+        record.needs_invocation = True
+        for key, value in fields.items():
+            setattr(record, key, value)
+        updated = record.extra.setdefault(UPDATED_OPERATIONS, [])
+        updated.extend(op.operation_id for op in ops if op.operation_id not in updated)
 
     return update
 

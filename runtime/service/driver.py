@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from durable_runtime import sources
 from durable_runtime.exceptions import InvocationError
 from durable_runtime.execution import LocalInvocation
 from durable_runtime.lambda_service import ErrorObject, Operation, OperationUpdate
 from durable_runtime.service.apply import invoked_execution_arn
-from durable_runtime.service.backend import Backend
+from durable_runtime.service.backend import UPDATED_OPERATIONS, Backend
 from durable_runtime.state import ExecutionState
 from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLostError
 from durable_runtime.types import LambdaContext
@@ -55,6 +56,7 @@ class Driver:
         operations = self.backend.store.load_operations(arn)
         sink = _Sink(self.backend, dict(operations), self.owner)
         state = ExecutionState(arn, sink.operations, sink, self.backend.clock.now)
+        state.updated_ids = tuple(record.extra.get(UPDATED_OPERATIONS, ()))
         self.backend.begin_invocation(arn, self.owner)
         try:
             output = handler(LocalInvocation(state), LambdaContext(function_name=record.function_name))
@@ -132,12 +134,14 @@ class Driver:
             return
 
     def _start_child(self, arn: str, op: Operation) -> str:
+        target = self.backend.functions.get(op.function_name or "")
         child_arn = self.backend.start_execution(
             op.function_name or "",
             op.input_payload,
             name=op.operation_id[:16],
             parent={"arn": arn, "operation_id": op.operation_id},
             arn=invoked_execution_arn(arn, op.operation_id, op.function_name or ""),
+            source=sources.of_function(target.handler) if target else None,
         )
         linked = op.clone()
         linked.child_execution_arn = child_arn

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -113,15 +114,31 @@ except CallbackError as error:
     assert json.loads(result.result) == [f"durable operation Callback 'approve' result() at {module.__file__}:{line}"]
 
 
+LOGGING = (
+    HEAD
+    + """
+
+@durable_step
+def priced(step_ctx, n):
+    step_ctx.logger.info("pricing")
+    return n * 2
+"""
+)
+
+
 def test_log_records_name_the_line_that_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    body = 'context.logger.info("starting")\nreturn context.step(lambda _: 2, name="two")'
-    for handler, file, line in both(body, tmp_path):
+    head = LOGGING.replace("import durable_execution,", "import durable_execution, durable_step,")
+    body = 'context.logger.info("starting")\nreturn context.step(priced(1))'
+    for handler, file, line in both(body, tmp_path, head):
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="durable_runtime.user"):
             assert run(handler) == 2
-        [record] = [r for r in caplog.records if r.getMessage() == "starting"]
-        assert record.sourceLocation == f"{file}:{line}"  # type: ignore[attr-defined]
-        assert Path(record.pathname).suffix == ".py" and "durable_runtime" not in record.pathname
+        records = {r.getMessage(): r for r in caplog.records}
+        step_line = line_of(handler_source(body, head), 'step_ctx.logger.info("pricing")')
+        assert records["starting"].sourceLocation == f"{file}:{line}"  # type: ignore[attr-defined]
+        assert records["pricing"].sourceLocation == f"{file}:{step_line}"  # type: ignore[attr-defined]
+        module_file = sys.modules[handler.__module__].__file__
+        assert [r.pathname for r in records.values()] == [module_file, module_file]  # the caller's, not ours
 
 
 def test_operation_records_keep_the_location_beside_the_aws_shaped_history(tmp_path: Path) -> None:
@@ -164,3 +181,56 @@ def test_locating_never_walks_into_the_runtime() -> None:
     with sources.walking():
         assert sources.starting() is not None
     assert sources.starting() is None  # no tag, no walk
+
+
+OTHER_FAILURES = {
+    "invoke": ('context.invoke("pricing", {"sku": 1}, name="price")', "ChainedInvoke 'price'", "InvokeError"),
+    "wait_for_condition": (
+        'context.wait_for_condition(check, WaitForConditionConfig(wait_strategy=done, initial_state=0), name="poll")',
+        "WaitForCondition 'poll'",
+        "WaitForConditionError",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_FAILURES))
+def test_other_failed_operations_name_their_line(kind: str, tmp_path: Path) -> None:
+    call, what, error = OTHER_FAILURES[kind]
+    head = (
+        "from aws_durable_execution_sdk_python import durable_execution\n"
+        "from aws_durable_execution_sdk_python.exceptions import InvokeError, WaitForConditionError\n"
+        "from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision\n\n\n"
+        "def check(state, ctx):\n    raise ValueError('sensor down')\n\n\n"
+        "def done(state, attempt):\n    return WaitForConditionDecision.stop_polling()\n"
+    )
+    text = handler_source(f"try:\n    {call}\nexcept {error} as err:\n    return err.__notes__", head)
+    module = load_original(text, tmp_path)
+
+    def pricing(event: Any, context: Any) -> Any:
+        raise LookupError("no price")
+
+    with DurableFunctionTestRunner(module.handler) as runner:
+        runner.register_function("pricing", pricing)
+        result = runner.run(input="{}", execution_timeout=60)
+    assert json.loads(result.result) == [f"durable operation {what} at {module.__file__}:{line_of(text, call)}"]
+
+
+def test_an_invoked_durable_function_names_its_own_definition(tmp_path: Path) -> None:
+    text = (
+        "from aws_durable_execution_sdk_python import durable_execution\n\n\n"
+        "@durable_execution\ndef pricing(event, context):\n"
+        '    return context.step(lambda _: event["n"] * 2, name="double")\n\n\n'
+        "@durable_execution\ndef handler(event, context):\n"
+        '    return context.invoke("pricing", {"n": 2}, name="price")\n'
+    )
+    (tmp_path / "chain.py").write_text(text)
+    runtime = LocalRuntime(tmp_path / "state.db", skip_time=True)
+    with compat.aliased():
+        arn = runtime.start(tmp_path / "chain.py", "handler", "{}")
+        assert runtime.drive(arn).status == "SUCCEEDED"  # type: ignore[union-attr]
+    [child] = [r for r in runtime.executions() if r.parent is not None]
+    located = runtime.locations(child.arn)
+    file = str((tmp_path / "chain.py").resolve())
+    assert located[child.arn.rsplit("/", 1)[-1]] == (file, line_of(text, "def pricing") - 1)  # its decorator
+    assert sorted(located.values())[-1] == (file, line_of(text, 'name="double"'))
+    runtime.close()

@@ -40,6 +40,8 @@ def test_names_resolve_through_imports_and_aliases(imports: str, expr: str, expe
 def test_sdk_submodules_fold_onto_one_spelling() -> None:
     assert canonical("aws_durable_execution_sdk_python.execution.durable_execution") == "sdk:durable_execution"
     assert canonical("aws_durable_execution_sdk_python.concurrency.models.BatchResult") == "sdk:BatchResult"
+    assert canonical("aws_durable_execution_sdk_python.plugin.OperationType") == "sdk:OperationType"
+    assert canonical("durable_runtime.plugin.DurableInstrumentationPlugin") == "sdk:DurableInstrumentationPlugin"
     assert canonical("os.path.join") == "os.path.join"
 
 
