@@ -8,6 +8,7 @@ parameter, any parameter annotated `DurableContext`), never by its spelling.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -65,6 +66,10 @@ class ModuleInfo:
     @property
     def handlers(self) -> list[FunctionInfo]:
         return [f for f in self.functions.values() if f.role is Role.HANDLER]
+
+    def sources_of(self, name: str) -> list[str]:
+        """The source text of every def of that simple name (nested ones too; methods are not indexed)."""
+        return [self.module.code_for_node(f.node) for f in self.functions.values() if f.name == name]
 
     def resolve(self, name: str, scope: str | None) -> FunctionInfo | None:
         """The def that `name` refers to from inside function `scope` (innermost scope first)."""
@@ -162,3 +167,36 @@ def discover(module: cst.Module, imports: ImportMap | None = None) -> ModuleInfo
             info.functions[target] = FunctionInfo(fn.qualname, fn.node, Role.HANDLER, None, fn.params, ctx,
                                                   fn.parent)
     return info
+
+
+def module_literals(module: cst.Module) -> dict[str, bool | int | float | str | None]:
+    """Module-level `NAME = <literal>` whose value JSON can hold (a number, a string, True, False, None),
+    read without running anything; a later such assignment of the same name wins. A literal is what
+    Python's `ast` calls a Constant (implicit string concatenation included, f-strings and `-1` not)."""
+    found: dict[str, bool | int | float | str | None] = {}
+    for line in module.body:
+        for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and _is_literal(small.value)):
+                continue
+            try:
+                value = _literal(small.value)
+            except (ValueError, TypeError, SyntaxError):  # e.g. "a" b"b", which Python rejects
+                continue
+            if isinstance(value, bool | int | float | str) or value is None:
+                found[small.targets[0].target.value] = value
+    return found
+
+
+def _is_literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_literal(node.left) and _is_literal(node.right)
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    return isinstance(node, cst.Integer | cst.Float | cst.SimpleString)
+
+
+def _literal(node: cst.BaseExpression) -> object:
+    if isinstance(node, cst.ConcatenatedString):
+        return _literal(node.left) + _literal(node.right)  # type: ignore[operator]
+    return ast.literal_eval(node.value)  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from durable_runtime.guard import (
     _restore,
     _setprofile,
     _state,
+    switches_off,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +42,8 @@ class Instrumentation:
         self._starts: list[int] = []
         self._runs: list[tuple[int, int, int]] = []
         _REGISTRY[module] = self
+        #: `_dc.at(LINE, ctx)`: the durable call on `ctx` written at LINE of the source (a `Site`).
+        self.at: Callable[[int, Any], Site] = functools.partial(Site, _run_site, self)
 
     def map_lines(self, *runs: tuple[int, int, int]) -> None:
         """Record the source map: runs of (first generated line, first source line, count)."""
@@ -61,7 +64,8 @@ class Instrumentation:
 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
-            saved = _enter(mode, sys._getframe(), _replaying(args))
+            saved, hook = _enter(mode, sys._getframe(), _replaying(args))
+            _setprofile(hook)  # last: from here on only the orchestration's own calls raise events
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -69,37 +73,46 @@ class Instrumentation:
 
         return run  # type: ignore[return-value]
 
-    def at(self, line: int, target: Any) -> Site:
-        """The durable call on `target` written at `line` of the source."""
-        return Site(self, line, target)
+
+class Site(functools.partial[Any]):
+    """One tagged durable call, `_dc.at(LINE, ctx)`: `_run_site` applied to (instrumentation, LINE, ctx), so
+    that `.step(...)` and the other operation methods run `self("step", args, kwargs)`.
+
+    A partial because partials are built in C: making a Site raises no profile event, where a class with
+    an `__init__` (and an `at` method) would run the guard's hook four times for every durable call.
+    """
+
+    __slots__ = ()
 
 
-class Site:
-    """One tagged durable call: runs the context's method unwatched, with its source location set."""
-
-    __slots__ = ("inst", "line", "target")
-
-    def __init__(self, inst: Instrumentation, line: int, target: Any) -> None:
-        self.inst, self.line, self.target = inst, line, target
+def _run_site(
+    inst: Instrumentation, line: int, target: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """Run `target.<method>(*args, **kwargs)` unwatched, with the source location set around it."""
+    if _getprofile() is _profile:
+        _setprofile(None)
+    state = _state
+    active, location = state.active, state.location
+    state.active, state.location = False, (inst.source, line)
+    try:
+        if method in ORCHESTRATION_ARGS:
+            args, kwargs = _wrap_callables(inst, method, args, kwargs)
+        return getattr(target, method)(*args, **kwargs)
+    finally:
+        state.active, state.location = active, location
 
 
 def _site_method(method: str) -> Callable[..., Any]:
-    """`Site.<method>`: the durable call, with the watch off (first thing) and the location set around it."""
-    orchestration = method in ORCHESTRATION_ARGS
+    """`Site.<method>`: the durable call; the guard's hook switches itself off as this frame starts (see
+    `switches_off` below) and is switched on again on the way out, unless the context is replaying."""
 
     def call(self: Site, *args: Any, **kwargs: Any) -> Any:
-        if _getprofile() is _profile:
-            _setprofile(None)
-        state = _state
-        active, location = state.active, state.location
-        state.active, state.location = False, (self.inst.source, self.line)
+        if not _state.active:  # not watching: guard off, or called outside orchestration code
+            return self(method, args, kwargs)
         try:
-            if orchestration:
-                args, kwargs = _wrap_callables(self.inst, method, args, kwargs)
-            return getattr(self.target, method)(*args, **kwargs)
-        finally:
-            state.active, state.location = active, location
-            if active and state.mode != "off" and not _replaying((self.target,)):
+            return self(method, args, kwargs)
+        finally:  # watch again, unless the context still replays completed history
+            if getattr(self.args[2], "_replaying", False) is not True:
                 _setprofile(_profile)
 
     call.__name__ = call.__qualname__ = method
@@ -109,6 +122,7 @@ def _site_method(method: str) -> Callable[..., Any]:
 for _method in ("step", "wait", "create_callback", "wait_for_callback", "wait_for_condition", "parallel", "map",
                 "invoke", "run_in_child_context", "result"):
     setattr(Site, _method, _site_method(_method))
+    switches_off(getattr(Site, _method))
 
 
 def _wrap_callables(

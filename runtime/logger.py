@@ -15,6 +15,8 @@ from durable_runtime.sources import caller, show
 
 _USER_LOGGER = logging.getLogger("durable_runtime.user")
 SOURCE_FIELD = "sourceLocation"  #: the record attribute naming `file:line` of the logging call
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR,
+           "exception": logging.ERROR}
 
 
 class Logger:
@@ -44,12 +46,15 @@ class Logger:
     def _emit(self, level: str, msg: object, args: tuple[object, ...], extra: Mapping[str, object] | None) -> None:
         if self._is_replaying():
             return
+        target = self._logger
+        standard = isinstance(target, logging.Logger)
+        if standard and not target.isEnabledFor(_LEVELS[level]):
+            return  # dropped anyway: do not look for the caller
         merged = {**self._extra, **(extra or {})}
         location = caller()  # the logging call, in the original source
         if location is not None:
             merged.setdefault(SOURCE_FIELD, show(location))
-        target = self._logger
-        if isinstance(target, logging.Logger):  # the record's own pathname/lineno: the caller, not this module
+        if standard:  # the record's own pathname/lineno: the caller, not this module
             getattr(target, level)(msg, *args, extra=merged, stacklevel=3)
         else:
             getattr(target, level)(msg, *args, extra=merged)

@@ -15,8 +15,9 @@ import ast
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
@@ -34,6 +35,7 @@ from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.jsonata import wrap
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
+    Functions,
     _targets,
     collect_locals,
     function_defs,
@@ -41,6 +43,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     module_constants,
     ordered,
     task_state,
+    typed_constants,
 )
 from durable_compile.backends.asl.translate import NotTranslatable, Translator
 from durable_compile.backends.asl.translate_lists import appended, list_locals
@@ -65,8 +68,13 @@ class Loop:
 
 
 class Emitter:
-    def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False) -> None:
+    def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False,
+                 literals: Mapping[str, object] | None = None,
+                 def_sources: Callable[[str], list[str]] | None = None) -> None:
+        """`literals` (the module's `NAME = <literal>` values) and `def_sources` (the text of each def of
+        a name) come from the front end when it has them; without them the source is parsed again."""
         self.handler = handler
+        self.source_text = source_text
         self.source_lines = source_text.splitlines()
         self.strict = strict
         self.namer = Namer()
@@ -75,14 +83,17 @@ class Emitter:
         self.out = Output({})
         self.locals = collect_locals(handler.function)
         self.lists = frozenset(list_locals(handler.function, self.locals))
-        self.constants = module_constants(source_text, self.locals)
-        self.module_functions = function_defs(source_text)
+        self.typed_function = handler.function  #: typed locals hold in this function's own scope only
+        self.functions = Functions(source_text, def_sources)
+        self.constants = module_constants(source_text, self.locals) if literals is None \
+            else typed_constants(literals, self.locals)
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
+        self._translator: tuple[tuple[Any, ...], tuple[int, ...], Translator] | None = None
         self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
         self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
@@ -170,7 +181,7 @@ class Emitter:
             value = self.value(stmt.value)
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
-        if (append := appended(stmt, self.lists)) is not None:
+        if (append := appended(stmt, self.typed_lists())) is not None:
             value = self.expression(append[1])
             return None if value is None else {jsonata_name(append[0]): value}
         if isinstance(stmt, n.AugAssign) and isinstance(stmt.target, ir.Name):
@@ -221,9 +232,34 @@ class Emitter:
             return None
 
     def translator(self) -> Translator:
-        found = translator(self.locals, self.errors, self.batches, self.lists)
-        found.names.update(self.constants)
+        """A translator over the handler's locals and the module's constants (its names are built once,
+        then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
+        sources = (self.locals, self.errors, self.batches, self.constants, self.typed_lists())  # children swap them
+        sizes = tuple(map(len, sources))
+        cached = self._translator
+        if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
+            found = translator(self.locals, self.errors, self.batches, self.typed_lists())
+            found.names.update(self.constants)
+            cached = self._translator = (sources, sizes, found)
+        return type(cached[2])(cached[2].names)
+
+    @cached_property
+    def module_functions(self) -> dict[str, list[ast.FunctionDef]]:
+        """Every `def` of the module by name, nested ones too (the module is parsed on first use)."""
+        return function_defs(self.source_text)
+
+    @cached_property
+    def local_defs(self) -> dict[str, n.LocalDef]:
+        """The handler's nested defs by qualname (the first one of each name, as written)."""
+        found: dict[str, n.LocalDef] = {}
+        for stmt in n.walk(self.handler.function.body):
+            if isinstance(stmt, n.LocalDef):
+                found.setdefault(stmt.qualname, stmt)
         return found
+
+    def typed_lists(self) -> frozenset[str]:
+        """The list locals, while the handler's own body is emitted (nested scopes have other locals)."""
+        return self.lists if self.handler.function is self.typed_function else frozenset()
 
     def fresh(self, prefix: str) -> str:
         return f"_{prefix}{next(self.counter)}"

@@ -98,7 +98,7 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
             raise _unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
         state["Assign"] = {jsonata_name(op.target.id): "{% " + batch.fold(rules) + " %}"}
     state["Next"] = nxt
-    return em.put(em.namer.name(label), state, op.span, f"{op.kind.value} {op.label}")
+    return em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
 
 
 def _map_state(em: Emitter, op: n.Operation, scope: dict[str, Any], rules: batch.Policy) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
     catch = emit_try.catchers(em, kind)
     if catch:
         state["Catch"] = catch
-    return em.put(em.namer.name(_label(op)), state, op.span, f"{op.kind.value} {op.label}")
+    return em.put(em.namer.name(_label(op)), state, op.span, op.kind.value)  # the name carries the label
 
 
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
@@ -82,8 +82,7 @@ def _uses_attempt(em: Emitter, op: n.Operation) -> bool:
     if callee.form == n.CallableForm.LAMBDA:
         return ".attempt" in callee.code
     name = (callee.function or "").rsplit(".", 1)[-1]
-    return any(isinstance(node, ast.Attribute) and node.attr == "attempt"
-               for fn in em.module_functions.get(name, ()) for node in ast.walk(fn))
+    return em.functions.reads_attempt(name)
 
 
 def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[str], list[str]]:
@@ -106,8 +105,7 @@ def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[st
 
 
 def _local_def(em: Emitter, qualname: str) -> list[str]:
-    stmt = next((s for s in n.walk(em.handler.function.body) if isinstance(s, n.LocalDef) and s.qualname == qualname),
-                None)
+    stmt = em.local_defs.get(qualname)
     if stmt is None or not em.source_lines:
         from durable_compile.backends.asl.emit import Unsupported
         raise Unsupported(em.handler.function.span, f"the nested function {qualname} could not be found")
@@ -137,7 +135,7 @@ def _wait(em: Emitter, op: n.Operation, nxt: str) -> str:
             raise Unsupported(op.span, "the wait duration has no JSONata translation")
         state["Seconds"] = f"{{% {seconds} %}}"
     state["Next"] = nxt
-    return em.put(em.namer.name(_label(op)), state, op.span, f"wait {op.label}")
+    return em.put(em.namer.name(_label(op)), state, op.span, "wait")
 
 
 def _duration_seconds(em: Emitter, expr: ir.Expr | None) -> str | None:

@@ -20,6 +20,8 @@ PRESETS: dict[str, tuple[int, int, int, float, str]] = {
     "RetryPresets.linear": (6, 1, 300, 1.0, "LINEAR"),
 }
 DEFAULT = "RetryPresets.default"
+#: what ASL assumes for a retrier field that is not written
+ASL_DEFAULTS: dict[str, object] = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0, "JitterStrategy": "NONE"}
 
 
 def retry_for(settings: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -57,11 +59,13 @@ def _configured(config: Any) -> tuple[list[dict[str, Any]], list[str]]:
 
 def _retrier(attempts: int, initial: int, cap: int, rate: float, jitter: str,
              errors: list[str]) -> list[dict[str, Any]]:
+    """One retrier; fields equal to ASL's defaults are left out, as a hand-written machine would."""
     if attempts <= 1:
         return []
-    return [{"ErrorEquals": errors, "IntervalSeconds": max(1, initial), "MaxAttempts": attempts - 1,
-             "BackoffRate": max(1.0, rate), "MaxDelaySeconds": max(1, cap),
-             "JitterStrategy": "NONE" if jitter in ("NONE", "LINEAR") else "FULL"}]
+    fields = {"ErrorEquals": errors, "IntervalSeconds": max(1, initial), "MaxAttempts": attempts - 1,
+              "BackoffRate": max(1.0, rate), "MaxDelaySeconds": max(1, cap),
+              "JitterStrategy": "NONE" if jitter in ("NONE", "LINEAR") else "FULL"}
+    return [{k: v for k, v in fields.items() if k not in ASL_DEFAULTS or ASL_DEFAULTS[k] != v}]
 
 
 def _timing_notes(jitter: str) -> list[str]:

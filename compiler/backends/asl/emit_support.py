@@ -32,13 +32,17 @@ class Namer:
     def __init__(self, used: set[str] | None = None, prefix: str = "") -> None:
         self.used: set[str] = set() if used is None else used
         self.prefix = prefix
+        self.tried: dict[str, int] = {}  #: base -> the last suffix found taken (names are only ever added)
 
     def name(self, label: str) -> str:
         base = _UNSAFE.sub("-", self.prefix + label).strip("-")[:MAX_NAME - 4] or "State"
-        candidate, n = base, 1
+        candidate, n = base, self.tried.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self.used:
             n += 1
             candidate = f"{base}-{n}"
+        self.tried[base] = n
         self.used.add(candidate)
         return candidate
 

@@ -134,7 +134,7 @@ def catchers(em: Emitter, kind: str) -> list[dict[str, Any]]:
             found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
             return found
     if kind in UNCAUGHT:
-        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind), "Output": "{% $states.errorOutput %}"})
+        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind)})  # its output: $states.errorOutput
     return found
 
 

@@ -28,25 +28,27 @@ _CHILD_FIELDS = ("lhs", "rhs", "expressions", "steps", "arguments", "procedure",
                  "expr", "update", "delete", "pattern")
 
 
-@lru_cache(maxsize=4096)
-def syntax_error(text: str) -> str | None:
-    """The parser's message when `text` is not a JSONata expression, else None."""
+@lru_cache(maxsize=1 << 16)
+def _parsed(text: str) -> tuple[str | None, frozenset[str]]:
+    """(the parser's message or None, the free variables): each expression is parsed once."""
     try:
-        jsonata.Jsonata(text)
+        tree = jsonata.Jsonata(text).ast
     except Exception as err:  # the parser raises JException, and RuntimeError/RecursionError on odd input
-        return str(err) or type(err).__name__
-    return None
-
-
-@lru_cache(maxsize=4096)
-def free_variables(text: str) -> frozenset[str]:
-    """Workflow variables read by a JSONata expression (empty when it does not parse)."""
-    if syntax_error(text) is not None:
-        return frozenset()
+        return str(err) or type(err).__name__, frozenset()
     reads: set[str] = set()
     bound: set[str] = set()
-    _collect(jsonata.Jsonata(text).ast, reads, bound, set())
-    return frozenset(reads - bound - {"states", "", "$"})
+    _collect(tree, reads, bound, set())
+    return None, frozenset(reads - bound - {"states", "", "$"})
+
+
+def syntax_error(text: str) -> str | None:
+    """The parser's message when `text` is not a JSONata expression, else None."""
+    return _parsed(text)[0]
+
+
+def free_variables(text: str) -> frozenset[str]:
+    """Workflow variables read by a JSONata expression (empty when it does not parse)."""
+    return _parsed(text)[1]
 
 
 def _collect(node: Any, reads: set[str], bound: set[str], seen: set[int]) -> None:

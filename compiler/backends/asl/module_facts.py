@@ -4,6 +4,8 @@ state-table helpers (task states, transition targets, the order states are writt
 from __future__ import annotations
 
 import ast
+import textwrap
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, STEPS_ARN, jsonata_name, target_names
@@ -33,6 +35,37 @@ def function_defs(source_text: str) -> dict[str, list[ast.FunctionDef]]:
     return found
 
 
+class Functions:
+    """Facts about the module's functions by simple name, each def parsed once on first use: from the
+    texts the front end gives (`sources`), else from one parse of the whole module."""
+
+    def __init__(self, source_text: str, sources: Callable[[str], list[str]] | None = None) -> None:
+        self.source_text = source_text
+        self.sources = sources
+        self._all: dict[str, list[ast.FunctionDef]] | None = None
+        self._attempt: dict[str, bool] = {}
+
+    def defs(self, name: str) -> list[ast.stmt]:
+        if self.sources is None:
+            if self._all is None:
+                self._all = function_defs(self.source_text)
+            return list(self._all.get(name, ()))
+        found: list[ast.stmt] = []
+        for text in self.sources(name):
+            try:
+                found.extend(ast.parse(textwrap.dedent(text)).body)
+            except SyntaxError:
+                continue
+        return found
+
+    def reads_attempt(self, name: str) -> bool:
+        """Whether a def of that name reads `.attempt` (a step body that needs its attempt number)."""
+        if name not in self._attempt:
+            self._attempt[name] = any(isinstance(node, ast.Attribute) and node.attr == "attempt"
+                                      for fn in self.defs(name) for node in ast.walk(fn))
+        return self._attempt[name]
+
+
 def loaded_names(lines: list[str]) -> set[str]:
     """The names Python code reads (augmented-assignment targets included)."""
     try:
@@ -48,20 +81,27 @@ def loaded_names(lines: list[str]) -> set[str]:
 
 
 def module_constants(source_text: str, local_names: set[str]) -> dict[str, Typed]:
-    """Module-level `NAME = <literal>` (numbers, strings, booleans, None) that no local shadows."""
+    """Module-level `NAME = <literal>` (numbers, strings, booleans, None) that no local shadows, read
+    from the source (the front end gives the same facts without a second parse: `discover.module_literals`)."""
     try:
         tree = ast.parse(source_text)
     except SyntaxError:
         return {}
-    kinds = {bool: "bool", int: "int", float: "float", str: "str", type(None): "none"}
-    found: dict[str, Typed] = {}
+    literals: dict[str, object] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            value = node.value.value if isinstance(node.value, ast.Constant) else ...
-            name = node.targets[0].id
-            if type(value) in kinds and name not in local_names:
-                found[name] = Typed(Lit(value), kinds[type(value)])  # type: ignore[arg-type]
-    return found
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(node.value, ast.Constant) and type(node.value.value) in _KINDS:
+            literals[node.targets[0].id] = node.value.value
+    return typed_constants(literals, local_names)
+
+
+def typed_constants(literals: Mapping[str, object], local_names: set[str]) -> dict[str, Typed]:
+    """The module literals JSON can hold (numbers, strings, booleans, None) that no local shadows."""
+    return {name: Typed(Lit(value), _KINDS[type(value)])  # type: ignore[arg-type]
+            for name, value in literals.items() if type(value) in _KINDS and name not in local_names}
+
+
+_KINDS = {bool: "bool", int: "int", float: "float", str: "str", type(None): "none"}
 
 
 def collect_locals(fn: n.Function) -> set[str]:
@@ -89,13 +129,13 @@ def _targets(state: dict[str, Any]) -> list[str]:
 
 def ordered(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, Any]]:
     """States in depth-first order from StartAt, so the document reads top to bottom."""
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # insertion-ordered set
     todo = [start]
     while todo:
         name = todo.pop()
         if name in seen or name not in states:
             continue
-        seen.append(name)
+        seen[name] = None
         state = states[name]
         targets = [state.get("Next"), state.get("Default"), *(r["Next"] for r in state.get("Choices", ())),
                    *(c["Next"] for c in state.get("Catch", ()))]

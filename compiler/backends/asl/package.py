@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from durable_compile import diagnostics as dx
-from durable_compile.api import lower_source
+from durable_compile.api import lower_source, paused_gc
 from durable_compile.backends.asl.emit import Emitter
 from durable_compile.backends.asl.emit_support import Output
-from durable_compile.backends.asl.validate import validate_definition
+from durable_compile.backends.asl.validate import MAX_DEFINITION_BYTES, validate_definition
+from durable_compile.discover import module_literals
 from durable_compile.source import SourceFile, Span
 
 DEFINITION = "statemachine.asl.json"
@@ -51,11 +53,14 @@ def compile_source(source: SourceFile, handler: str | None = None, strict: bool 
         result.diagnostics.append(dx.make("DUR997", source.path, Span(1, 1, 1, 1),
                                           f"this file has several handlers ({names}): choose one with --handler"))
         return result
-    emitter = Emitter(lowered.handlers[0], source.text, strict)
-    output = emitter.emit()
-    result.diagnostics += emitter.problems + _validation(source.path, output)
-    result.output = output
-    result.files = _files(source, lowered.handlers[0].function.qualname, output)
+    info = lowered.info
+    with paused_gc():  # the state table is acyclic; collections over it only cost time
+        emitter = Emitter(lowered.handlers[0], source.text, strict, info and module_literals(info.module),
+                          info and info.sources_of)
+        output = emitter.emit()
+        result.output = output
+        result.files = _files(source, lowered.handlers[0].function.qualname, output)
+        result.diagnostics += emitter.problems + _validation(source.path, output, result.files[DEFINITION])
     return result
 
 
@@ -82,10 +87,45 @@ def compile_file(path: str | Path, handler: str | None = None, strict: bool = Fa
     return compile_source(SourceFile.read(path), handler, strict)
 
 
-def _validation(path: str, output: Output) -> list[dx.Diagnostic]:
+def _validation(path: str, output: Output, text: str) -> list[dx.Diagnostic]:
     span = Span(1, 1, 1, 1)
     return [dx.make(p.code, path, span, f"generated ASL {p.pointer}: {p.message}")
-            for p in validate_definition(output.definition) if p.severity is dx.Severity.ERROR]
+            for p in validate_definition(output.definition, text=text) if p.severity is dx.Severity.ERROR]
+
+
+def definition_text(definition: dict[str, Any]) -> str:
+    """The definition as written: JSON indented by two spaces, or, when that would pass the 1 MB quota
+    (which counts the text as uploaded, whitespace included), each state on one compact line."""
+    lines = state_lines(definition)
+    if len(lines.encode()) > MAX_DEFINITION_BYTES:
+        return lines  # the indented text is longer still
+    pretty = json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+    return pretty if len(pretty.encode()) <= MAX_DEFINITION_BYTES else lines
+
+
+def state_lines(definition: dict[str, Any]) -> str:
+    """The definition with each state on one compact line (the layout past the quota)."""
+    return _one_line_each(definition, "States", (",", ":"), "    ")
+
+
+def source_map_text(source_map: dict[str, Any]) -> str:
+    """The source map, one state per line."""
+    rows = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+                       for k, v in source_map.items())
+    return f"{{\n{rows}\n}}\n" if rows else "{}\n"
+
+
+def _one_line_each(document: dict[str, Any], key: str, separators: tuple[str, str], indent: str) -> str:
+    """`document` with its members one per line, and the members of `document[key]` one per line too."""
+    def dump(value: Any, seps: tuple[str, str] = (", ", ": ")) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=seps)
+
+    def member(name: str, value: Any) -> str:
+        if name != key:
+            return f"  {dump(name)}: {dump(value)}"
+        inner = ",\n".join(f"{indent}{dump(k)}: {dump(v, separators)}" for k, v in value.items())
+        return f"  {dump(name)}: {{\n{inner}\n  }}"
+    return "{\n" + ",\n".join(member(k, v) for k, v in document.items()) + "\n}\n"
 
 
 def _files(source: SourceFile, handler: str, output: Output) -> dict[str, str]:
@@ -93,12 +133,12 @@ def _files(source: SourceFile, handler: str, output: Output) -> dict[str, str]:
     context = {"source": Path(source.path).name, "handler": handler, "module": module}
     functions = sorted(output.lifted, key=lambda f: (f.line, f.key))
     return {
-        DEFINITION: json.dumps(output.definition, indent=2, ensure_ascii=False) + "\n",
+        DEFINITION: definition_text(output.definition),
         STEPS: _ENV.get_template("steps_handler.py.j2").render(functions=functions, **context),
         f"{module}.py": source.text,
         TEMPLATE: _ENV.get_template("template.yaml.j2").render(invoked=sorted(set(output.invoked)), **context),
         "requirements.txt": "aws-durable-execution-sdk-python\n",
-        SOURCE_MAP: json.dumps(output.source_map, indent=2, ensure_ascii=False) + "\n",
+        SOURCE_MAP: source_map_text(output.source_map),
     }
 
 

@@ -10,7 +10,16 @@ from typing import Any
 
 from durable_compile.backends.asl.expressions import syntax_error
 from durable_compile.backends.asl.problems import AslProblem, problem
-from durable_compile.backends.asl.walk import NESTED_FIELDS, expressions, is_jsonata, object_keys, pointer, scopes
+from durable_compile.backends.asl.walk import (
+    NESTED_FIELDS,
+    expression_texts,
+    expressions,
+    has_key,
+    is_jsonata,
+    object_keys,
+    pointer,
+    scopes,
+)
 
 ALL = "States.ALL"
 #: the errors Step Functions predefines; any other name starting with "States." is reserved
@@ -56,14 +65,20 @@ def _fail_error(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
 
 def _jsonpath_keys(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
     for field, value in state.items():
-        if field in NESTED_FIELDS:
+        if field in NESTED_FIELDS or not has_key(value, _is_jsonpath_key):
             continue
         for where, key in object_keys(value, pointer(base, field)):
-            if key.endswith(".$"):
+            if _is_jsonpath_key(key):
                 yield problem("DUR809", where, f"JSONPath key {key!r} in a JSONata state")
 
 
+def _is_jsonpath_key(key: str) -> bool:
+    return key.endswith(".$")
+
+
 def _syntax(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
+    if all(syntax_error(text) is None for text in expression_texts(state)):
+        return
     for where, text in expressions(state, base):
         message = syntax_error(text)
         if message is not None:

@@ -1,6 +1,8 @@
 """Validation against our JSON Schema of JSONata ASL (grammars/asl.schema.json).
 
 Takes any JSON value; gives one DUR801 problem per schema violation, pointing at the offending value.
+A document first goes through the compiled predicate of the schema (schema_check.py); `jsonschema` only
+runs, to find and word the errors, on a document the predicate rejects.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from durable_compile.backends.asl.problems import AslProblem, problem
+from durable_compile.backends.asl.schema_check import Check, UnsupportedSchema, compile_schema
 from durable_compile.backends.asl.walk import pointer
 
 SCHEMA_FILE = "asl.schema.json"
@@ -36,6 +39,15 @@ TYPE_DEFS = {"Task": "task", "Pass": "pass", "Wait": "wait", "Choice": "choice",
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     return dict(json.loads(schema_path().read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def fast_check() -> Check | None:
+    """The compiled predicate of the schema, or None when the schema needs `jsonschema` itself."""
+    try:
+        return compile_schema(_schema())
+    except UnsupportedSchema:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +73,9 @@ def _state_validator(kind: str) -> jsonschema.Draft202012Validator:
 
 
 def check_schema(definition: Any) -> list[AslProblem]:
+    check = fast_check()
+    if check is not None and check(definition):
+        return []
     errors = list(_shallow().iter_errors(definition))
     if not errors:
         errors = list(_state_errors(definition))

@@ -16,7 +16,7 @@ from typing import Any
 
 from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.problems import AslProblem, problem
-from durable_compile.backends.asl.walk import Scope, edges, expressions, pointer, scopes
+from durable_compile.backends.asl.walk import Scope, edges, expression_texts, expressions, pointer, scopes
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}")
 RESERVED = frozenset({"states"})
@@ -67,6 +67,10 @@ def _definitely_assigned(scope: Scope, entry: frozenset[str]) -> dict[str, froze
 
 def _names(scope: Scope, name: str) -> Iterator[AslProblem]:
     state = scope.states[name]
+    assigns = [state.get("Assign", {}), *(r.get("Assign", {}) for r in state.get("Choices", ())),
+               *(c.get("Assign", {}) for c in state.get("Catch", ()))]
+    if all(_valid_name(var) for assign in assigns for var in assign):
+        return
     base = scope.state_pointer(name)
     holders = [(pointer(base, "Assign"), state.get("Assign", {}))]
     holders += [(pointer(base, "Choices", i, "Assign"), r.get("Assign", {})) for i, r in
@@ -75,11 +79,17 @@ def _names(scope: Scope, name: str) -> Iterator[AslProblem]:
                 enumerate(state.get("Catch", ()))]
     for where, assign in holders:
         for var in assign:
-            if not NAME.fullmatch(var) or var in RESERVED:
+            if not _valid_name(var):
                 yield problem("DUR810", pointer(where, var), f"invalid variable name {var!r}")
 
 
+def _valid_name(var: str) -> bool:
+    return NAME.fullmatch(var) is not None and var not in RESERVED
+
+
 def _reads(scope: Scope, name: str, assigned: frozenset[str]) -> Iterator[AslProblem]:
+    if all(free_variables(text) <= assigned for text in expression_texts(scope.states[name])):
+        return
     for where, text in expressions(scope.states[name], scope.state_pointer(name)):
         for var in sorted(free_variables(text) - assigned):
             yield problem("DUR811", where, f"${var} is read in state {name!r} but not assigned on every "

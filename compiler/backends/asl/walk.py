@@ -7,7 +7,7 @@ Every location is a JSON pointer (RFC 6901) so findings can point at the exact v
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +44,15 @@ class Edge:
     """A transition from a state to a target in the same scope."""
 
     target: str  #: the state name written in Next/Default/Catch
-    pointer: str  #: where the name is written
     assign: Mapping[str, Any]  #: the Assign that takes effect on this transition
+    scope: str  #: pointer of the scope of the state it leaves
+    state: str  #: name of the state it leaves
+    at: tuple[str | int, ...]  #: where the target is written, inside that state
+
+    @property
+    def pointer(self) -> str:
+        """Where the target is written (built on demand: most edges are never reported)."""
+        return pointer(self.scope, "States", self.state, *self.at)
 
 
 def scopes(definition: Mapping[str, Any]) -> Iterator[Scope]:
@@ -73,17 +80,17 @@ def _children(scope: Scope, name: str, state: Mapping[str, Any]) -> Iterator[Sco
 def edges(scope: Scope, name: str) -> list[Edge]:
     """The transitions out of one state, with the Assign each one applies."""
     state = scope.states[name]
-    base = scope.state_pointer(name)
     own_assign = state.get("Assign", {})
+    where = scope.pointer
     found: list[Edge] = []
     if "Next" in state:
-        found.append(Edge(state["Next"], pointer(base, "Next"), own_assign))
+        found.append(Edge(state["Next"], own_assign, where, name, ("Next",)))
     for i, rule in enumerate(state.get("Choices", ())):
-        found.append(Edge(rule["Next"], pointer(base, "Choices", i, "Next"), rule.get("Assign", {})))
+        found.append(Edge(rule["Next"], rule.get("Assign", {}), where, name, ("Choices", i, "Next")))
     if "Default" in state:
-        found.append(Edge(state["Default"], pointer(base, "Default"), own_assign))
+        found.append(Edge(state["Default"], own_assign, where, name, ("Default",)))
     for i, catcher in enumerate(state.get("Catch", ())):
-        found.append(Edge(catcher["Next"], pointer(base, "Catch", i, "Next"), catcher.get("Assign", {})))
+        found.append(Edge(catcher["Next"], catcher.get("Assign", {}), where, name, ("Catch", i, "Next")))
     return found
 
 
@@ -106,6 +113,21 @@ def expressions(state: Mapping[str, Any], base: str) -> Iterator[tuple[str, str]
             yield from _strings(value, pointer(base, key))
 
 
+def expression_texts(state: Mapping[str, Any]) -> list[str]:
+    """The texts `expressions` gives, without their pointers: the fast path of checks that only need a
+    pointer once they have found a problem."""
+    found: list[str] = []
+    pending: list[Any] = [v for k, v in state.items() if k not in NESTED_FIELDS]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if value.startswith(JSONATA_PREFIX) and value.endswith(JSONATA_SUFFIX):
+                found.append(value[len(JSONATA_PREFIX):-len(JSONATA_SUFFIX)].strip())
+        elif isinstance(value, dict | list) or isinstance(value, Mapping):  # dict first: ABC checks are slow
+            pending.extend(value.values() if isinstance(value, Mapping) else value)
+    return found
+
+
 def _strings(value: object, where: str) -> Iterator[tuple[str, str]]:
     if is_jsonata(value):
         yield where, jsonata_body(str(value))
@@ -126,3 +148,17 @@ def object_keys(value: object, where: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from object_keys(item, pointer(where, i))
+
+
+def has_key(value: object, test: Callable[[str], bool]) -> bool:
+    """Whether any object key nested in a JSON value passes `test` (the fast path of `object_keys`)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            if any(test(k) for k in item):
+                return True
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

@@ -63,7 +63,6 @@ def snapshot(store: Path, target: Path) -> None:
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
     shift_clock(float(request["shift"]))
-    from durable_runtime import guard
     from durable_runtime.local import LocalRuntime
 
     store = Path(request["store"])
@@ -88,7 +87,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         if due is None:
             break  # waiting for a callback nobody will answer
         runtime.backend.clock.advance_to(due)
-    trace = _trace(runtime, arn, guard.operation_locations())
+    trace = _trace(runtime, arn, runtime.locations(arn))  # kept in the store: replays in fresh processes too
     trace["snapshots"] = snapshots
     runtime.close()
     return trace

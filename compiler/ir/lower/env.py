@@ -15,6 +15,15 @@ from durable_compile.ir.exprs import Expr
 from durable_compile.source import NO_SPAN, Span
 
 
+def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """libcst's positions of every node. `MetadataWrapper.resolve` also walks the whole tree once more for
+    batchable providers even when there are none, which took as long as computing the positions; the
+    provider is asked directly instead (the same code path resolve takes for a non-batchable provider)."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    generate = getattr(PositionProvider(), "_gen", None)
+    return generate(wrapper) if generate is not None else wrapper.resolve(PositionProvider)
+
+
 @dataclass
 class Env:
     """Shared by every lowering function of one handler."""
@@ -34,8 +43,7 @@ class Env:
 
     @classmethod
     def for_module(cls, path: str, info: ModuleInfo, text: str | None = None) -> Env:
-        wrapper = MetadataWrapper(info.module, unsafe_skip_copy=True)
-        env = cls(path, info, wrapper.resolve(PositionProvider))
+        env = cls(path, info, positions(info.module))
         env.text = text if text is not None else info.module.code
         env.line_starts = [0]
         for line in env.text.splitlines(keepends=True):
