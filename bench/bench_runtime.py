@@ -162,7 +162,7 @@ def sqlite_floor(path: Path, synchronous: str, n: int) -> float:
 
 
 def sqlite_step(path: Path, synchronous: str, n: int) -> float:
-    """A whole step on the SQLite store: engine, serialization and its one commit."""
+    """A whole step on the SQLite store: engine, serialization and its two commits (START, SUCCEED)."""
     from durable_runtime.store.sqlite import SqliteStore
 
     store = SqliteStore(path, synchronous=synchronous)
@@ -255,18 +255,19 @@ moment the resuming invocation, having replayed 1,000 completed steps from their
 
 ### SQLite store: one durable checkpoint against the floor
 
-One checkpoint is what a step writes: `SqliteStore.commit` of its operation record (START and SUCCEED
-travel together), its two history events and the lease check, in one transaction. The floor is a bare
+One checkpoint is `SqliteStore.commit` of an operation record, two history events and the lease check,
+in one transaction. A step on the SQLite store commits twice: its START before the body runs (so a crash
+in the body leaves the step STARTED, as AWS records it) and its SUCCEED after. The floor is a bare
 `INSERT` + `COMMIT` of a 300-byte row in a WAL database with the same `synchronous` setting, measured in
 the same script. The last column is a whole step of a 1,000-step execution on the SQLite store (engine,
-serialization, checkpoint).
+serialization, both checkpoints).
 
 | durability | bare insert+commit (floor) | our checkpoint | checkpoint / floor | whole step |
 |---|---:|---:|---:|---:|
 {chr(10).join(sqlite_rows)}
 
-Default: WAL with `synchronous=NORMAL`, one transaction per blocking checkpoint, non-blocking updates
-(an at-least-once step's START, a child context's START and SUCCEED) batched into the next one. In WAL mode a
+Default: WAL with `synchronous=NORMAL`, one transaction per blocking checkpoint (a step's START and its
+SUCCEED), non-blocking updates (a child context's START and SUCCEED) batched into the next one. In WAL mode a
 COMMIT has appended the transaction to the WAL file before it returns, so a killed process (SIGKILL,
 OOM, crash) loses no committed checkpoint, and a step's SUCCEED is committed before its value is handed
 back to the handler: no completed step is lost or re-run after a process crash

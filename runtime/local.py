@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from durable_runtime.store.sqlite import SqliteStore
 
 STORE_ENV = "DURABLE_STORE"
 _FAILED = (OperationStatus.FAILED, OperationStatus.TIMED_OUT)
+_NAMED_ID = re.compile(r"\bid='([0-9a-f]{64})'")  #: how NonDeterministicExecutionError names the operation
 
 
 def default_store_path() -> Path:
@@ -133,20 +135,23 @@ class LocalRuntime:
         return {op_id: location for op_id, location in found if location is not None}
 
     def failure_source(self, record: ExecutionRecord) -> tuple[Operation, sources.Location] | None:
-        """The failed operation whose error failed the execution, with its location: among the located
-        operations that failed with the execution's error message, the innermost that ended last."""
+        """The operation whose failure failed the execution, with its location: among the located
+        operations that failed with the execution's error message, the innermost that ended last; for a
+        non-deterministic replay, the recorded operation its message names (where it was first written)."""
         message = (record.error or {}).get("ErrorMessage")
-        failed = [
-            op
-            for op in self.store.load_operations(record.arn).values()
-            if op.status in _FAILED and op.error is not None and op.error.message == message
-        ]
+        if not message:
+            return None
+        operations = self.store.load_operations(record.arn)
+        failed = [op for op in operations.values() if op.status in _FAILED and op.error and op.error.message == message]
         parents = {op.parent_id for op in failed}
         innermost = [op for op in failed if op.operation_id not in parents and sources.of_record(op.extra)]
-        if not message or not innermost:
-            return None
-        last = max(innermost, key=lambda op: op.end_timestamp or 0.0)
-        return last, sources.of_record(last.extra)  # type: ignore[return-value]
+        named = _NAMED_ID.search(message)
+        if innermost:
+            found: Operation | None = max(innermost, key=lambda op: op.end_timestamp or 0.0)
+        else:
+            found = operations.get(named.group(1)) if named else None
+        location = sources.of_record(found.extra) if found is not None else None
+        return (found, location) if found is not None and location is not None else None
 
     def record(self, execution_id: str) -> ExecutionRecord:
         return self.store.load_execution(self.store.resolve(execution_id))

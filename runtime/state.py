@@ -1,11 +1,13 @@
 """The engine's view of one execution during one invocation: the checkpointed operations and the outbox.
 
 Takes the operations the service had when the invocation began; gives lookups by operation id and a
-`checkpoint` that sends updates to the service. Non-blocking updates (a child context's START and SUCCEED)
-wait in the outbox and travel with the next blocking one (a step's START, for instance), in order, so a
-store commits them in one transaction. A crash can lose only such updates: a context's START, whose
-context then starts again, or its SUCCEED, whose context then replays from its children's committed
-checkpoints.
+`checkpoint` that sends updates to the service. Non-blocking updates (a child context's START and SUCCEED;
+an at-least-once step's START unless `commit_starts`) wait in the outbox and travel with the next blocking
+one, in order, so a store commits them in one transaction. A crash can lose only such updates: a START,
+whose step or context then runs again (exactly at-least-once), or a context's SUCCEED, whose context
+then replays from its children's committed checkpoints. `commit_starts` is set for durable stores, where
+a crash in a step's body should leave the step STARTED, as AWS records it; in memory nothing outlives a
+crash, so the START waits for the step's result and both cost one commit.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class ExecutionState:
         self.now = clock
         self.plugins: PluginHost = NO_PLUGINS  #: this invocation's instrumentation plugins
         self.updated_ids: tuple[str, ...] = ()  #: operations the service changed while the execution waited
+        self.commit_starts = False  #: the store is durable: commit a step's START before its body runs
         self._outbox: list[OperationUpdate] = []
 
     def get(self, operation_id: str) -> Operation | None:

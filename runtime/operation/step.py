@@ -1,10 +1,12 @@
 """`context.step`: run a function once, checkpoint its result; retries and the two step semantics.
 
-The START is committed before the body runs (with whatever non-blocking updates wait in the outbox, such
-as the enclosing child context's START), so a crash during the body leaves the step STARTED. The two step
-semantics differ in what a later invocation does with a STARTED step. At-least-once (default): it runs the
-body again and records the result without a second START. At-most-once: it does not run the body again
-but hands a `StepInterruptedError` to the retry strategy.
+At-most-once, and at-least-once on a durable store (`state.commit_starts`), commit the START before the
+body runs (with whatever non-blocking updates wait in the outbox, such as the enclosing child context's
+START), so a crash during the body leaves the step STARTED. In memory an at-least-once START travels with
+the step's result instead (one commit; nothing outlives a crash there). The semantics differ in what a
+later invocation does with a STARTED step. At-least-once (default): it runs the body again and records
+the result without a second START. At-most-once: it does not run the body again but hands a
+`StepInterruptedError` to the retry strategy.
 A retry is a RETRY checkpoint (error + delay) and a suspension; the service turns the step READY later.
 """
 
@@ -61,7 +63,8 @@ class StepRunner:
                 text = f"Step {self.ident.name or self.ident.operation_id} was interrupted earlier"
                 self._retry_or_fail(StepInterruptedError(text, step_id=self.ident.operation_id))
         if op is None or op.status is OperationStatus.READY:
-            self.state.checkpoint(update(self.ident, OperationAction.START))
+            blocking = self.at_most_once or self.state.commit_starts
+            self.state.checkpoint(update(self.ident, OperationAction.START), is_sync=blocking)
         return self._execute(op)
 
     def _load(self, data: str | None) -> Any:

@@ -57,6 +57,7 @@ class Driver:
         sink = _Sink(self.backend, dict(operations), self.owner)
         state = ExecutionState(arn, sink.operations, sink, self.backend.clock.now)
         state.updated_ids = tuple(record.extra.get(UPDATED_OPERATIONS, ()))
+        state.commit_starts = self.backend.store.durable
         self.backend.begin_invocation(arn, self.owner)
         try:
             output = handler(LocalInvocation(state), LambdaContext(function_name=record.function_name))

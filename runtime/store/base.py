@@ -54,6 +54,10 @@ class ExecutionRecord:
 
 
 class Store(Protocol):
+    #: whether committed state outlives the process; a durable store gets a step's START committed before
+    #: the step's body runs, so a crash in the body leaves the step STARTED (as AWS records it)
+    durable: bool
+
     def create_execution(
         self, record: ExecutionRecord, operations: list[Operation], events: list[dict[str, Any]]
     ) -> None: ...

@@ -12,6 +12,8 @@ from durable_runtime.store.base import ConflictError, ExecutionRecord, LeaseLost
 
 
 class MemoryStore:
+    durable = False  #: nothing here outlives the process, so a step's START can wait for its result
+
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._records: dict[str, ExecutionRecord] = {}

@@ -51,6 +51,8 @@ def _load(text: str) -> ExecutionRecord:
 
 
 class SqliteStore:
+    durable = True
+
     def __init__(self, path: str | Path, synchronous: str | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

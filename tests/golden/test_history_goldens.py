@@ -139,3 +139,27 @@ def test_a_failing_step_names_its_original_line(tmp_path: Path, monkeypatch: pyt
             r for r in cli("history", execution_id, "--store", "state.db").stdout.splitlines() if "StepFailed" in r
         ]
         assert [r.split()[-1] for r in failed] == [f"flow.py:{line}"]
+
+
+CHANGING = """from aws_durable_execution_sdk_python import durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+RUNS = []
+
+
+@durable_execution
+def handler(event, context):
+    RUNS.append(1)
+    context.step(lambda _: 1, name="first" if len(RUNS) == 1 else "renamed")
+    context.wait(Duration.from_seconds(1), name="pause")
+    return 1
+"""
+
+
+def test_a_non_deterministic_replay_names_the_recorded_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("changing.py").write_text(CHANGING)
+    done = cli("run", "changing.py", "--skip-time", "--store", "state.db")
+    assert done.exit_code == 1 and "NonDeterministicExecutionError" in done.stdout
+    line = next(n for n, s in enumerate(CHANGING.splitlines(), 1) if "context.step" in s)
+    assert done.stdout.splitlines()[-1] == f"  at changing.py:{line} (Step 'first')"
