@@ -89,6 +89,36 @@ def measure(cases: dict[str, tuple[Callable[..., Any], int]], repeat: int, sqlit
     return rows
 
 
+SEQUENTIAL = """from aws_durable_execution_sdk_python import durable_execution
+
+
+@durable_execution
+def handler(event, context):
+    return sum(context.step(lambda _, i=i: i, name=f"s{i}") for i in range(1000))
+"""
+
+
+def generated(folder: Path) -> Callable[..., Any]:
+    """The 1,000-step workload as `to-python --guard off` generates it: every call tagged with its line."""
+    import importlib.util
+
+    from durable_compile import api
+    from durable_compile.backends.python import Options
+    from durable_compile.source import SourceFile
+
+    path = folder / "bench_sources_generated.py"
+    path.write_text(
+        api.emit_python(api.lower_source(SourceFile("sequential.py", SEQUENTIAL)), Options(mode="off")).text
+    )
+    spec = importlib.util.spec_from_file_location("bench_sources_generated", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    handler = module.handler
+    return lambda _sdk: handler
+
+
 def _sqlite(folder: Path, name: str) -> Any:
     from durable_runtime.store.sqlite import SqliteStore
 
@@ -100,7 +130,8 @@ def table(memory: list[Row], disk: list[Row], repeat: int) -> str:
         "## Source locations: what recording them costs",
         "",
         f"`python bench/bench_sources.py` (one process, durable_runtime with time skipped, original handlers "
-        f"run directly; CPU time, medians of {repeat} interleaved runs with the garbage collector paused; load average "
+        f"run directly and one generated module; CPU time, medians of {repeat} interleaved runs with the "
+        f"garbage collector paused; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs). *nothing*: no location recorded; *default*: "
         "the runtime as the in-memory test runner uses it (a generated module's tag is read; original "
         "handlers are not walked); *walking*: every new operation walks out of the runtime's frames to its "
@@ -126,7 +157,8 @@ def table(memory: list[Row], disk: list[Row], repeat: int) -> str:
         "The last column is the walk's own price per new operation (memory rows) and, on SQLite, the walk "
         "plus storing the location with the operation record. The in-memory test runner is the hot path "
         "(benchmarked against AWS's runner), so it does not walk: there `default / nothing` is the whole cost "
-        "of source locations for a handler run directly. `durable-compile run` walks: its steps each wait "
+        "of source locations for a handler run directly, and in the generated module's row the price of recording its "
+        "tags (walking changes nothing there: the tag comes first). `durable-compile run` walks: its steps each wait "
         "for a SQLite commit, whose I/O is not in the CPU time above (a step there takes about 240 us of wall "
         "time, bench/results/runtime.md). Errors and log records look their location up only when they "
         "happen; replayed operations look nothing up.",
@@ -140,6 +172,9 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     started = time.perf_counter()
     memory = measure(MEMORY, repeat)
+    with tempfile.TemporaryDirectory() as folder:
+        label = "1,000 sequential steps, generated module (tags)"
+        memory += measure({label: (generated(Path(folder)), 1000)}, repeat)
     disk = measure({"1,000 sequential steps": MEMORY["1,000 sequential steps"]}, 3 if quick else 9, sqlite=True)
     text = table(memory, disk, repeat)
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,8 @@ from test_asl_differential import check
 from durable_compile.backends.asl.package import compile_file
 
 HEAD = '''from aws_durable_execution_sdk_python import (
-    ChildContextError, DurableContext, ParallelBranch, StepContext, durable_execution, durable_step,
+    ChildContextError, DurableContext, DurableOperationError, ParallelBranch, StepContext, StepError,
+    durable_execution, durable_step,
 )
 from aws_durable_execution_sdk_python.config import CompletionConfig, Duration, MapConfig, ParallelConfig, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryPresets
@@ -68,6 +69,13 @@ CASES = {
                                   [1, 3, 6, 2, 4]),
     "map, min successful": (mapped("max_concurrency=2, completion_config=CompletionConfig(min_successful=2)"),
                             [3, 1, 6, 2, 4]),
+    "map, min successful above the item count": (
+        mapped("completion_config=CompletionConfig(min_successful=3)"), [1, 2]),
+    "map, min successful above the item count, caught": (
+        "    try:\n" + "".join("    " + line for line in mapped("completion_config=CompletionConfig(min_successful=3)")
+                              .splitlines(keepends=True))
+        + '    except Exception as err:\n        return {"refused": str(err)}\n',
+        [1, 2]),
     "map, first successful": (mapped("completion_config=CompletionConfig.first_successful()"), [3, 6, 2, 4]),
     "map, all completed": (mapped("completion_config=CompletionConfig.all_completed()"), [3, 1, 6, 2]),
     "map, all successful": (mapped("completion_config=CompletionConfig.all_successful()"), [1, 3, 2]),
@@ -87,6 +95,19 @@ CASES = {
         '        batch.throw_if_error()\n'
         '    except ChildContextError as err:\n'
         '        return {"caught": err.message, "ok": batch.success_count}\n' + SUMMARY, [4]),
+    "parallel, thrown, caught as a durable error": (
+        '    batch = context.parallel([lambda c: c.step(check(event["values"][0], 2), config=ONCE)])\n'
+        '    try:\n'
+        '        batch.throw_if_error()\n'
+        '    except DurableOperationError as err:\n'
+        '        return {"caught": err.message}\n' + SUMMARY, [6]),
+    "parallel, thrown, not a StepError": (
+        '    batch = context.parallel([lambda c: c.step(check(event["values"][0], 2), config=ONCE)])\n'
+        '    try:\n'
+        '        batch.throw_if_error()\n'
+        '    except StepError:\n'
+        '        return "wrongly caught"\n' + SUMMARY, [6]),
+    "map result returned as it is": ('    return context.map(event["values"], item)\n', [1, 3, 2]),
     "parallel, nothing to throw": (
         '    batch = context.parallel([lambda c: c.step(check(event["values"][0], 2), config=ONCE),\n'
         '                              lambda c: c.step(lambda _: [1, [2]])],\n'

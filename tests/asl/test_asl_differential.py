@@ -2,8 +2,9 @@
 to-asl, on the local Step Functions interpreters (sfnx.testing for every example, moto for some).
 
 Hypothesis writes handlers from a small grammar: steps (lambda and decorated), waits, plain and lifted
-assignments, if/else, for loops, try/except StepError around failing steps, raise. Status, result and
-error type must agree.
+assignments, if/else, for loops, try/except StepError around failing steps, raise, and `context.map` /
+`context.parallel` of nested functions written from the same grammar (every completion config) followed
+by reads of the BatchResult. Status, result and error type must agree.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from durable_runtime.testing.runner import DurableFunctionTestRunner
 HEAD = '''from aws_durable_execution_sdk_python import (
     DurableContext, StepContext, StepError, durable_execution, durable_step,
 )
-from aws_durable_execution_sdk_python.config import Duration, StepConfig
+from aws_durable_execution_sdk_python.config import CompletionConfig, Duration, MapConfig, ParallelConfig, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryPresets
 
 NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
@@ -65,6 +66,7 @@ def statements(depth: int, waits: bool = True) -> st.SearchStrategy[list[str]]:
     indent = lambda block: ["    " + line for line in block]  # noqa: E731
     return st.one_of(
         simple,
+        batches(depth, waits),
         st.tuples(st.integers(2, 3), inner, inner).map(
             lambda p: [f"if x % {p[0]} == 0:", *indent(p[1]), "else:", *indent(p[2])]),
         st.tuples(st.integers(1, 3), inner).map(
@@ -72,6 +74,40 @@ def statements(depth: int, waits: bool = True) -> st.SearchStrategy[list[str]]:
         inner.map(lambda b: ["try:", *indent(b), "except StepError as err:",
                              "    items.append(err.message)", "    y = y + 100"]),
     )
+
+
+#: completion configs; branches may wait only under all_completed (otherwise which branches count depends
+#: on when they resume: DUR824)
+CONFIGS = ["", "max_concurrency=2", "completion_config=CompletionConfig(tolerated_failure_count=1)",
+           "completion_config=CompletionConfig(min_successful=2)",
+           "completion_config=CompletionConfig(tolerated_failure_percentage=50)",
+           "completion_config=CompletionConfig.first_successful()"]
+ALL_COMPLETED = "max_concurrency=1, completion_config=CompletionConfig.all_completed()"
+READS = ["y = y + batch.success_count + 10 * batch.failure_count", "items.append(batch.completion_reason.value)",
+         "x = x + len(batch.get_results())", "items.append(batch.get_results())", "batch.throw_if_error()"]
+
+
+def batches(depth: int, waits: bool) -> st.SearchStrategy[list[str]]:
+    """A nested def (its own steps, waits, branches, loops, batches) run by `context.map` over three values
+    or as one branch of `context.parallel` beside a failing-or-not step, then reads of the BatchResult."""
+    def block(config: str) -> st.SearchStrategy[list[str]]:
+        body = st.lists(statements(depth - 1, waits and config == ALL_COMPLETED), min_size=1, max_size=3)
+        return st.tuples(body, st.booleans(), st.lists(st.sampled_from(READS), min_size=1, max_size=3)).map(
+            lambda p: _batch_lines([s for part in p[0] for s in part], config, p[1], p[2]))
+    return st.sampled_from([*CONFIGS, ALL_COMPLETED]).flatmap(block)
+
+
+def _batch_lines(body: list[str], config: str, as_map: bool, reads: list[str]) -> list[str]:
+    name = f"part{next(COUNTER)}"
+    head = [f"def {name}(context, x, index, values):", "    y = index", "    items = []"]
+    tail = ['    return {"x": x, "y": y, "items": items}']
+    if as_map:
+        run = [f"batch = context.map([x, x + 1, x + 2], {name}, config=MapConfig({config}))"]
+    else:
+        run = [f"batch = context.parallel([lambda c: {name}(c, x, 0, []),",
+               "                          lambda c: c.step(check(x, 4), name='side', config=NO_RETRY)],",
+               f"                         config=ParallelConfig({config}))"]
+    return [*head, *("    " + line for line in body), *tail, *run, *reads]
 
 
 def with_finally() -> st.SearchStrategy[list[str]]:
@@ -85,7 +121,7 @@ def with_finally() -> st.SearchStrategy[list[str]]:
         "finally:", "    items.append(y)", "    x = context.step(lambda _: x + 1, name='cleanup')"])
 
 
-handlers = st.lists(st.one_of(statements(2), with_finally()), min_size=1, max_size=4).map(
+handlers = st.lists(st.one_of(statements(2), with_finally(), batches(2, True)), min_size=1, max_size=4).map(
     lambda parts: HEAD + "".join(f"    {line}\n" for part in parts for line in part)
     + '    return {"x": x, "y": y, "items": items}\n')
 

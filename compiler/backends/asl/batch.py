@@ -77,15 +77,15 @@ class Policy:
             return f"{failed} > 0"
         tests = []
         if self.tolerated_count is not None:
-            tests.append(f"{failed} > {_num(self.tolerated_count)}")
+            tests.append(f"{failed} > {num(self.tolerated_count)}")
         if self.tolerated_percentage is not None:
-            tests.append(f"({total} > 0 and {failed} / {total} * 100 > {_num(self.tolerated_percentage)})")
+            tests.append(f"({total} > 0 and {failed} / {total} * 100 > {num(self.tolerated_percentage)})")
         return " or ".join(tests) or "false"
 
     def complete(self, succeeded: str, failed: str, total: str) -> str:
         test = f"{succeeded} + {failed} >= {total}"
         if self.min_successful is not None:
-            test += f" or {succeeded} >= {_num(self.min_successful)}"
+            test += f" or {succeeded} >= {num(self.min_successful)}"
         return test
 
     def reason(self, succeeded: str, failed: str, total: str) -> str:
@@ -93,10 +93,10 @@ class Policy:
         if self.min_successful is None:
             return text + "'ALL_COMPLETED'"
         return text + (f"{succeeded} + {failed} >= {total} ? 'ALL_COMPLETED' : "
-                       f"{succeeded} >= {_num(self.min_successful)} ? 'MIN_SUCCESSFUL_REACHED' : 'ALL_COMPLETED'")
+                       f"{succeeded} >= {num(self.min_successful)} ? 'MIN_SUCCESSFUL_REACHED' : 'ALL_COMPLETED'")
 
 
-def _num(value: float) -> str:
+def num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
@@ -173,10 +173,23 @@ METHODS: dict[str, Callable[[str], Typed]] = {
 
 
 class BatchTranslator(Translator):
-    """The expression translator, with the reads of a BatchResult variable."""
+    """The expression translator, with the reads of a BatchResult variable. A BatchResult itself is not a
+    JSON value (the runtime fails to return or checkpoint one): only its fields and methods translate."""
+
+    def visit_Name(self, node: ast.Name) -> Typed:
+        found = super().visit_Name(node)
+        if found.type == BATCH:
+            raise NotTranslatable(node, f"{node.id!r} is a BatchResult, not a JSON value")
+        return found
+
+    def base(self, node: ast.expr) -> Typed:
+        """The object of an attribute or method: a BatchResult variable is allowed there."""
+        if isinstance(node, ast.Name) and node.id in self.names and self.names[node.id].type == BATCH:
+            return self.names[node.id]
+        return self.translate(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> Typed:
-        base = self.translate(node.value)
+        base = self.base(node.value)
         if base.type in ENUMS and node.attr == "value":
             return Typed(base.expr, "str")
         if base.type == BATCH:
@@ -189,7 +202,7 @@ class BatchTranslator(Translator):
     def visit_Call(self, node: ast.Call) -> Typed:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in METHODS and not node.args and not node.keywords:
-            base = self.translate(func.value)
+            base = self.base(func.value)
             if base.type == BATCH:
                 return METHODS[func.attr](self.atom(base))
         return super().visit_Call(node)

@@ -98,7 +98,9 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
             raise _unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
         state["Assign"] = {jsonata_name(op.target.id): "{% " + batch.fold(rules) + " %}"}
     state["Next"] = nxt
-    return em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
+    entry = em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
+    total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(scopes))
+    return _check_total(em, op, rules, total, entry)
 
 
 def _map_state(em: Emitter, op: n.Operation, scope: dict[str, Any], rules: batch.Policy) -> dict[str, Any]:
@@ -312,15 +314,28 @@ def throw_if_error(em: Emitter, stmt: n.ExprStmt, nxt: str) -> str | None:
     if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "throw_if_error"
             and isinstance(call.func.value, ir.Name) and call.func.value.id in em.batches and not call.args):
         return None
-    var = "$" + jsonata_name(call.func.value.id)
-    message = em.fresh("message")
-    em.locals.add(message)
-    exc = ir.Call(f"ChildContextError({message})", stmt.span, ir.Name("ChildContextError", stmt.span,
-                  "ChildContextError"), (ir.Name(message, stmt.span, message),), (), None)
-    raised = emit_try.raise_(em, n.Raise(stmt.span, exc, None))
-    failed = f"$filter({var}.all, function($__v) {{ $__v.status = 'FAILED' }})"
-    rule = {"Condition": f"{{% $count({failed}) > 0 %}}", "Next": raised,
-            "Assign": {message: f"{{% {failed}[0].error.ErrorMessage %}}"}}
-    return em.put(em.namer.name(f"Throw-if-error-line-{stmt.span.line}"),
-                  {"Type": "Choice", "Choices": [rule], "Default": nxt}, stmt.span, stmt.value.code)
+    failed = f"$filter(${jsonata_name(call.func.value.id)}.all, function($__v) {{ $__v.status = 'FAILED' }})"
+    return _raise_if(em, stmt.span, f"$count({failed}) > 0", "ChildContextError",
+                     f"{failed}[0].error.ErrorMessage", nxt, f"Throw-if-error-line-{stmt.span.line}", call.code)
+
+
+def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, nxt: str, name: str,
+              what: str) -> str:
+    """A Choice that raises `cls(message)` in the handler (jumping to a matching `except`) when `condition`."""
+    var = em.fresh("message")
+    em.locals.add(var)
+    exc = ir.Call(f"{cls}({var})", span, ir.Name(cls, span, cls), (ir.Name(var, span, var),), (), None)
+    raised = emit_try.raise_(em, n.Raise(span, exc, None))
+    rule = {"Condition": f"{{% {condition} %}}", "Assign": {var: f"{{% {message} %}}"}, "Next": raised}
+    return em.put(em.namer.name(name), {"Type": "Choice", "Choices": [rule], "Default": nxt}, span, what)
+
+
+def _check_total(em: Emitter, op: n.Operation, rules: batch.Policy, total: str, nxt: str) -> str:
+    """The runtime refuses a `min_successful` above the number of branches (ValidationError) before running."""
+    if rules.min_successful is None:
+        return nxt
+    least = batch.num(rules.min_successful)
+    message = f"'min_successful cannot be greater than total items: {least} > ' & $string({total})"
+    return _raise_if(em, op.span, f"{total} < {least}", "ValidationError", message, nxt,
+                     f"Check-min-successful-line-{op.span.line}", f"{op.kind.value} min_successful")
 
