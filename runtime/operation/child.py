@@ -56,7 +56,11 @@ def _execute(
     op: Operation | None,
 ) -> Any:
     try:
-        raw = state.plugins.run_user_function(ident, func, replay_children=op is not None and op.replay_children)
+        # attempt 1 on the first run, None when it runs again over a checkpoint (AWS's numbering)
+        attempt = None if op is not None else 1
+        raw = state.plugins.run_user_function(
+            ident, func, attempt, replay_children=op is not None and op.replay_children
+        )
         data = serialize(config.serdes, raw, ident.operation_id, state.durable_execution_arn)
         value = _load(state, ident, config, data)
         if config.is_virtual or (op is not None and op.replay_children):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from durable_runtime.plugin import (
 from durable_runtime.retries import JitterStrategy, RetryStrategyConfig, create_retry_strategy
 from durable_runtime.testing import DurableFunctionTestRunner
 from durable_runtime.waits import WaitForConditionConfig, WaitForConditionDecision
+from tests.runtime.runners import runner_class
+from tests.runtime.sdk import AWS, OURS, namespace
 
 RETRY_ONCE = StepConfig(
     retry_strategy=create_retry_strategy(
@@ -102,12 +105,12 @@ def test_hooks_fire_in_order_across_invocations() -> None:
         ("updated", "pause", "SUCCEEDED"),
         ("operation-end", "WAIT", "pause", "SUCCEEDED"),  # the service ended it while the execution waited
         ("operation-start", "CONTEXT", "kid", False),
-        ("function-start", "kid", None),
+        ("function-start", "kid", 1),
         ("operation-start", "STEP", "inner", False),
         ("function-start", "inner", 1),
         ("function-end", "inner", 1, "SUCCEEDED"),
         ("operation-end", "STEP", "inner", "SUCCEEDED"),
-        ("function-end", "kid", None, "SUCCEEDED"),
+        ("function-end", "kid", 1, "SUCCEEDED"),
         ("operation-end", "CONTEXT", "kid", "SUCCEEDED"),
         ("invocation-end", "SUCCEEDED", '"hi!"'),
     ]
@@ -123,7 +126,7 @@ def test_a_function_the_invocation_leaves_by_suspending_is_incomplete() -> None:
     with DurableFunctionTestRunner(handler) as runner:
         assert runner.run().result == '"done"'
     ends = [entry for entry in factory.log if entry[0] == "function-end"]
-    assert ends == [("function-end", "kid", None, "INCOMPLETE"), ("function-end", "kid", None, "SUCCEEDED")]
+    assert ends == [("function-end", "kid", 1, "INCOMPLETE"), ("function-end", "kid", None, "SUCCEEDED")]
     assert UserFunctionOutcome.INCOMPLETE.value == "INCOMPLETE" and OperationType.CONTEXT.value == "CONTEXT"
 
 
@@ -203,3 +206,97 @@ def test_the_aws_import_path_is_this_module() -> None:
     with aliased():
         aws = importlib.import_module("aws_durable_execution_sdk_python.plugin")
     assert aws.DurableInstrumentationPlugin is DurableInstrumentationPlugin
+
+
+def hook_log(root: str, workflow: Callable[[Any, Any], Any]) -> list[tuple[Any, ...]]:
+    """The hooks `workflow(sdk, context)` fires, built against the SDK `root` and run on its test runner."""
+    sdk, plugin = namespace(root), importlib.import_module(root + ".plugin")
+    log: list[tuple[Any, ...]] = []
+
+    class Record(plugin.DurableInstrumentationPlugin):  # type: ignore[name-defined,misc]
+        def on_invocation_start(self, info: Any) -> None:
+            updated = sorted(f"{op.name}:{op.status.value}" for op in info.updated_operations.values())
+            log.append(("invocation-start", info.is_first_invocation, updated))
+
+        def on_invocation_end(self, info: Any) -> None:
+            log.append(("invocation-end", info.status.value))
+
+        def on_operation_start(self, info: Any) -> None:
+            log.append(("operation-start", info.operation_type.value, info.sub_type, info.name, info.is_replayed))
+
+        def on_operation_end(self, info: Any) -> None:
+            log.append(("operation-end", info.operation_type.value, info.sub_type, info.name, info.status.value))
+
+        def on_user_function_start(self, info: Any) -> None:
+            log.append(("function-start", info.sub_type, info.name, info.attempt, info.is_replay_children))
+
+        def on_user_function_end(self, info: Any) -> None:
+            log.append(("function-end", info.sub_type, info.name, info.attempt, info.outcome.value))
+
+    class RecordFactory:
+        def create_plugin(self, info: Any) -> Any:
+            return Record()
+
+    @sdk.durable_execution(plugins=[RecordFactory()])
+    def handler(event: Any, context: Any) -> Any:
+        return workflow(sdk, context)
+
+    with runner_class(root)(handler=handler) as runner:
+        assert runner.run(input="{}", execution_timeout=60).status.value == "SUCCEEDED"
+    return log
+
+
+def retry_wait_child(sdk: Any, context: Any) -> str:
+    delays = sdk.RetryStrategyConfig(
+        max_attempts=2, initial_delay=sdk.Duration.from_seconds(1), jitter_strategy=sdk.JitterStrategy.NONE
+    )
+
+    def flaky(step_context: Any) -> str:
+        if step_context.attempt == 1:
+            raise RuntimeError("first attempt fails")
+        return "hi"
+
+    word = context.step(flaky, name="flaky", config=sdk.StepConfig(retry_strategy=sdk.create_retry_strategy(delays)))
+    context.wait(sdk.Duration.from_seconds(2), name="pause")
+    return context.run_in_child_context(lambda child: child.step(lambda _: word + "!", name="inner"), name="kid")
+
+
+def batches_and_polling(sdk: Any, context: Any) -> list[Any]:
+    one_at_a_time = sdk.MapConfig(max_concurrency=1)
+    doubled = context.map(
+        [1, 2], lambda c, x, i, xs: c.step(lambda _: x * 2, name="double"), name="m", config=one_at_a_time
+    )
+    branches = [lambda c: c.step(lambda _: "a", name="a"), lambda c: c.wait(sdk.Duration.from_seconds(1)) or "b"]
+    both = context.parallel(branches, name="p", config=sdk.ParallelConfig(max_concurrency=1))
+
+    def until_two(state: int, attempt: int) -> Any:
+        if state >= 2:
+            return sdk.WaitForConditionDecision.stop_polling()
+        return sdk.WaitForConditionDecision.continue_waiting(sdk.Duration.from_seconds(1))
+
+    config = sdk.WaitForConditionConfig(wait_strategy=until_two, initial_state=0)
+    polled = context.wait_for_condition(lambda state, _: state + 1, config=config, name="poll")
+    return [doubled.get_results(), both.get_results(), polled]
+
+
+def test_the_hooks_are_the_ones_aws_fires_in_the_same_order() -> None:
+    """Differential: the same workflow and plugin on AWS's runner (SDK 3.0) and ours, hook for hook."""
+    ours = hook_log(OURS, retry_wait_child)
+    assert ours == hook_log(AWS, retry_wait_child)
+    assert len(ours) == 23 and ours[-1] == ("invocation-end", "SUCCEEDED")
+
+
+def test_batches_and_polling_fire_the_hooks_aws_fires() -> None:
+    """Invocation and user-function hooks in AWS's order; operation hooks the same ones (AWS ends a child
+    context when its background checkpoint returns, we when the context's SUCCEED is committed, so
+    their positions are not compared: the conformance suite does not assert them either)."""
+    ours, theirs = hook_log(OURS, batches_and_polling), hook_log(AWS, batches_and_polling)
+
+    def ordered(log: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return [entry for entry in log if not entry[0].startswith("operation")]
+
+    def operations(log: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return sorted((entry for entry in log if entry[0].startswith("operation")), key=repr)
+
+    assert ordered(ours) == ordered(theirs) and operations(ours) == operations(theirs)
+    assert ("function-end", "ParallelBranch", "parallel-branch-1", 1, "INCOMPLETE") in ours

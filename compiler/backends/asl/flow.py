@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from durable_compile.backends.asl.problems import AslProblem, problem
-from durable_compile.backends.asl.walk import Scope, edges, is_terminal, pointer, scopes
+from durable_compile.backends.asl.walk import Edge, Scope, edges, is_terminal, pointer, scopes
 
 MAX_NAME_LENGTH = 80
 
@@ -19,10 +19,13 @@ def check_flow(definition: Mapping[str, Any]) -> list[AslProblem]:
     found: list[AslProblem] = []
     all_scopes = list(scopes(definition))
     for scope in all_scopes:
-        found.extend(_targets(scope))
-        reachable = _reachable(scope)
+        out = {name: edges(scope, name) for name in scope.states}  # each state's transitions, once
+        found.extend(_targets(scope, out))
+        following = {name: [e.target for e in found_edges if e.target in scope.states]
+                     for name, found_edges in out.items()}
+        reachable = _reachable(scope, following)
         found.extend(_unreachable(scope, reachable))
-        found.extend(_no_terminal(scope, reachable))
+        found.extend(_no_terminal(scope, reachable, following))
         found.extend(_choice_defaults(scope))
     found.extend(_names(all_scopes))
     return found
@@ -32,24 +35,24 @@ def successors(scope: Scope, name: str) -> list[str]:
     return [e.target for e in edges(scope, name) if e.target in scope.states]
 
 
-def _targets(scope: Scope) -> Iterator[AslProblem]:
+def _targets(scope: Scope, out: Mapping[str, list[Edge]]) -> Iterator[AslProblem]:
     if scope.start_at not in scope.states:
         yield problem("DUR802", pointer(scope.pointer, "StartAt"), f"StartAt names no state: {scope.start_at!r}")
     for name in scope.states:
-        for edge in edges(scope, name):
+        for edge in out[name]:
             if edge.target not in scope.states:
                 yield problem("DUR802", edge.pointer, f"state {name!r} goes to {edge.target!r}, "
                               "which is not a state of this scope")
 
 
-def _reachable(scope: Scope) -> set[str]:
+def _reachable(scope: Scope, following: Mapping[str, list[str]]) -> set[str]:
     seen: set[str] = set()
     todo = [scope.start_at] if scope.start_at in scope.states else []
     while todo:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo.extend(successors(scope, name))
+            todo.extend(following[name])
     return seen
 
 
@@ -59,10 +62,10 @@ def _unreachable(scope: Scope, reachable: set[str]) -> Iterator[AslProblem]:
             yield problem("DUR803", scope.state_pointer(name), f"state {name!r} cannot be reached from StartAt")
 
 
-def _no_terminal(scope: Scope, reachable: set[str]) -> Iterator[AslProblem]:
+def _no_terminal(scope: Scope, reachable: set[str], following: Mapping[str, list[str]]) -> Iterator[AslProblem]:
     predecessors: dict[str, set[str]] = {name: set() for name in scope.states}
     for name in scope.states:
-        for target in successors(scope, name):
+        for target in following[name]:
             predecessors[target].add(name)
     ends = _closure((n for n, s in scope.states.items() if is_terminal(s)), predecessors)
     for name in scope.states:

@@ -36,13 +36,17 @@ def check_rules(definition: Mapping[str, Any]) -> list[AslProblem]:
     found: list[AslProblem] = []
     for scope in scopes(definition):
         for name, state in scope.states.items():
-            base = scope.state_pointer(name)
-            for field in ("Retry", "Catch"):
-                found.extend(_error_lists(state.get(field, ()), pointer(base, field)))
-            found.extend(_fail_error(state, base))
-            found.extend(_jsonpath_keys(state, base))
-            found.extend(_syntax(state, base))
+            if any(_state_problems(state, "")):  # pointers are only worth building for a finding
+                found.extend(_state_problems(state, scope.state_pointer(name)))
     return found
+
+
+def _state_problems(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
+    for field in ("Retry", "Catch"):
+        yield from _error_lists(state.get(field, ()), pointer(base, field))
+    yield from _fail_error(state, base)
+    yield from _jsonpath_keys(state, base)
+    yield from _syntax(state, base)
 
 
 def _error_lists(entries: Sequence[Mapping[str, Any]], base: str) -> Iterator[AslProblem]:

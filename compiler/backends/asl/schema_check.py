@@ -164,7 +164,20 @@ class Compiler:
 
     def kw_allOf(self, value: list[Any], _: Mapping[str, Any]) -> Check:
         checks = [self.compile(s) for s in value]
-        return lambda v: all(check(v) for check in checks)
+        every = _every(checks)
+        key, cases = _discriminator(value)
+        if key is None:
+            return every
+        table = {const: self.compile(then) for const, then in cases}
+
+        def dispatch(v: Any) -> bool:
+            """`allOf: [{if: {properties: {K: {const: c}}}, then: S}, ...]`: on an object with a string K only
+            the case of that value can apply; anything else (no K, not an object) takes the general path."""
+            if not isinstance(v, dict) or key not in v or not isinstance(v[key], str):
+                return every(v)
+            case = table.get(v[key])
+            return case is None or case(v)
+        return dispatch
 
     def kw_anyOf(self, value: list[Any], _: Mapping[str, Any]) -> Check:
         checks = [self.compile(s) for s in value]
@@ -192,6 +205,25 @@ class Compiler:
 
     def kw_ref(self, value: str, _: Mapping[str, Any]) -> Check:
         return self.ref(value)
+
+
+def _discriminator(schemas: list[Any]) -> tuple[str | None, list[tuple[str, Any]]]:
+    """(K, [(c, S)]) when every schema is exactly `{if: {properties: {K: {const: c}}}, then: S}` with one K
+    and distinct string constants c; else (None, [])."""
+    cases: list[tuple[str, Any]] = []
+    keys = set()
+    for schema in schemas:
+        test = schema.get("if") if isinstance(schema, Mapping) and set(schema) == {"if", "then"} else None
+        if not isinstance(test, Mapping) or set(test) != {"properties"} or len(test["properties"]) != 1:
+            return None, []
+        ((key, rule),) = test["properties"].items()
+        if not isinstance(rule, Mapping) or set(rule) != {"const"} or not isinstance(rule["const"], str):
+            return None, []
+        keys.add(key)
+        cases.append((rule["const"], schema["then"]))
+    if len(keys) != 1 or len({c for c, _ in cases}) != len(cases):
+        return None, []
+    return keys.pop(), cases
 
 
 def _every(checks: list[Check]) -> Check:

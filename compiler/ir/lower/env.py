@@ -8,20 +8,11 @@ from dataclasses import dataclass, field
 from itertools import count
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from durable_compile.discover import ModuleInfo
 from durable_compile.ir.exprs import Expr
+from durable_compile.ir.lower.positions import Range, positions
 from durable_compile.source import NO_SPAN, Span
-
-
-def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """libcst's positions of every node. `MetadataWrapper.resolve` also walks the whole tree once more for
-    batchable providers even when there are none, which took as long as computing the positions; the
-    provider is asked directly instead (the same code path resolve takes for a non-batchable provider)."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    generate = getattr(PositionProvider(), "_gen", None)
-    return generate(wrapper) if generate is not None else wrapper.resolve(PositionProvider)
 
 
 @dataclass
@@ -30,7 +21,7 @@ class Env:
 
     path: str  #: the source file
     info: ModuleInfo  #: discovered functions and imports
-    positions: Mapping[cst.CSTNode, CodeRange]  #: libcst positions of every node
+    positions: Mapping[cst.CSTNode, Range]  #: libcst positions of every node (positions.py)
     op_ids: count[int] = field(default_factory=lambda: count(1))  #: numbering of operations
     temps: count[int] = field(default_factory=lambda: count(1))  #: numbering of hoisted temporaries
     lowering: set[str] = field(default_factory=set)  #: regions being lowered (recursion guard)
@@ -60,14 +51,15 @@ class Env:
         pos = self.positions.get(node)
         if pos is None:
             return NO_SPAN
-        return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+        start_line, start_column, end_line, end_column = pos
+        return Span(start_line, start_column + 1, end_line, end_column + 1)
 
     def offsets(self, node: cst.CSTNode) -> tuple[int, int] | None:
         pos = self.positions.get(node)
-        if pos is None or pos.end.line > len(self.line_starts) - 1:
+        if pos is None or pos[2] > len(self.line_starts) - 1:
             return None
-        return (self.line_starts[pos.start.line - 1] + pos.start.column,
-                self.line_starts[pos.end.line - 1] + pos.end.column)
+        start_line, start_column, end_line, end_column = pos
+        return self.line_starts[start_line - 1] + start_column, self.line_starts[end_line - 1] + end_column
 
     def code(self, node: cst.CSTNode) -> str:
         """The node's source text, sliced from the file by its position (no code generation), with every
