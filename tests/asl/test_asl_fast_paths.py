@@ -208,3 +208,25 @@ def test_validation_does_not_change_the_document() -> None:
     before = copy.deepcopy(machine)
     validate_definition(machine)
     assert machine == before
+
+
+@pytest.mark.parametrize(("quota", "layout", "codes"), [(10**7, "indented", []),
+                                                         (150_000, "one state per line", []),
+                                                         (100_000, "one state per line", ["DUR812"])])
+def test_compiled_folder_layout_follows_the_quota(monkeypatch: pytest.MonkeyPatch, quota: int, layout: str,
+                                                  codes: list[str]) -> None:
+    """A 300-operation handler: about 200 KB indented, 120 KB one state per line."""
+    from durable_compile.backends.asl import package, validate
+    from durable_compile.source import SourceFile
+
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from bench_graph import handler_source  # the benchmark's generated handler
+
+    monkeypatch.setattr(package, "MAX_DEFINITION_BYTES", quota)
+    monkeypatch.setattr(validate, "MAX_DEFINITION_BYTES", quota)
+    compiled = package.compile_source(SourceFile("bench-300-ops.py", handler_source(300)))
+    text = compiled.files[package.DEFINITION]
+    assert compiled.output is not None and json.loads(text) == compiled.output.definition
+    assert ("indented" if text.startswith('{\n  "Comment"') and '\n      "Type"' in text else
+            "one state per line") == layout
+    assert [d.code for d in compiled.diagnostics] == codes
