@@ -230,3 +230,18 @@ def test_compiled_folder_layout_follows_the_quota(monkeypatch: pytest.MonkeyPatc
     assert ("indented" if text.startswith('{\n  "Comment"') and '\n      "Type"' in text else
             "one state per line") == layout
     assert [d.code for d in compiled.diagnostics] == codes
+
+
+KEYED = st.recursive(st.sampled_from(["v", "v.$", '.$":', "{% $x %}", 1, None]),
+                     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(
+                         st.sampled_from(["a", "a.$", ".$", 'q".$', "b$.", "é.$"]), inner, max_size=2), max_leaves=5)
+
+
+@given(st.dictionaries(st.sampled_from(["Arguments", "Output", "Assign", "Branches"]), KEYED, max_size=3))
+def test_the_jsonpath_key_prefilter_never_misses_one(state: dict[str, Any]) -> None:
+    from durable_compile.backends.asl.rules import _may_have_jsonpath_key
+    from durable_compile.backends.asl.walk import NESTED_FIELDS, object_keys
+
+    has_one = any(key.endswith(".$") for field, value in state.items() if field not in NESTED_FIELDS
+                  for _, key in object_keys(value, ""))
+    assert _may_have_jsonpath_key(state) == has_one
