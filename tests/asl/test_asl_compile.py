@@ -138,7 +138,8 @@ def test_cli_to_asl_then_run_asl(tmp_path: Path) -> None:
 
 
 def test_cli_strict_refuses_lifted_code(tmp_path: Path) -> None:
-    done = CliRunner().invoke(main, ["to-asl", str(SAMPLES / "order_saga.py"), "-o", str(tmp_path), "--strict"])
+    done = CliRunner().invoke(main, ["to-asl", str(SAMPLES / "vendor_onboarding.py"), "-o", str(tmp_path),
+                                     "--strict"])
     assert done.exit_code == 1
     assert "DUR822" in done.output and not (tmp_path / "statemachine.asl.json").exists()
 

@@ -32,6 +32,7 @@ from durable_compile.backends.asl.emit_support import (
     translator,
 )
 from durable_compile.backends.asl.expressions import free_variables
+from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.jsonata import wrap
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
     Functions,
@@ -45,6 +46,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     typed_constants,
 )
 from durable_compile.backends.asl.translate import NotTranslatable, Translator
+from durable_compile.backends.asl.translate_lists import appended, list_locals
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -80,6 +82,8 @@ class Emitter:
         self.problems: list[dx.Diagnostic] = []
         self.out = Output({})
         self.locals = collect_locals(handler.function)
+        self.lists = frozenset(list_locals(handler.function, self.locals))
+        self.typed_function = handler.function  #: typed locals hold in this function's own scope only
         self.functions = Functions(source_text, def_sources)
         self.constants = module_constants(source_text, self.locals) if literals is None \
             else typed_constants(literals, self.locals)
@@ -111,6 +115,9 @@ class Emitter:
         self.out.definition = {"Comment": f"{self.handler.path}: durable handler {fn.qualname}",
                                "QueryLanguage": "JSONata", "StartAt": name, "States": ordered(self.states, name)}
         self.initialize_unassigned(name)
+        fold(self.out.definition, self.out.source_map)
+        first = str(self.out.definition["StartAt"])
+        self.out.definition["States"] = ordered(self.out.definition["States"], first)  # type: ignore[arg-type]
         return self.out
 
     def fold_input(self, entry: str, param: str) -> bool:
@@ -174,6 +181,9 @@ class Emitter:
             value = self.value(stmt.value)
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
+        if (append := appended(stmt, self.typed_lists())) is not None:
+            value = self.expression(append[1])
+            return None if value is None else {jsonata_name(append[0]): value}
         if isinstance(stmt, n.AugAssign) and isinstance(stmt.target, ir.Name):
             code = f"{stmt.target.code} {stmt.op} ({stmt.value.code})"
             value = self.value(ir.Expr(code, stmt.span))
@@ -209,6 +219,12 @@ class Emitter:
         except NotTranslatable:
             return None
 
+    def expression(self, node: ast.expr) -> str | None:
+        try:
+            return wrap(self.translator().translate(node).expr)
+        except NotTranslatable:
+            return None
+
     def condition(self, expr: ir.Expr) -> str | None:
         try:
             return wrap(self.translator().truthy(parse_expr(expr)))
@@ -218,11 +234,11 @@ class Emitter:
     def translator(self) -> Translator:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
-        sources = (self.locals, self.errors, self.batches, self.constants)  # inlined children swap them
+        sources = (self.locals, self.errors, self.batches, self.constants, self.typed_lists())  # children swap them
         sizes = tuple(map(len, sources))
         cached = self._translator
         if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-            found = translator(self.locals, self.errors, self.batches)
+            found = translator(self.locals, self.errors, self.batches, self.typed_lists())
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         return type(cached[2])(cached[2].names)
@@ -240,6 +256,10 @@ class Emitter:
             if isinstance(stmt, n.LocalDef):
                 found.setdefault(stmt.qualname, stmt)
         return found
+
+    def typed_lists(self) -> frozenset[str]:
+        """The list locals, while the handler's own body is emitted (nested scopes have other locals)."""
+        return self.lists if self.handler.function is self.typed_function else frozenset()
 
     def fresh(self, prefix: str) -> str:
         return f"_{prefix}{next(self.counter)}"

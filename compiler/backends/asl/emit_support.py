@@ -77,11 +77,13 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
         raise NotTranslatable(ast.Constant(None), f"cannot read {expr.code!r}") from err
 
 
-def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset()) -> Translator:
-    from durable_compile.backends.asl.batch import BATCH, BatchTranslator
-    names = {n: Typed(Var(jsonata_name(n)), "error" if n in errors else BATCH if n in batches else "any")
-             for n in locals_}
-    return BatchTranslator(names)
+def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
+               lists: AbstractSet[str] = frozenset()) -> Translator:
+    from durable_compile.backends.asl.batch import BATCH
+    from durable_compile.backends.asl.translate_lists import ListTranslator
+    kinds = {**{n: "list" for n in lists}, **{n: BATCH for n in batches}, **{n: "error" for n in errors}}
+    names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
+    return ListTranslator(names)
 
 
 #: Python local -> workflow variable, for the locals of the inlined child context being emitted

@@ -1,0 +1,151 @@
+"""Which JSONata expressions can neither fail nor come out undefined, whatever the variables hold.
+
+Takes the text of one expression; gives a yes/no. The fold pass asks this before it moves an
+expression under a state's `Retry`/`Catch` (a Task's `Assign` or `Arguments`): there a failure would be
+retried or caught, where in its original Pass or Succeed state it failed the execution. An expression
+qualifies when it is built only from literals, variables, field paths, index predicates, array and
+object constructors (literal keys), blocks, `=`/`!=`/`and`/`or`, conditionals and a few functions that
+accept any value; and when its top-level value cannot be undefined (Step Functions rejects an
+undefined field value, while object and array constructors drop undefined members). The answer is
+conservative: "no" only costs a missed simplification. `$states.input`, `.result`, `.errorOutput`,
+`.context` are defined where they are read, and so is `$states.result.Payload`: the compiled machine's
+tasks are Lambda invokes, whose result always has a Payload (null when the function returns None).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jsonata
+
+#: functions that accept any JSON value: name -> whether the result is defined (True: always,
+#: "args": when some argument is)
+TOTAL_FUNCTIONS: dict[str, bool | str] = {
+    "append": "args", "count": True, "exists": True, "boolean": True, "not": True, "type": "args",
+    "keys": False,
+}
+_EQUALITY = frozenset({"=", "!=", "and", "or"})
+_UNSUPPORTED = ("stages", "group", "focus", "index", "tuple", "keep_array_stage")
+
+
+@lru_cache(maxsize=8192)
+def total_and_defined(text: str) -> bool:
+    """True when evaluating `text` never raises and never gives undefined."""
+    try:
+        tree = jsonata.Jsonata(text).ast
+    except Exception:  # the parser raises JException, RuntimeError or RecursionError on odd input
+        return False
+    try:
+        ok, defined = _check(tree, {})
+    except _Partial:
+        return False
+    return ok and defined
+
+
+class _Partial(Exception):
+    """A construct the analysis does not model."""
+
+
+def _check(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    """(cannot fail, cannot be undefined) of one AST node; `bound` maps block variables to definedness."""
+    if any(getattr(node, field, None) for field in _UNSUPPORTED):
+        raise _Partial
+    kind = node.type
+    check = _CHECKS.get(kind)
+    if check is None:
+        raise _Partial
+    ok, defined = check(node, bound)
+    for predicate in getattr(node, "predicate", None) or ():
+        if predicate.type != "filter":
+            raise _Partial
+        ok = ok and _check(predicate.expr, bound)[0]
+        defined = False
+    return ok, defined
+
+
+def _literal(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    return True, True
+
+
+def _name(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    return True, False  # a field of the context value, which may be missing
+
+
+def _variable(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    name = str(node.value)
+    if name == "":
+        return True, False
+    return True, bound.get(name, True)  # workflow variables are assigned before they are read
+
+
+def _path(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    steps = list(node.steps)
+    ok = _check(steps[0], bound)[0]
+    for step in steps[1:]:
+        if step.type != "name":
+            raise _Partial
+        ok = ok and _check(step, bound)[0]
+    names = [str(step.value) for step in steps[1:]]
+    reserved = steps[0].type == "variable" and steps[0].value == "states" and "states" not in bound and (
+        len(names) == 1 or names == ["result", "Payload"])
+    return ok, reserved or (len(steps) == 1 and _check(steps[0], bound)[1])
+
+
+def _unary(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    if node.value == "[":
+        return all(_check(e, bound)[0] for e in node.expressions), True
+    if node.value == "{":
+        pairs = list(node.lhs_object or ())
+        keys_ok = all(pair[0].type == "string" for pair in pairs)
+        return keys_ok and all(_check(pair[1], bound)[0] for pair in pairs), True
+    return False, False  # unary minus fails on non-numbers
+
+
+def _binary(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    if node.value not in _EQUALITY:
+        return False, False
+    return _check(node.lhs, bound)[0] and _check(node.rhs, bound)[0], True
+
+
+def _condition(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    test_ok = _check(node.condition, bound)[0]
+    then_ok, then_defined = _check(node.then, bound)
+    if node._else is None:
+        return test_ok and then_ok, False
+    else_ok, else_defined = _check(node._else, bound)
+    return test_ok and then_ok and else_ok, then_defined and else_defined
+
+
+def _block(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    inner = dict(bound)
+    ok, defined = True, False
+    for expr in node.expressions:
+        if expr.type == "bind":
+            if expr.lhs.type != "variable":
+                raise _Partial
+            value_ok, value_defined = _check(expr.rhs, inner)
+            inner[str(expr.lhs.value)] = value_defined
+            ok, defined = ok and value_ok, value_defined
+        else:
+            expr_ok, defined = _check(expr, inner)
+            ok = ok and expr_ok
+    return ok, defined
+
+
+def _function(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    procedure = node.procedure
+    name = str(getattr(procedure, "value", ""))
+    if procedure.type != "variable" or name in bound or name not in TOTAL_FUNCTIONS:
+        return False, False
+    results = [_check(arg, bound) for arg in node.arguments]
+    ok = all(r[0] for r in results)
+    rule = TOTAL_FUNCTIONS[name]
+    return ok, any(r[1] for r in results) if rule == "args" else bool(rule)
+
+
+_CHECKS = {
+    "string": _literal, "number": _literal, "value": _literal, "name": _name,
+    "variable": _variable, "path": _path, "unary": _unary, "binary": _binary, "condition": _condition,
+    "block": _block, "function": _function,
+}

@@ -1,0 +1,206 @@
+"""The fold pass, rule by rule: a machine before, the machine after, and both run the same.
+
+Each case gives a small hand-written machine and the states the fold must leave (or that it must leave
+the machine alone, when a guard applies). Every case, folded or not, runs before and after the fold on
+both interpreters (moto and sfnx.testing) with the same inputs and Lambda functions, and must end the
+same way: same status, output and error. The Lambda `flaky` fails on its first call of each execution,
+so retriers and catchers really run.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from durable_compile.backends.asl import is_valid, validate_definition
+from durable_compile.backends.asl.fold import fold
+from durable_compile.backends.asl.localrun.model import Services, run_definition
+from durable_compile.backends.asl.totality import total_and_defined
+
+INVOKE = "arn:aws:states:::lambda:invoke"
+RETRY = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}]
+
+
+def task(function: str, payload: str, nxt: str | None = None, **extra: Any) -> dict[str, Any]:
+    state = {"Type": "Task", "Resource": INVOKE, "Arguments": {"FunctionName": function, "Payload": payload},
+             **extra}
+    if nxt:
+        state["Next"] = nxt
+    return state
+
+
+def pass_(assign: dict[str, Any], nxt: str) -> dict[str, Any]:
+    return {"Type": "Pass", "Assign": assign, "Next": nxt}
+
+
+def done(output: str) -> dict[str, Any]:
+    return {"Type": "Succeed", "Output": output}
+
+
+def machine(start: str, **states: dict[str, Any]) -> dict[str, Any]:
+    return {"QueryLanguage": "JSONata", "StartAt": start, "States": states}
+
+
+RESULT = "{% $states.result.Payload %}"
+CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "Next": "Failed", "Assign": {"why": "{% $states.errorOutput.Error %}"}}]
+FAILED = done("{% {'failed': $why, 'n': $n} %}")
+
+#: name -> (before, the states left after folding)
+CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "pass folds into the task before it, reading what the task assigns": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Inc"),
+        Inc=task("inc", "{% $n %}", "Set", Assign={"n": RESULT}),
+        Set=pass_({"m": "{% $n * 10 %}", "n": "{% $n + 1 %}"}, "Done"),
+        Done=done("{% {'n': $n, 'm': $m} %}")), ["Inc"]),
+    "a total assignment folds into a task with retry and catch": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}", "log": "{% [] %}"}, "Flaky"),
+        Flaky=task("flaky", "{% $n %}", "Log", Assign={"n": RESULT}, Retry=RETRY, Catch=CATCH_ALL),
+        Log=pass_({"log": "{% $append($log, [$n]) %}"}, "Done"),
+        Done=done("{% {'n': $n, 'log': $log} %}"),
+        Failed=FAILED), ["Start", "Flaky", "Done", "Failed"]),
+    "arithmetic stays out of a task with a catcher (it could fail there), and binds in the output": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Flaky"),
+        Flaky=task("flaky", "{% $n %}", "Add", Assign={"n": RESULT}, Catch=CATCH_ALL),
+        Add=pass_({"n": "{% $n + 1 %}"}, "Done"),
+        Done=done("{% {'n': $n} %}"),
+        Failed=FAILED), ["Start", "Flaky", "Done", "Failed"]),
+    "a choice takes the assignments of its branches": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Big"),
+        Big={"Type": "Choice", "Choices": [{"Condition": "{% $n > 3 %}", "Next": "Halve"}], "Default": "Double"},
+        Halve=pass_({"n": "{% $n / 2 %}"}, "Inc"),
+        Double=pass_({"n": "{% $n * 2 %}"}, "Inc"),
+        Inc=task("inc", "{% $n %}", "Done", Assign={"n": RESULT}),
+        Done=done("{% $n %}")), ["Big", "Double", "Inc"]),
+    "empty passes disappear, the start one too": (machine(
+        "Nothing",
+        Nothing={"Type": "Pass", "Next": "Inc"},
+        Inc=task("inc", "{% $states.input.n %}", "Also", Assign={"n": RESULT}),
+        Also={"Type": "Pass", "Next": "Done"},
+        Done=done("{% $n %}")), ["Inc"]),
+    "the start pass folds forward into a task with a catcher": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input %}", "tries": 1}, "Flaky"),
+        Flaky=task("flaky", "{% $n.n %}", "Done", Assign={"n": RESULT}, Retry=RETRY, Catch=CATCH_ALL),
+        Done=done("{% {'n': $n, 'tries': $tries} %}"),
+        Failed=done("{% {'failed': $why, 'start': $n, 'tries': $tries} %}")), ["Flaky", "Failed"]),
+    "a loop counter folds into the choice rule that enters the body": (machine(
+        "Start",
+        Start=pass_({"i": 0, "acc": "{% [] %}"}, "Loop"),
+        Loop={"Type": "Choice", "Choices": [{"Condition": "{% $i < 3 %}", "Next": "Step"}], "Default": "Done"},
+        Step=pass_({"i": "{% $i + 1 %}", "acc": "{% $append($acc, [$i]) %}"}, "Loop"),
+        Done=done("{% $acc %}")), ["Start", "Loop", "Done"]),
+    "a pass reading $states.input folds only forward, where the input is the same": (machine(
+        "Inc",
+        Inc=task("inc", "{% $states.input.n %}", "Keep", Assign={"n": RESULT}),
+        Keep=pass_({"seen": "{% $states.input %}"}, "Done"),
+        Done=done("{% {'n': $n, 'seen': $seen} %}")), ["Inc", "Done"]),
+    "a choice never gets a state-level Assign where a rule goes where Default goes": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Odd"),
+        Odd={"Type": "Choice", "Choices": [{"Condition": "{% $n % 2 = 1 %}", "Next": "Mark"}], "Default": "Other"},
+        Mark=pass_({"odd": True}, "Done"),
+        Other=pass_({"odd": False}, "Done"),
+        Done=done("{% {'n': $n, 'odd': $odd} %}")), ["Done", "Odd", "Other"]),
+    "parallel branches are folded on their own": (machine(
+        "Both",
+        Both={"Type": "Parallel", "Next": "Done", "Assign": {"pair": "{% $states.result %}"}, "Branches": [
+            {"StartAt": "A", "States": {"A": pass_({"a": "{% $states.input.n %}"}, "B"),
+                                        "B": pass_({"b": "{% $a + 1 %}"}, "C"), "C": done("{% $b %}")}},
+            {"StartAt": "D", "States": {"D": {"Type": "Pass", "Next": "E"}, "E": done("{% 7 %}")}}]},
+        Done=done("{% $pair %}")), ["Both"]),
+}
+INPUTS = [{"n": 1}, {"n": 6}]
+
+
+def functions() -> dict[str, Any]:
+    calls = {"flaky": 0}
+
+    def flaky(payload: Any) -> Any:
+        calls["flaky"] += 1
+        if calls["flaky"] % 2:
+            raise RuntimeError("first call fails")
+        return payload * 3
+
+    return {"inc": lambda payload: payload + 1, "flaky": flaky}
+
+
+def folded(before: dict[str, Any]) -> dict[str, Any]:
+    after = copy.deepcopy(before)
+    source_map = {name: {"file": "x.py", "line": i + 1, "end_line": i + 1, "what": name}
+                  for i, name in enumerate(before["States"])}
+    fold(after, source_map)
+    return after
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fold_leaves_these_states(case: str) -> None:
+    before, left = CASES[case]
+    after = folded(before)
+    assert is_valid(validate_definition(before)), validate_definition(before)
+    assert is_valid(validate_definition(after)), validate_definition(after)
+    assert sorted(after["States"]) == sorted(left)
+
+
+@pytest.mark.parametrize("engine", ["sfnx", "moto"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_folded_machine_runs_the_same(case: str, engine: str) -> None:
+    before, _ = CASES[case]
+    after = folded(before)
+    for event in INPUTS:
+        original = run_definition(before, event, Services(functions()), engine)  # type: ignore[arg-type]
+        result = run_definition(after, event, Services(functions()), engine)  # type: ignore[arg-type]
+        assert (result.status, result.result, result.error) == (original.status, original.result, original.error)
+
+
+def test_folding_merges_comments_and_source_lines() -> None:
+    before = CASES["pass folds into the task before it, reading what the task assigns"][0]
+    after = copy.deepcopy(before)
+    source_map = {"Start": {"file": "x.py", "line": 1, "end_line": 1, "what": "start"},
+                  "Inc": {"file": "x.py", "line": 2, "end_line": 2, "what": "step inc"},
+                  "Set": {"file": "x.py", "line": 3, "end_line": 4, "what": "assignments"},
+                  "Done": {"file": "x.py", "line": 5, "end_line": 5, "what": "return"}}
+    fold(after, source_map)
+    assert after["States"]["Inc"]["Comment"] == \
+        "start (line 1); step inc (line 2); assignments (lines 3-4); return (line 5)"
+    assert source_map["Inc"]["line"] == 1 and source_map["Inc"]["end_line"] == 5
+    assert set(source_map) == set(after["States"])
+
+
+def test_a_pass_reading_what_its_predecessor_assigns_reads_the_expression() -> None:
+    after = folded(CASES["pass folds into the task before it, reading what the task assigns"][0])
+    assert after["States"]["Inc"]["Assign"] == {
+        "n": "{% ($n := $states.result.Payload; $n + 1) %}",
+        "m": "{% ($n := $states.result.Payload; $n * 10) %}",
+    }
+    assert after["States"]["Inc"]["End"] is True
+
+
+def test_volatile_values_are_never_copied_into_another_expression() -> None:
+    before = machine("Stamp", Stamp=pass_({"t": "{% $millis() %}"}, "Use"),
+                     Use=pass_({"u": "{% $t + 1 %}"}, "Done"), Done=done("{% [$t, $u] %}"))
+    assert "Use" in folded(before)["States"] or "Stamp" in folded(before)["States"]
+    assert "$millis() + 1" not in str(folded(before))
+
+
+TOTAL = ["$x", "$states.result.Payload", "$states.input", "[1, $x.y]", "{'a': $x.missing, 'b': [$y]}",
+         "$append($a, [$b])", "$count($x)",
+         "($v := $states.result.Payload; $append($l, [$v]))", "$x = 1 ? 'a' : 'b'", "$exists($x.y) and $z"]
+NOT_TOTAL = ["$x + 1", "$x.y", "$states.input.n", "$states.result.Payload.x", "-$x", "$x < 1",
+             "$lookup($x, 'a')", "{$k: 1}", "$x ? 1", "$x[0]",
+             "$sum($x)", "$f($x)", "($v := $x.y; $v)", "not valid ("]
+
+
+@pytest.mark.parametrize("text", TOTAL)
+def test_total_and_defined(text: str) -> None:
+    assert total_and_defined(text)
+
+
+@pytest.mark.parametrize("text", NOT_TOTAL)
+def test_may_fail_or_be_undefined(text: str) -> None:
+    assert not total_and_defined(text)
