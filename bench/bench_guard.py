@@ -193,7 +193,13 @@ def count_instructions(folder: Path, runtime: Path | None) -> dict[str, dict[str
         ]
         if subprocess.run(command, env=env, capture_output=True).returncode != 0:
             return None
-        totals = [_total(out.with_name(f"{out.name}.{n}")) for n in range(1, 2 * len(WORKLOADS) * len(WAYS) + 1)]
+        marks = 2 * len(WORKLOADS) * len(WAYS)
+        if out.with_name(f"{out.name}.{marks + 1}").exists():
+            return None  # something else called the mark: the dumps cannot be told apart
+        try:
+            totals = [_total(out.with_name(f"{out.name}.{n}")) for n in range(1, marks + 1)]
+        except (OSError, ValueError):  # no dump at the marks (a libpython without symbols)
+            return None
     runs = iter(totals[1::2])  # dump n holds what ran before mark n: the runs end at the even marks
     return {label: {way: next(runs) for way in WAYS} for label in WORKLOADS}
 
@@ -332,11 +338,21 @@ def _pair(old: float | None, new: float | None, form: str) -> str:
 NOTE = [
     "The guard watches only while orchestration code runs: a per-thread `sys.setprofile` hook that "
     "switches itself off as a tagged durable call starts (so step bodies and the runtime's own work run "
-    "unwatched) and is switched on again when it returns. A tagged call `_dc.at(LINE, ctx)` is built in "
-    "C, so it costs the hook two events (the call and its return); everything else the hook sees is the "
-    "orchestration's own code. Stretches that replay completed history are not watched: that code ran "
-    "watched when it first ran live (a path that differs only on replay is what `durable-compile verify` "
-    "finds)."
+    "unwatched) and is switched on again when it returns. Stretches that replay completed history are not "
+    "watched: that code ran watched when it first ran live (a path that differs only on replay is what "
+    "`durable-compile verify` finds).",
+    "",
+    "Where the cost was, before: a tagged call `_dc.at(LINE, ctx).step(...)` cost the hook 11 events (`at`, "
+    "`Site.__init__`, the call, its `getprofile` and `setprofile`, their returns), each a Python call; "
+    "each `call` event hashed a code object (which walks its constants); every replayed call asked the "
+    "context `is_replaying()` through a helper; a map item's stretch raised events for the guard's own "
+    "`_enter` and `_restore` and for a `typing.cast` per item in `BatchResult.get_results`. Now a tagged "
+    "call is built in C (a `functools.partial`) and costs two events; the hook switches itself off at the "
+    "guard's own entry points, looks code objects up by id, and reads the runtime context's replay flag "
+    "directly. What remains is dispatching events for the orchestration's own calls and running its "
+    "bytecode unspecialised while the hook is on (CPython 3.11 de-specialises traced code). For scale: "
+    "with the hook replaced by nothing, the strict modules cost 0.1% to 1.2% more instructions than the "
+    "unguarded ones (the replay checks); the hook itself adds the rest.",
 ]
 
 
