@@ -126,8 +126,13 @@ def _dispatch_state(em: Emitter, scopes: list[dict[str, Any]], limit: int) -> di
     choice = {"Type": "Choice", "Comment": "run the branch of this index", "Choices": rules[:-1] or rules,
               "Default": scopes[-1]["StartAt"]}
     states = {name: choice}
+    shared: str | None = None  # one failure outcome state serves every branch of the processor
     for scope in scopes:
-        states.update(scope["States"])
+        catch = scope["States"][scope["StartAt"]]["Catch"][0]
+        failed, shared = catch["Next"], shared or catch["Next"]
+        catch["Next"] = shared
+        states.update({k: v for k, v in scope["States"].items() if k != failed or k == shared})
+    states[str(shared)]["Comment"] = "a branch failed: its error entry is the outcome"
     return {"Type": "Map", "Items": list(range(len(scopes))), "MaxConcurrency": limit,
             "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": name, "States": states}}
 
