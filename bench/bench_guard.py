@@ -23,6 +23,7 @@ import gc
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -96,15 +97,17 @@ def load(path: Path, name: str, aliased: bool) -> Callable[..., Any]:
     return module.handler  # type: ignore[no-any-return]
 
 
-def run_once(handler: Callable[..., Any]) -> list[float]:
+def run_once(handler: Callable[..., Any], mark: Callable[[], object] = int) -> list[float]:
     from durable_runtime.testing import DurableFunctionTestRunner
 
     runner = DurableFunctionTestRunner(handler)
     try:
         gc.collect()
+        mark()
         cpu, wall = time.process_time(), time.perf_counter()
         result = runner.run(input="{}", execution_timeout=600)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        mark()
         assert result.status.name == "SUCCEEDED", result.error
         return [cpu, wall]
     finally:
@@ -131,23 +134,75 @@ def count_events(handler: Callable[..., Any]) -> int:
     return count
 
 
+def handlers(folder: Path, index: int) -> dict[str, Callable[..., Any]]:
+    ways = {
+        way: load(folder / f"w{index}_{FILES[way]}.py", f"bench_{FILES[way]}_{index}", way == "original")
+        for way in WAYS
+    }
+    for handler in ways.values():
+        run_once(handler)  # warm up: imports, caches
+    return ways
+
+
 def work(folder: Path, repeat: int) -> dict[str, Any]:
     """Time every workload every way (interleaved, rotating order); count the strict module's events."""
     samples: Samples = {}
     events: dict[str, int] = {}
     for index, label in enumerate(WORKLOADS):
-        ways = {
-            way: load(folder / f"w{index}_{FILES[way]}.py", f"bench_{FILES[way]}_{index}", way == "original")
-            for way in WAYS
-        }
-        for handler in ways.values():
-            run_once(handler)  # warm up: imports, caches
+        ways = handlers(folder, index)
         samples[label] = {way: [] for way in WAYS}
         for turn in range(repeat):
             for way in WAYS[turn % 3 :] + WAYS[: turn % 3]:
                 samples[label][way].append(run_once(ways[way]))
         events[label] = count_events(ways["guard strict"])
     return {"samples": samples, "events": events}
+
+
+def work_counted() -> None:
+    """Run each workload once each way between two `os.getppid()` calls: the marks where the instruction
+    counter (valgrind's callgrind, `--dump-before`) cuts its dumps."""
+    folder = Path(sys.argv[2])
+    for index in range(len(WORKLOADS)):
+        ways = handlers(folder, index)
+        for way in WAYS:
+            run_once(ways[way], os.getppid)
+
+
+def count_instructions(folder: Path, runtime: Path | None) -> dict[str, dict[str, int]] | None:
+    """Instructions executed by one run of each workload each way: exact, whatever the machine's load
+    (valgrind's callgrind; None when it is not installed)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    if runtime is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(runtime), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    with tempfile.TemporaryDirectory() as dumps:
+        out = Path(dumps) / "callgrind.out"
+        command = [
+            valgrind,
+            "--tool=callgrind",
+            "--dump-before=os_getppid*",
+            "--dump-instr=no",
+            "--dump-line=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker-counted",
+            str(folder),
+        ]
+        if subprocess.run(command, env=env, capture_output=True).returncode != 0:
+            return None
+        totals = [_total(out.with_name(f"{out.name}.{n}")) for n in range(1, 2 * len(WORKLOADS) * len(WAYS) + 1)]
+    runs = iter(totals[1::2])  # dump n holds what ran before mark n: the runs end at the even marks
+    return {label: {way: next(runs) for way in WAYS} for label in WORKLOADS}
+
+
+def _total(dump: Path) -> int:
+    for line in dump.read_text().splitlines():
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise ValueError(f"{dump}: no totals")
 
 
 # -- the driver: modules, workers, table ----------------------------------------------------------------------
@@ -217,46 +272,80 @@ def table(
         "of the process (medians); *wall* is the median ratio of wall-clock times. *original*: the handler "
         "file as written; *guard off*: the module `to-python --guard off` generates (every durable call "
         "tagged with its line, nothing watched); *guard strict*: the same module watched by the guard. "
-        "`strict / off` is the guard's own cost (target under 5%); *events* is how many calls the guard's "
-        f"profile hook receives in one strict run. Load average (1, 5, 15 min): {load[0]} before, "
-        f"{load[1]} after, on {os.cpu_count()} cores.",
+        f"`strict / off` is the guard's own cost (target under 5%). Load average (1, 5, 15 min): {load[0]} "
+        f"before, {load[1]} after, on {os.cpu_count()} cores.",
         "",
+        "| workload | original | guard off | guard strict | strict / off (median) | strict / off (best) "
+        "| wall strict / off | strict / original |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    head = "| workload | original | guard off | guard strict | strict / off (median) | strict / off (best) | wall "
-    rule = "|---|---:|---:|---:|---:|---:|---:"
-    if before is not None:
-        head += f"| before ({revision}): median | before: best "
-        rule += "|---:|---:"
-    lines += [head + "| events | strict / original |", rule + "|---:|---:|"]
     for label, samples in after["samples"].items():
         cpu = {way: statistics.median(run[0] for run in samples[way]) * 1000 for way in WAYS}
-        row = (
+        lines.append(
             f"| {label} | {cpu['original']:,.1f} ms | {cpu['guard off']:,.1f} ms | {cpu['guard strict']:,.1f} ms "
             f"| {ratio(samples, statistics.median):.3f}x | {ratio(samples, min):.3f}x "
-            f"| {ratio(samples, statistics.median, 1):.3f}x "
+            f"| {ratio(samples, statistics.median, 1):.3f}x | {cpu['guard strict'] / cpu['original']:.3f}x |"
         )
-        events = f"{after['events'][label]:,}"
-        if before is not None:
-            old = before["samples"][label]
-            row += f"| {ratio(old, statistics.median):.3f}x | {ratio(old, min):.3f}x "
-            events = f"{before['events'][label]:,} → {events}"
-        lines.append(row + f"| {events} | {cpu['guard strict'] / cpu['original']:.3f}x |")
-    lines += [
-        "",
-        "The guard watches only while orchestration code runs: a per-thread `sys.setprofile` hook that "
-        "switches itself off as a tagged durable call starts (so step bodies and the runtime's own work run "
-        "unwatched) and is switched on again when it returns. A tagged call `_dc.at(LINE, ctx)` is built in "
-        "C, so it costs the hook two events (the call and its return); everything else the hook sees is the "
-        "orchestration's own code. Stretches that replay completed history are not watched: that code ran "
-        "watched when it first ran live (a path that differs only on replay is what `durable-compile verify` "
-        "finds).",
-    ]
+    lines += ["", *comparison(after, before, revision), "", *NOTE]
     return "\n".join(lines) + "\n"
+
+
+def comparison(after: dict[str, Any], before: dict[str, Any] | None, revision: str) -> list[str]:
+    """Before (the baseline revision's runtime) and after: the time ratios, and the exact counts."""
+    counted = after.get("instructions") is not None
+    lines = [
+        f"Before ({revision}, the guard before its performance work) and after (this revision), the same "
+        "generated modules, measured in the same script run: `strict / off` in CPU time (median, best), "
+        + (
+            "in instructions executed (one run under valgrind's callgrind: exact, whatever the load), "
+            if counted
+            else "(instructions not counted: valgrind is not installed), "
+        )
+        + "and how many events the guard's profile hook receives in one strict run.",
+        "",
+        "| workload | strict / off (median) | strict / off (best) | instructions strict / off | hook events |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, samples in after["samples"].items():
+        old = before["samples"][label] if before is not None else None
+        cells = [
+            _pair(old and ratio(old, statistics.median), ratio(samples, statistics.median), "{:.3f}x"),
+            _pair(old and ratio(old, min), ratio(samples, min), "{:.3f}x"),
+            _pair(_counted(before, label), _counted(after, label), "{:.4f}x"),
+            _pair(before["events"][label] if before else None, after["events"][label], "{:,}"),
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _counted(result: dict[str, Any] | None, label: str) -> float | None:
+    counts = (result or {}).get("instructions")
+    return None if counts is None else counts[label]["guard strict"] / counts[label]["guard off"]
+
+
+def _pair(old: float | None, new: float | None, form: str) -> str:
+    if new is None:
+        return "—"
+    return form.format(new) if old is None else f"{form.format(old)} → {form.format(new)}"
+
+
+NOTE = [
+    "The guard watches only while orchestration code runs: a per-thread `sys.setprofile` hook that "
+    "switches itself off as a tagged durable call starts (so step bodies and the runtime's own work run "
+    "unwatched) and is switched on again when it returns. A tagged call `_dc.at(LINE, ctx)` is built in "
+    "C, so it costs the hook two events (the call and its return); everything else the hook sees is the "
+    "orchestration's own code. Stretches that replay completed history are not watched: that code ran "
+    "watched when it first ran live (a path that differs only on replay is what `durable-compile verify` "
+    "finds)."
+]
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--worker"]:
         print(json.dumps(work(Path(sys.argv[2]), int(sys.argv[3]))))
+        return
+    if sys.argv[1:2] == ["--worker-counted"]:
+        work_counted()
         return
     sys.path.insert(0, str(ROOT))
     quick = "--quick" in sys.argv
@@ -273,6 +362,10 @@ def main() -> None:
             after = merge(after, run_worker(folder, repeat, None))
             if old_runtime is not None:
                 before = merge(before, run_worker(folder, repeat, old_runtime))
+        if not quick and after is not None:
+            after["instructions"] = count_instructions(folder, None)
+            if before is not None:
+                before["instructions"] = count_instructions(folder, old_runtime)
     if after is None:
         raise SystemExit("the benchmark workers failed")
     load_after = "{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())

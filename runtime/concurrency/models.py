@@ -182,7 +182,8 @@ class BatchResult(Generic[R]):
             raise BatchCompletionError(self.completion_reason)
 
     def get_results(self) -> list[R]:
-        return [cast(R, i.result) for i in self.all if i.status is BatchItemStatus.SUCCEEDED]
+        # one cast for the list, not one call per item (orchestration code calls this, under the guard)
+        return cast("list[R]", [i.result for i in self.all if i.status is BatchItemStatus.SUCCEEDED])
 
     def get_errors(self) -> list[ErrorObject | None]:
         return [i.error for i in self.all if i.status is BatchItemStatus.FAILED]
