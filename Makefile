@@ -10,7 +10,7 @@ TEST_STAMP := $(VENV)/.test-installed
 WHEELHOUSE := $(VENV)/wheelhouse
 SAMPLE ?= samples/order_saga.py
 
-.PHONY: venv demo test check goldens bench conformance system-deps node-deps clean
+.PHONY: venv demo test check goldens bench conformance system-deps bench-deps node-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,13 @@ check: $(STAMP)
 goldens: $(TEST_STAMP)
 	$(PY) -m pytest tests/golden --update-goldens -p no:xdist -q
 
-bench: $(TEST_STAMP) system-deps
+# Debian packages only the benchmarks use (valgrind: bench_guard counts instructions under callgrind).
+bench-deps:
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  echo "installing valgrind (Debian)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind) >/dev/null; }
+
+bench: $(TEST_STAMP) system-deps bench-deps
 	$(PY) bench/run_all.py
 
 # AWS's conformance requirements on our runtime; the last line is the summary.

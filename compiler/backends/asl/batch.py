@@ -137,10 +137,10 @@ def fold(p: Policy, outcomes: str = "$states.result") -> str:
 SUCCEEDED_ENTRY = "{% {'status': 'SUCCEEDED', 'result': $states.result[0], 'error': null} %}"
 
 
-def failed_entry(message: str) -> str:
-    """The outcome of a branch that failed; `message` is the JSONata of the error message."""
+def failed_entry(message: str, error_type: str = "$states.errorOutput.Error") -> str:
+    """The outcome of a branch that failed; `message` and `error_type` are JSONata."""
     return ("{% {'status': 'FAILED', 'result': null, 'error': "
-            f"{{'ErrorType': $states.errorOutput.Error, 'ErrorMessage': {message}}}}} %}}")
+            f"{{'ErrorType': {error_type}, 'ErrorMessage': {message}}}}} %}}")
 
 
 def _count(base: str, status: str) -> str:

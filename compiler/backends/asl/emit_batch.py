@@ -25,6 +25,7 @@ from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import batch, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
 from durable_compile.backends.asl.emit_support import jsonata_name
+from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import collect_locals, ordered
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
@@ -125,8 +126,13 @@ def _dispatch_state(em: Emitter, scopes: list[dict[str, Any]], limit: int) -> di
     choice = {"Type": "Choice", "Comment": "run the branch of this index", "Choices": rules[:-1] or rules,
               "Default": scopes[-1]["StartAt"]}
     states = {name: choice}
+    shared: str | None = None  # one failure outcome state serves every branch of the processor
     for scope in scopes:
-        states.update(scope["States"])
+        catch = scope["States"][scope["StartAt"]]["Catch"][0]
+        failed, shared = catch["Next"], shared or catch["Next"]
+        catch["Next"] = shared
+        states.update({k: v for k, v in scope["States"].items() if k != failed or k == shared})
+    states[str(shared)]["Comment"] = "a branch failed: its error entry is the outcome"
     return {"Type": "Map", "Items": list(range(len(scopes))), "MaxConcurrency": limit,
             "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": name, "States": states}}
 
@@ -211,18 +217,47 @@ def _source_call(em: Emitter, span: Span) -> ast.Call | None:
 def _wrapped(em: Emitter, branch: Branch) -> dict[str, Any]:
     """`{StartAt, States}`: a one-branch Parallel running the body; success and failure become outcomes."""
     body = _body_scope(em, branch)
-    run, failed = em.namer.name(branch.label), em.namer.name(f"{branch.label}-failed")
+    failed = em.namer.name(f"{branch.label}-failed")
     span = branch.region.span
-    catch = {"ErrorEquals": ["States.ALL"], "Output": batch.failed_entry(emit_try.MESSAGE[3:-3]), "Next": failed}
+    single = _single_task(body, failed)
     em_states: dict[str, dict[str, Any]] = {}
     saved, em.states = em.states, em_states
     try:
-        em.put(run, {"Type": "Parallel", "Branches": [body], "Output": batch.SUCCEEDED_ENTRY, "Catch": [catch],
-                     "End": True}, span, f"branch {branch.label}: its failure becomes an error entry")
+        if single is not None:
+            run, state = single
+            em.states[run] = state
+        else:
+            run = em.namer.name(branch.label)
+            catch = {"ErrorEquals": ["States.ALL"], "Output": batch.failed_entry(emit_try.MESSAGE[3:-3]),
+                     "Next": failed}
+            em.put(run, {"Type": "Parallel", "Branches": [body], "Output": batch.SUCCEEDED_ENTRY, "Catch": [catch],
+                         "End": True}, span, f"branch {branch.label}: its failure becomes an error entry")
         em.put(failed, {"Type": "Succeed", "Output": "{% $states.input %}"}, span, f"branch {branch.label} failed")
     finally:
         em.states = saved
     return {"StartAt": run, "States": em_states}
+
+
+def _single_task(body: dict[str, Any], failed: str) -> tuple[str, dict[str, Any]] | None:
+    """A branch that is one task returning its result (`lambda c: c.step(...)`) needs no wrapper: the task
+    itself gives the success outcome, and its catcher the failure outcome the Fail state would have raised."""
+    states = body["States"]
+    task = states.get(body["StartAt"], {})
+    result = next(iter(task.get("Assign", {})), None)
+    end, catch = states.get(task.get("Next", "")), task.get("Catch", [])
+    fail = states.get(catch[0]["Next"]) if len(catch) == 1 else None
+    if task.get("Type") != "Task" or len(states) != 3 or len(task.get("Assign", {})) != 1 or end is None \
+            or fail is None or end.get("Type") != "Succeed" or end.get("Output") != f"{{% ${result} %}}" \
+            or task["Assign"][result] != "{% $states.result.Payload %}" or fail.get("Type") != "Fail" \
+            or set(catch[0]) - {"ErrorEquals", "Next", "Output"} or catch[0]["ErrorEquals"] != ["States.ALL"] \
+            or not isinstance(fail.get("Error"), str) or fail["Error"].startswith("{%"):
+        return None
+    single = {k: v for k, v in task.items() if k not in ("Assign", "Next", "Catch")}
+    single["Output"] = batch.SUCCEEDED_ENTRY.replace("$states.result[0]", "$states.result.Payload")
+    error = batch.failed_entry(emit_try.MESSAGE[3:-3], string_literal(fail["Error"]))
+    single["Catch"] = [{"ErrorEquals": ["States.ALL"], "Output": error, "Next": failed}]
+    single["End"] = True
+    return body["StartAt"], single
 
 
 def _body_scope(em: Emitter, branch: Branch) -> dict[str, Any]:
