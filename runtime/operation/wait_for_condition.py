@@ -53,7 +53,8 @@ class ConditionRunner:
             if op.status is OperationStatus.PENDING:
                 suspend_until(self.state, self.ident, op.next_attempt_timestamp, "condition re-check scheduled")
         if op is None or op.status is not OperationStatus.STARTED:
-            self.state.checkpoint(update(self.ident, OperationAction.START), is_sync=False)
+            # like a step's: committed before the check runs on a durable store, batched in memory
+            self.state.checkpoint(update(self.ident, OperationAction.START), is_sync=self.state.commit_starts)
         return self._attempt(op)
 
     def _attempt(self, op: Operation | None) -> Any:

@@ -208,3 +208,40 @@ def test_validation_does_not_change_the_document() -> None:
     before = copy.deepcopy(machine)
     validate_definition(machine)
     assert machine == before
+
+
+@pytest.mark.parametrize(("quota", "layout", "codes"), [(10**7, "indented", []),
+                                                         (150_000, "one state per line", []),
+                                                         (100_000, "one state per line", ["DUR812"])])
+def test_compiled_folder_layout_follows_the_quota(monkeypatch: pytest.MonkeyPatch, quota: int, layout: str,
+                                                  codes: list[str]) -> None:
+    """A 300-operation handler: about 200 KB indented, 120 KB one state per line."""
+    from durable_compile.backends.asl import package, validate
+    from durable_compile.source import SourceFile
+
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from bench_graph import handler_source  # the benchmark's generated handler
+
+    monkeypatch.setattr(package, "MAX_DEFINITION_BYTES", quota)
+    monkeypatch.setattr(validate, "MAX_DEFINITION_BYTES", quota)
+    compiled = package.compile_source(SourceFile("bench-300-ops.py", handler_source(300)))
+    text = compiled.files[package.DEFINITION]
+    assert compiled.output is not None and json.loads(text) == compiled.output.definition
+    assert ("indented" if text.startswith('{\n  "Comment"') and '\n      "Type"' in text else
+            "one state per line") == layout
+    assert [d.code for d in compiled.diagnostics] == codes
+
+
+KEYED = st.recursive(st.sampled_from(["v", "v.$", '.$":', "{% $x %}", 1, None]),
+                     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(
+                         st.sampled_from(["a", "a.$", ".$", 'q".$', "b$.", "é.$"]), inner, max_size=2), max_leaves=5)
+
+
+@given(st.dictionaries(st.sampled_from(["Arguments", "Output", "Assign", "Branches"]), KEYED, max_size=3))
+def test_the_jsonpath_key_prefilter_never_misses_one(state: dict[str, Any]) -> None:
+    from durable_compile.backends.asl.rules import _may_have_jsonpath_key
+    from durable_compile.backends.asl.walk import NESTED_FIELDS, object_keys
+
+    has_one = any(key.endswith(".$") for field, value in state.items() if field not in NESTED_FIELDS
+                  for _, key in object_keys(value, ""))
+    assert _may_have_jsonpath_key(state) == has_one

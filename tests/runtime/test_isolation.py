@@ -19,6 +19,7 @@ from durable_runtime.service.isolation import exit_detail
 from durable_runtime.store.memory import MemoryStore
 from durable_runtime.store.sqlite import SqliteStore
 from durable_runtime.testing import DurableFunctionTestRunner
+from durable_runtime.waits import WaitForConditionConfig, WaitForConditionDecision
 
 AT_MOST_ONCE = StepConfig(step_semantics=StepSemantics.AT_MOST_ONCE_PER_RETRY, retry_strategy=RetryPresets.none())
 
@@ -103,6 +104,32 @@ def test_crash_in_an_at_least_once_step_in_a_child_context_reruns_it_without_a_s
         "ExecutionSucceeded",
     ]
     assert result.result == '"x"' and runs(tmp_path) == ["child", "child"]
+
+
+def test_crash_in_a_condition_check_checks_again_without_a_second_start(tmp_path: Path) -> None:
+    def check(state: int, _: Any) -> int:
+        crash_once(tmp_path / "check")
+        return state + 1
+
+    def stop(state: int, attempt: int) -> WaitForConditionDecision:
+        return WaitForConditionDecision.stop_polling()
+
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> int:
+        config = WaitForConditionConfig(wait_strategy=stop, initial_state=0)
+        return context.wait_for_condition(check, config=config, name="poll")
+
+    result, events = run(handler)
+    kinds = [e["EventType"] for e in events]
+    assert kinds == [
+        "ExecutionStarted",
+        "StepStarted",
+        "InvocationCompleted",
+        "StepSucceeded",
+        "InvocationCompleted",
+        "ExecutionSucceeded",
+    ]
+    assert result.result == "1" and runs(tmp_path) == ["check", "check"]
 
 
 def test_a_signal_is_reported_with_its_name(tmp_path: Path) -> None:

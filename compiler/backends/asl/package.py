@@ -1,8 +1,10 @@
 """to-asl: a handler file -> the files of a deployable folder.
 
-Takes a source file (and the handler to compile); gives the files' text by name plus diagnostics:
-statemachine.asl.json (validated by our own validator), steps_handler.py (jinja2), the user's module
-copied beside it, template.yaml (SAM), requirements.txt and source-map.json. Output is deterministic.
+Takes a source file (and the handler to compile), or a file the front end has already lowered; gives the
+files' text by name plus diagnostics: statemachine.asl.json (validated by our own validator; indented
+JSON, or one compact line per state when the indented text would pass the 1 MB quota, which counts the
+text as uploaded), steps_handler.py (jinja2), the user's module copied beside it, template.yaml (SAM),
+requirements.txt and source-map.json (one state per line). Output is deterministic.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import jinja2
 
 from durable_compile import diagnostics as dx
-from durable_compile.api import lower_source, paused_gc
+from durable_compile.api import Lowered, lower_source, paused_gc
 from durable_compile.backends.asl.emit import Emitter
 from durable_compile.backends.asl.emit_support import Output
 from durable_compile.backends.asl.validate import MAX_DEFINITION_BYTES, validate_definition
@@ -44,7 +46,12 @@ class Compiled:
 
 
 def compile_source(source: SourceFile, handler: str | None = None, strict: bool = False) -> Compiled:
-    lowered = lower_source(source, handler)
+    return compile_lowered(lower_source(source, handler), strict)
+
+
+def compile_lowered(lowered: Lowered, strict: bool = False) -> Compiled:
+    """The back end alone: a file the front end has lowered -> the folder's files (or diagnostics)."""
+    source = lowered.source
     result = Compiled(diagnostics=list(lowered.diagnostics))
     if not lowered.handlers:
         return result
