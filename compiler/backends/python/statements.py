@@ -87,8 +87,12 @@ def synthesized(stmt: n.Stmt, expr: Fn[[ir.Expr], str]) -> str | None:
         return f"{init} = {stmt.value.code}"
     if isinstance(stmt, n.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
         owner = stmt.value.func.value
-        if is_temp(owner) and len(stmt.value.args) == 1:  # `_dc_tN.append(element)`
-            return f"{owner.code}.{stmt.value.func.attr}({expr(stmt.value.args[0])})"
+        if is_temp(owner) and len(stmt.value.args) == 1:  # `_dc_tN.append(element)`, `_dc_tN.add(element)`
+            element = expr(stmt.value.args[0])
+            # In-place operators instead of method calls: the same list/set, and no call for the guard's
+            # profile hook to see (a builtin method call costs it two events per element).
+            grow = {"append": f"+= [{element}]", "add": f"|= {{{element}}}"}.get(stmt.value.func.attr)
+            return f"{owner.code} {grow}" if grow else f"{owner.code}.{stmt.value.func.attr}({element})"
     if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Subscript):
         target = stmt.targets[0]
         if is_temp(target.value):  # `_dc_tN[key] = value`

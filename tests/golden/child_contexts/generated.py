@@ -42,7 +42,7 @@ def enroll_members(ctx: DurableContext, group: str, members: list[str]) -> list[
         _dc_t1 = []
         for member in _dc_iter:
             _dc_t2 = _dc.at(35, ctx).step(add_member(group, member), name=f"add-{member}")
-            _dc_t1.append(_dc_t2)
+            _dc_t1 += [_dc_t2]
         return _dc_t1
     _dc_t1 = _dc_comp1(members)
     return _dc_t1

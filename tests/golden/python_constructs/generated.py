@@ -72,7 +72,7 @@ def handler(event: dict, context: DurableContext) -> dict:
         _dc_t5 = []
         for i in _dc_iter:
             _dc_t6 = _dc.at(55, context).step(count(i), name=f"sq-{i}")
-            _dc_t5.append(_dc_t6)
+            _dc_t5 += [_dc_t6]
         return _dc_t5
     _dc_t5 = _dc_comp2(range(2))
     squares = _dc_t5
