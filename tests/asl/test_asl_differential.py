@@ -2,9 +2,11 @@
 to-asl, on the local Step Functions interpreters (sfnx.testing for every example, moto for some).
 
 Hypothesis writes handlers from a small grammar: steps (lambda and decorated), waits, plain and lifted
-assignments, if/else, for loops, try/except StepError around failing steps, raise, and `context.map` /
-`context.parallel` of nested functions written from the same grammar (every completion config) followed
-by reads of the BatchResult. Status, result and error type must agree.
+assignments, if/else, for loops, try/except StepError around failing steps, raise, child contexts (a
+decorated child that may fail, a nested one, a lambda closure), wait_for_condition (a strategy that may
+run out of attempts), and `context.map` / `context.parallel` of nested functions written from the same
+grammar (every completion config) followed by reads of the BatchResult. Status, result and error type
+must agree.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ from durable_runtime import compat
 from durable_runtime.testing.runner import DurableFunctionTestRunner
 
 HEAD = '''from aws_durable_execution_sdk_python import (
-    DurableContext, StepContext, StepError, durable_execution, durable_step,
+    DurableContext, StepContext, StepError, durable_execution, durable_step, durable_with_child_context,
 )
-from aws_durable_execution_sdk_python.config import CompletionConfig, Duration, MapConfig, ParallelConfig, StepConfig
+from aws_durable_execution_sdk_python.config import (
+    CompletionConfig, Duration, JitterStrategy, MapConfig, ParallelConfig, StepConfig,
+)
 from aws_durable_execution_sdk_python.retries import RetryPresets
+from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitStrategyConfig, create_wait_strategy
 
 NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
 
@@ -38,6 +43,26 @@ def check(step_ctx: StepContext, value: int, modulus: int) -> int:
     if value % modulus == 0:
         raise ValueError(f"bad {value}")
     return value + 1
+
+
+@durable_with_child_context
+def grow(ctx: DurableContext, x: int, n: int) -> int:
+    x = ctx.step(lambda _: x + n, name="grow")
+    if x % 5 == 0:
+        raise RuntimeError(f"{x} is a multiple of 5")
+    return x
+
+
+@durable_with_child_context
+def nest(ctx: DurableContext, x: int) -> int:
+    inner = ctx.run_in_child_context(grow(x, 2))
+    return inner + ctx.step(lambda _: 1, name="one")
+
+
+def up_to(limit: int):
+    return create_wait_strategy(WaitStrategyConfig(
+        should_continue_polling=lambda s: s < limit, max_attempts=4, initial_delay=Duration.from_seconds(3),
+        jitter_strategy=JitterStrategy.NONE))
 
 
 @durable_execution
@@ -58,6 +83,13 @@ def statements(depth: int, waits: bool = True) -> st.SearchStrategy[list[str]]:
         st.just(["items.append(x)"]),
         st.sampled_from(nap).map(lambda line: [line]),
         st.integers(20, 60).map(lambda n: [f"if y > {n}:", "    raise RuntimeError(f'y is {y}')"]),
+        st.integers(1, 4).map(lambda n: [f"x = context.run_in_child_context(grow(x, {n}))"]),
+        st.just(["x = context.run_in_child_context(nest(x), name='nest')"]),
+        st.integers(1, 3).map(lambda n: [f"y = context.run_in_child_context(lambda c: c.step(lambda _: x * {n} + y,"
+                                         " name='mix'), name='mix-block')"]),
+        *([st.tuples(st.integers(1, 3), st.integers(1, 12)).map(lambda p: [
+            f"x = context.wait_for_condition(lambda s, c: s + {p[0]}, config=WaitForConditionConfig("
+            f"wait_strategy=up_to(x + {p[1]}), initial_state=x), name='poll')"])] if waits else []),
     )
     if depth == 0:
         return simple

@@ -17,7 +17,7 @@ import pytest
 from durable_compile.backends.asl import is_valid, validate_definition
 from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.localrun.model import Services, run_definition
-from durable_compile.backends.asl.totality import total_and_defined
+from durable_compile.backends.asl.totality import numeric_variables, total_and_defined
 
 INVOKE = "arn:aws:states:::lambda:invoke"
 RETRY = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}]
@@ -54,7 +54,7 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         Start=pass_({"n": "{% $states.input.n %}"}, "Inc"),
         Inc=task("inc", "{% $n %}", "Set", Assign={"n": RESULT}),
         Set=pass_({"m": "{% $n * 10 %}", "n": "{% $n + 1 %}"}, "Done"),
-        Done=done("{% {'n': $n, 'm': $m} %}")), ["Inc"]),
+        Done=done("{% {'n': $n, 'm': $m} %}")), ["Start", "Inc"]),
     "a total assignment folds into a task with retry and catch": (machine(
         "Start",
         Start=pass_({"n": "{% $states.input.n %}", "log": "{% [] %}"}, "Flaky"),
@@ -71,10 +71,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         Failed=FAILED), ["Start", "Flaky", "Done", "Failed"]),
     "a choice takes the assignments of its branches": (machine(
         "Start",
-        Start=pass_({"n": "{% $states.input.n %}"}, "Big"),
-        Big={"Type": "Choice", "Choices": [{"Condition": "{% $n > 3 %}", "Next": "Halve"}], "Default": "Double"},
-        Halve=pass_({"n": "{% $n / 2 %}"}, "Inc"),
-        Double=pass_({"n": "{% $n * 2 %}"}, "Inc"),
+        Start=pass_({"n": "{% $states.input %}"}, "Big"),
+        Big={"Type": "Choice", "Choices": [{"Condition": "{% $n.n > 3 %}", "Next": "Halve"}], "Default": "Double"},
+        Halve=pass_({"n": "{% $n.n / 2 %}"}, "Inc"),
+        Double=pass_({"n": "{% $n.n * 2 %}"}, "Inc"),
         Inc=task("inc", "{% $n %}", "Done", Assign={"n": RESULT}),
         Done=done("{% $n %}")), ["Big", "Double", "Inc"]),
     "empty passes disappear, the start one too": (machine(
@@ -166,9 +166,8 @@ def test_folding_merges_comments_and_source_lines() -> None:
                   "Set": {"file": "x.py", "line": 3, "end_line": 4, "what": "assignments"},
                   "Done": {"file": "x.py", "line": 5, "end_line": 5, "what": "return"}}
     fold(after, source_map)
-    assert after["States"]["Inc"]["Comment"] == \
-        "start (line 1); step inc (line 2); assignments (lines 3-4); return (line 5)"
-    assert source_map["Inc"]["line"] == 1 and source_map["Inc"]["end_line"] == 5
+    assert after["States"]["Inc"]["Comment"] == "step inc (line 2); assignments (lines 3-4); return (line 5)"
+    assert source_map["Inc"]["line"] == 2 and source_map["Inc"]["end_line"] == 5
     assert set(source_map) == set(after["States"])
 
 
@@ -199,6 +198,22 @@ NOT_TOTAL = ["$x + 1", "$x.y", "$states.input.n", "$states.result.Payload.x", "-
 @pytest.mark.parametrize("text", TOTAL)
 def test_total_and_defined(text: str) -> None:
     assert total_and_defined(text)
+
+
+def test_numeric_variables_are_assigned_only_numbers() -> None:
+    found = numeric_variables({"a": [0, "{% $a + 1 %}"], "b": ["{% $a * 2 - $b %}", 3], "c": [0, "{% $x %}"],
+                               "d": [True], "e": ["{% $states.result.Payload %}"], "f": ["{% $f + 1 %}", None]})
+    assert found == {"a", "b"}
+
+
+@pytest.mark.parametrize("text", ["$n + 1", "-$n * 2 - $m", "$n < $m + 1", "{'days': $n + 1}"])
+def test_arithmetic_on_numeric_variables_is_total(text: str) -> None:
+    assert total_and_defined(text, frozenset({"n", "m"}))
+    assert not total_and_defined(text)
+
+
+def test_a_block_binding_hides_a_numeric_variable() -> None:
+    assert not total_and_defined("($n := 'a'; $n + 1)", frozenset({"n"}))
 
 
 @pytest.mark.parametrize("text", NOT_TOTAL)

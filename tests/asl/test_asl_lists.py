@@ -11,8 +11,9 @@ import pytest
 
 from durable_compile.backends.asl.emit_support import translator
 from durable_compile.backends.asl.jsonata import render
+from durable_compile.backends.asl.local_types import int_locals, list_locals
 from durable_compile.backends.asl.translate import NotTranslatable
-from durable_compile.backends.asl.translate_lists import appended, list_locals
+from durable_compile.backends.asl.translate_lists import appended
 from durable_compile.ir import nodes as n
 
 LISTS = frozenset({"xs"})
@@ -72,3 +73,9 @@ def test_append_on_a_list_local_is_an_assignment() -> None:
     statements = list(n.walk(fn.body))
     found = [appended(s, {"a"}) for s in statements]
     assert [(name, ast.unparse(value)) for name, value in filter(None, found)] == [("a", "a + [event]")]
+
+
+def test_int_locals_hold_only_int_arithmetic() -> None:
+    fn = _handler("a = 0\na += 1\nb = a * 2 - 1\nc = 0\nc = c / 2\nd = 1\nd = event\ne = 1.5\n"
+                  "f = a\nf -= b\ng = 0\ng //= 2\nreturn a")
+    assert int_locals(fn, {"a", "b", "c", "d", "e", "f", "g", "event"}) == {"a", "b", "f"}

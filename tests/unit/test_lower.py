@@ -191,3 +191,19 @@ return None
     assert isinstance(match, n.Match)
     assert [c.pattern for c in match.cases] == ['"refund"', '{"amount": amount}', "_"]
     assert [type(c.body[0]).__name__ for c in match.cases] == ["Operation", "Operation", "Pass"]
+
+
+def test_a_function_lowered_twice_hoists_its_durable_calls_both_times() -> None:
+    """Two child contexts of one def: each region has its own operations and temporaries (found by the
+    ASL differential hypothesis test: the second region had lost a hoisted step)."""
+    handler = lower("def plus_one(ctx):\n    return 1 + ctx.step(work(2))\n"
+                    "a = context.run_in_child_context(plus_one)\nb = context.run_in_child_context(plus_one)")
+    children = [op for op in ops(handler) if op.kind is n.OpKind.CHILD_CONTEXT]
+    returns = []
+    for op in children:
+        assert op.callee is not None and op.callee.region is not None
+        (step,) = [s for s in op.callee.region.body if isinstance(s, n.Operation)]
+        (ret,) = [s for s in op.callee.region.body if isinstance(s, n.Return)]
+        assert ret.value is not None and step.target is not None and ret.value.code == f"1 + {step.target.code}"
+        returns.append(ret.value.code)
+    assert len(set(returns)) == 2

@@ -34,6 +34,7 @@ from durable_compile.backends.asl.emit_support import (
 from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.jsonata import wrap
+from durable_compile.backends.asl.local_types import int_locals, list_locals
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
     Functions,
     _targets,
@@ -46,7 +47,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     typed_constants,
 )
 from durable_compile.backends.asl.translate import NotTranslatable, Translator
-from durable_compile.backends.asl.translate_lists import appended, list_locals
+from durable_compile.backends.asl.translate_lists import appended
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -83,6 +84,7 @@ class Emitter:
         self.out = Output({})
         self.locals = collect_locals(handler.function)
         self.lists = frozenset(list_locals(handler.function, self.locals))
+        self.ints = frozenset(int_locals(handler.function, self.locals))
         self.typed_function = handler.function  #: typed locals hold in this function's own scope only
         self.functions = Functions(source_text, def_sources)
         self.constants = module_constants(source_text, self.locals) if literals is None \
@@ -181,7 +183,7 @@ class Emitter:
             value = self.value(stmt.value)
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
-        if (append := appended(stmt, self.typed_lists())) is not None:
+        if (append := appended(stmt, self.typed()[0])) is not None:
             value = self.expression(append[1])
             return None if value is None else {jsonata_name(append[0]): value}
         if isinstance(stmt, n.AugAssign) and isinstance(stmt.target, ir.Name):
@@ -225,6 +227,12 @@ class Emitter:
         except NotTranslatable:
             return None
 
+    def is_list(self, expr: ir.Expr) -> bool:
+        try:
+            return self.translator().translate(parse_expr(expr)).type == "list"
+        except NotTranslatable:
+            return False
+
     def condition(self, expr: ir.Expr) -> str | None:
         try:
             return wrap(self.translator().truthy(parse_expr(expr)))
@@ -234,11 +242,11 @@ class Emitter:
     def translator(self) -> Translator:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
-        sources = (self.locals, self.errors, self.batches, self.constants, self.typed_lists())  # children swap them
+        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed())  # children swap them
         sizes = tuple(map(len, sources))
         cached = self._translator
         if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-            found = translator(self.locals, self.errors, self.batches, self.typed_lists())
+            found = translator(self.locals, self.errors, self.batches, *self.typed())
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         return type(cached[2])(cached[2].names)
@@ -257,9 +265,10 @@ class Emitter:
                 found.setdefault(stmt.qualname, stmt)
         return found
 
-    def typed_lists(self) -> frozenset[str]:
-        """The list locals, while the handler's own body is emitted (nested scopes have other locals)."""
-        return self.lists if self.handler.function is self.typed_function else frozenset()
+    def typed(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The list and int locals, while the handler's own body is emitted (nested scopes have others)."""
+        own = self.handler.function is self.typed_function
+        return (self.lists, self.ints) if own else (frozenset(), frozenset())
 
     def fresh(self, prefix: str) -> str:
         return f"_{prefix}{next(self.counter)}"
@@ -366,7 +375,8 @@ class Emitter:
         if iterable is None:
             self.put(init, {"Type": "Pass", "Assign": {index: 0}, "Next": head}, stmt.span, "loop start")
             return self.lifted_value(ir.Expr(f"list({stmt.iter.code})", stmt.iter.span), stmt.span, init, items)
-        keys = f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? $keys($v) : $v) %}}"
+        keys = iterable if self.is_list(stmt.iter) else \
+            f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? $keys($v) : $v) %}}"
         return self.put(init, {"Type": "Pass", "Assign": {items: keys, index: 0}, "Next": head}, stmt.span,
                         "loop start")
 

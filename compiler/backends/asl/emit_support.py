@@ -78,10 +78,11 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
 
 
 def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
-               lists: AbstractSet[str] = frozenset()) -> Translator:
+               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset()) -> Translator:
     from durable_compile.backends.asl.batch import BATCH
     from durable_compile.backends.asl.translate_lists import ListTranslator
-    kinds = {**{n: "list" for n in lists}, **{n: BATCH for n in batches}, **{n: "error" for n in errors}}
+    kinds = {**{n: "int" for n in ints}, **{n: "list" for n in lists}, **{n: BATCH for n in batches},
+             **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
     return ListTranslator(names)
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.fold_graph import (
     Graph,
     Ref,
@@ -38,7 +37,7 @@ from durable_compile.backends.asl.fold_graph import (
     strings,
     too_long,
 )
-from durable_compile.backends.asl.totality import total_and_defined
+from durable_compile.backends.asl.totality import never_undefined, numeric_variables, outer_reads, total_and_defined
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
 
 #: a Pass entered from more places than this is left alone (its expressions would be copied to each)
@@ -53,24 +52,25 @@ SourceMap = dict[str, dict[str, Any]]
 
 def fold(definition: dict[str, Any], source_map: SourceMap) -> None:
     """Simplify every scope of `definition`; merge the source map entries of folded states."""
-    _fold_scope(definition, source_map)
+    _fold_scope(definition, source_map, numeric_variables(assignments(definition)))
     for name, entry in source_map.items():
         _comment(definition, name, entry)
 
 
-def _fold_scope(scope: dict[str, Any], source_map: SourceMap) -> None:
+def _fold_scope(scope: dict[str, Any], source_map: SourceMap, numbers: frozenset[str]) -> None:
     for state in scope["States"].values():
         for branch in state.get("Branches", ()):
-            _fold_scope(branch, source_map)
+            _fold_scope(branch, source_map, numbers)
         if "ItemProcessor" in state:
-            _fold_scope(state["ItemProcessor"], source_map)
-    Folder(Graph(scope), source_map).run()
+            _fold_scope(state["ItemProcessor"], source_map, numbers)
+    Folder(Graph(scope), source_map, numbers).run()
 
 
 class Folder:
-    def __init__(self, graph: Graph, source_map: SourceMap) -> None:
+    def __init__(self, graph: Graph, source_map: SourceMap, numbers: frozenset[str] = frozenset()) -> None:
         self.graph = graph
         self.source_map = source_map
+        self.numbers = numbers  #: variables that always hold a number (arithmetic on them cannot fail)
 
     def run(self) -> None:
         todo = deque(self.graph.states)
@@ -115,8 +115,11 @@ class Folder:
             holder = self.graph.assign_holder(ref)
             if holder is None or ref.source == name:
                 return []
-            moved = _rebased(assign, holder.get("Assign", {}))
-            if moved is None or (self.graph.handled(ref) and not _safe(moved)):
+            earlier = holder.get("Assign", {})
+            if not _safe({k: v for k, v in earlier.items() if k in assign}, self.numbers):
+                return []  # the Pass overwrites it: its expression would no longer be evaluated
+            moved = _rebased(assign, earlier)
+            if moved is None or (self.graph.handled(ref) and not _safe(moved, self.numbers)):
                 return []
             if self.graph.choice_conflict(ref, name, nxt, True):
                 return []
@@ -142,9 +145,13 @@ class Folder:
         if reads_states(assign, allow_input=True) or "End" in target or _shares_default(target):
             return []
         order = _bindings(assign)
-        handled = target["Type"] == "Task" and bool(target.get("Retry") or target.get("Catch"))
-        if order is None or (handled and not _safe(assign)):
+        # before a task, the assignments must not be able to fail: the task would run (and its retriers
+        # and catchers apply) where the Pass had already failed
+        if order is None or (target["Type"] == "Task" and not _safe(assign, self.numbers)):
             return []
+        overwritten = {k for holder in _exits(target) for k in holder.get("Assign", {}) if k in assign}
+        if not _safe({k: assign[k] for k in overwritten}, self.numbers):
+            return []  # where the state assigns the same variable, the Pass's expression would be dropped
         rewritten = {key: value if key in ("Type", "Comment") else bind(value, order)
                      for key, value in target.items()}
         if too_long(rewritten):
@@ -167,6 +174,9 @@ class Folder:
         order = _bindings(state["Assign"])
         if not isinstance(output, str) or not is_jsonata(output) or order is None:
             return []
+        texts = [text for value in state["Assign"].values() for text in strings(value)]
+        if not all(never_undefined(text, self.numbers) for text in texts):
+            return []  # an undefined value fails an Assign, but not a binding
         result = "{% " + bound(jsonata_body(output), order) + " %}"
         if too_long(result):
             return []
@@ -192,7 +202,7 @@ class Folder:
             moved = None if output is None else _rebased({"": output}, source.get("Assign", {}), output=True)
             if output is not None and moved is None:
                 return []
-            if moved is not None and self.graph.handled(ref) and not _safe(moved):
+            if moved is not None and self.graph.handled(ref) and not _safe(moved, self.numbers):
                 return []
             plans.append((ref, source, moved))
         lines = self._take_sources(name)
@@ -222,6 +232,18 @@ class Folder:
         entry["sources"] = parts
 
 
+def assignments(scope: dict[str, Any], found: dict[str, list[object]] | None = None) -> dict[str, list[object]]:
+    """Every value each variable is assigned, in every scope of the machine."""
+    found = {} if found is None else found
+    for state in scope["States"].values():
+        for holder in (state, *state.get("Choices", ()), *state.get("Catch", ())):
+            for var, value in holder.get("Assign", {}).items():
+                found.setdefault(var, []).append(value)
+        for inner in (*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])):
+            assignments(inner, found)
+    return found
+
+
 def _plain_pass(state: dict[str, Any]) -> bool:
     return state["Type"] == "Pass" and "Next" in state and not (set(state) - {"Type", "Comment", "Assign", "Next"})
 
@@ -237,13 +259,19 @@ def _rebased(assign: dict[str, Any], earlier: dict[str, Any], output: bool = Fal
     bindings = {var: as_jsonata(earlier[var]) for var in needed}
     if any(expr is None for expr in bindings.values()):
         return None
-    if output and any(free_variables(str(expr)) & set(earlier) for expr in bindings.values()):
+    if output and any(_reads_any(str(expr), set(earlier)) for expr in bindings.values()):
         return None
     order = binding_order({v: e for v, e in bindings.items() if e is not None})
     if order is None:
         return None
     rebased = {var: bind(value, order) for var, value in assign.items()}
     return None if too_long(rebased) else rebased
+
+
+def _reads_any(expr: str, names: set[str]) -> bool:
+    """Whether `expr` may read one of `names` from outside itself (yes when it cannot be analysed)."""
+    found = outer_reads(expr)
+    return found is None or bool(found & names)
 
 
 def _bindings(assign: dict[str, Any]) -> dict[str, str] | None:
@@ -256,9 +284,9 @@ def _bindings(assign: dict[str, Any]) -> dict[str, str] | None:
     return binding_order({v: e for v, e in bindings.items() if e is not None})
 
 
-def _safe(assign: dict[str, Any]) -> bool:
+def _safe(assign: dict[str, Any], numbers: frozenset[str]) -> bool:
     """Every value is total and defined (plain JSON values are)."""
-    return all(total_and_defined(text) for value in assign.values() for text in strings(value))
+    return all(total_and_defined(text, numbers) for value in assign.values() for text in strings(value))
 
 
 def _shares_default(state: dict[str, Any]) -> bool:

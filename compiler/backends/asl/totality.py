@@ -14,6 +14,8 @@ tasks are Lambda invokes, whose result always has a Payload (null when the funct
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -26,21 +28,33 @@ TOTAL_FUNCTIONS: dict[str, bool | str] = {
     "keys": False,
 }
 _EQUALITY = frozenset({"=", "!=", "and", "or"})
+_ARITHMETIC = frozenset({"+", "-", "*", "<", "<=", ">", ">="})
+_NUMBERS = " numbers"  #: key of the numeric variables in the environment (not a variable name)
 _UNSUPPORTED = ("stages", "group", "focus", "index", "tuple", "keep_array_stage")
 
 
 @lru_cache(maxsize=8192)
-def total_and_defined(text: str) -> bool:
-    """True when evaluating `text` never raises and never gives undefined."""
+def total_and_defined(text: str, numbers: frozenset[str] = frozenset()) -> bool:
+    """True when evaluating `text` never raises and never gives undefined; `numbers` are the workflow
+    variables that always hold a number (so `+`, `-`, `*` and comparisons of them cannot fail)."""
     try:
         tree = jsonata.Jsonata(text).ast
     except Exception:  # the parser raises JException, RuntimeError or RecursionError on odd input
         return False
     try:
-        ok, defined = _check(tree, {})
+        ok, defined = _check(tree, {_NUMBERS: numbers})  # type: ignore[dict-item]
     except _Partial:
         return False
     return ok and defined
+
+
+@lru_cache(maxsize=8192)
+def never_undefined(text: str, numbers: frozenset[str] = frozenset()) -> bool:
+    """True when evaluating `text` either fails or gives a value (never undefined)."""
+    try:
+        return _check(jsonata.Jsonata(text).ast, {_NUMBERS: numbers})[1]  # type: ignore[dict-item]
+    except Exception:  # a parse error, or a construct the analysis does not model (_Partial)
+        return False
 
 
 class _Partial(Exception):
@@ -99,13 +113,29 @@ def _unary(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
         pairs = list(node.lhs_object or ())
         keys_ok = all(pair[0].type == "string" for pair in pairs)
         return keys_ok and all(_check(pair[1], bound)[0] for pair in pairs), True
-    return False, False  # unary minus fails on non-numbers
+    return _numeric(node.expression, bound), True  # unary minus fails on non-numbers
 
 
 def _binary(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    if node.value in _ARITHMETIC:
+        return _numeric(node.lhs, bound) and _numeric(node.rhs, bound), True
     if node.value not in _EQUALITY:
         return False, False
     return _check(node.lhs, bound)[0] and _check(node.rhs, bound)[0], True
+
+
+def _numeric(node: Any, bound: dict[str, Any]) -> bool:
+    """Always a number: a number literal, a numeric workflow variable (not rebound in a block), or
+    `+`, `-`, `*`, unary minus of numbers."""
+    if getattr(node, "predicate", None) or getattr(node, "stages", None):
+        return False
+    if node.type == "number":
+        return True
+    if node.type == "variable":
+        return str(node.value) not in bound and str(node.value) in bound[_NUMBERS]
+    if node.type == "binary" and node.value in ("+", "-", "*"):
+        return _numeric(node.lhs, bound) and _numeric(node.rhs, bound)
+    return node.type == "unary" and node.value == "-" and _numeric(node.expression, bound)
 
 
 def _condition(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
@@ -149,3 +179,95 @@ _CHECKS = {
     "variable": _variable, "path": _path, "unary": _unary, "binary": _binary, "condition": _condition,
     "block": _block, "function": _function,
 }
+
+
+_NUMERIC_CANDIDATE = re.compile(r"[\s0-9$A-Za-z_+\-*().]*")
+
+
+def numeric_variables(assignments: Mapping[str, list[object]]) -> frozenset[str]:
+    """The variables every assignment of which gives a number: a number literal, or `+`, `-`, `*` of
+    number literals and such variables (the largest such set). `assignments`: every value each
+    variable is assigned anywhere in the machine."""
+    numbers = {var for var, values in assignments.items() if all(map(_maybe_numeric, values))}
+    while True:
+        frozen = frozenset(numbers)
+        keep = {var for var in numbers if all(_numeric_value(v, frozen) for v in assignments[var])}
+        if keep == numbers:
+            return frozen
+        numbers = keep
+
+
+def _maybe_numeric(value: object) -> bool:
+    """A cheap filter before parsing: JSON numbers, and expressions made of names, digits and + - *."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if not (isinstance(value, str) and value.startswith("{%") and value.endswith("%}")):
+        return False
+    body = value[2:-2]
+    return "$states" not in body and _NUMERIC_CANDIDATE.fullmatch(body) is not None
+
+
+def _numeric_value(value: object, numbers: frozenset[str]) -> bool:
+    if isinstance(value, int | float):
+        return True
+    return _numeric_text(str(value)[2:-2].strip(), numbers)
+
+
+@lru_cache(maxsize=8192)
+def _numeric_text(text: str, numbers: frozenset[str]) -> bool:
+    try:
+        tree = jsonata.Jsonata(text).ast
+    except Exception:  # the parser raises JException, RuntimeError or RecursionError on odd input
+        return False
+    return _numeric(tree, {_NUMBERS: numbers})
+
+
+@lru_cache(maxsize=8192)
+def outer_reads(text: str) -> frozenset[str] | None:
+    """The variables `text` reads from outside itself, scope by scope (a block's `$v := ...` hides the
+    outer `$v` only after the binding); None when it does not parse."""
+    try:
+        tree = jsonata.Jsonata(text).ast
+    except Exception:  # the parser raises JException, RuntimeError or RecursionError on odd input
+        return None
+    found: set[str] = set()
+    _reads(tree, frozenset(), found)
+    return frozenset(found - {"states", ""})
+
+
+_SCOPED_CHILDREN = ("lhs", "rhs", "expressions", "steps", "arguments", "condition", "then", "_else", "stages",
+                    "predicate", "expr", "expression", "update", "delete", "group")
+
+
+def _reads(node: Any, hidden: frozenset[str], found: set[str]) -> None:
+    if isinstance(node, list | tuple):
+        for item in node:
+            _reads(item, hidden, found)
+        return
+    if not hasattr(node, "type"):
+        return
+    if node.type == "variable" and str(node.value) not in hidden:
+        found.add(str(node.value))
+    if node.type == "block":
+        inner = hidden
+        for expr in node.expressions:
+            if expr.type == "bind" and expr.lhs.type == "variable":
+                _reads(expr.rhs, inner, found)
+                inner = inner | {str(expr.lhs.value)}
+            else:
+                _reads(expr, inner, found)
+        return
+    if node.type == "lambda":
+        params = frozenset(str(a.value) for a in node.arguments or () if getattr(a, "type", None) == "variable")
+        _reads(node.body, hidden | params, found)
+        return
+    if node.type == "function" and getattr(node.procedure, "type", None) != "variable":
+        _reads(node.procedure, hidden, found)
+    for field in _SCOPED_CHILDREN:
+        child = getattr(node, field, None)
+        if child is not None:
+            _reads(child, hidden, found)
+    for pair in getattr(node, "lhs_object", None) or ():
+        _reads(list(pair), hidden, found)

@@ -1,10 +1,9 @@
 """Lists in handler code -> JSONata: `range`, `reversed`, `list`, and `x.append(v)` on list locals.
 
-Takes what the expression translator takes, plus which handler locals are always lists (every
-binding of them in the handler is a list display, and nothing else rebinds them: `append` keeps a list
-a list); gives `Typed` JSONata or `NotTranslatable`, as the base translator does. These are the calls
-handlers make to build and walk lists between durable operations; translating them keeps such plain
-statements in the state machine's `Assign`s instead of lifting each into a Lambda task.
+Takes what the expression translator takes, with list locals typed "list" (local_types.py); gives
+`Typed` JSONata or `NotTranslatable`, as the base translator does. These are the calls handlers make
+to build and walk lists between durable operations; translating them keeps such plain statements in
+the state machine's `Assign`s instead of lifting each into a Lambda task.
 Meaning kept: `range` counts like Python (an empty range when the end is not past the start; a
 non-integer bound fails loudly, as JSONata's `..` requires integers); `reversed`/`list` of a list.
 """
@@ -81,40 +80,3 @@ def appended(stmt: n.Stmt, lists: set[str]) -> tuple[str, ast.expr] | None:
         return None
     name = node.func.value.id
     return name, ast.BinOp(ast.Name(name, ast.Load()), ast.Add(), ast.List([node.args[0]], ast.Load()))
-
-
-def list_locals(fn: n.Function, candidates: set[str]) -> set[str]:
-    """The locals only ever bound to list displays (never a parameter, loop target, step result,
-    caught error, nested def or augmented assignment)."""
-    lists: set[str] = set()
-    other: set[str] = set(fn.params)
-    for stmt in n.walk(fn.body):
-        if isinstance(stmt, n.Assign):
-            plain = all(isinstance(_parse(t.code), ast.Name) for t in stmt.targets)
-            names = set().union(*(_bound(_parse(t.code)) for t in stmt.targets))
-            (lists if plain and isinstance(_parse(stmt.value.code), ast.List) else other).update(names)
-        elif isinstance(stmt, n.AugAssign | n.For) or (isinstance(stmt, n.Operation) and stmt.target is not None):
-            other.update(_bound(_parse(stmt.target.code)))  # type: ignore[union-attr]
-        elif isinstance(stmt, n.Try):
-            other.update(h.name for h in stmt.handlers if h.name)
-        elif isinstance(stmt, n.LocalDef):
-            other.add(stmt.qualname.rsplit(".", 1)[-1])
-    return (lists - other) & candidates
-
-
-def _parse(code: str) -> ast.expr | None:
-    try:
-        return ast.parse(code.strip(), mode="eval").body
-    except SyntaxError:
-        return None
-
-
-def _bound(target: ast.expr | None) -> set[str]:
-    """The names an assignment target rebinds (`x[0] = v` rebinds nothing)."""
-    if isinstance(target, ast.Name):
-        return {target.id}
-    if isinstance(target, ast.Tuple | ast.List):
-        return set().union(*(_bound(e) for e in target.elts))
-    if isinstance(target, ast.Starred):
-        return _bound(target.value)
-    return set()

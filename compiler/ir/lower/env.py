@@ -80,12 +80,22 @@ class Env:
         parts.append(self.text[cursor:end])
         return "".join(parts).strip()
 
+    def raw_code(self, node: cst.CSTNode) -> str:
+        """The node's source text as written (hoisted calls included)."""
+        span = self.offsets(node)
+        return self.text[span[0]:span[1]] if span is not None else self.info.module.code_for_node(node)
+
     def hoist(self, call: cst.CSTNode, temp: Expr) -> None:
-        """Record that `call` is evaluated before its statement and its result lives in `temp`."""
+        """Record that `call` is evaluated before its statement and its result lives in `temp` (a function
+        lowered again, as a second child context of the same def, hoists the same call to a new temp)."""
         self.hoisted[call] = temp
         span = self.offsets(call)
         if span is not None:
-            bisect.insort(self.hoisted_ranges, (span[0], span[1], temp.code))
+            at = bisect.bisect_left(self.hoisted_ranges, (span[0], span[1], ""))
+            if at < len(self.hoisted_ranges) and self.hoisted_ranges[at][:2] == span:
+                self.hoisted_ranges[at] = (span[0], span[1], temp.code)
+            else:
+                self.hoisted_ranges.insert(at, (span[0], span[1], temp.code))
 
     def next_op_id(self) -> str:
         return f"op{next(self.op_ids)}"

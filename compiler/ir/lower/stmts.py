@@ -127,7 +127,7 @@ class Lowerer:
         owners = scope.contexts | set(scope.callbacks)
         for expr in exprs:
             # cheap filter first: a durable call names a context or callback variable in its text
-            if expr is not None and any(owner in self.env.code(expr) for owner in owners):
+            if expr is not None and any(owner in self.env.raw_code(expr) for owner in owners):
                 expr.visit(collector)
         out: list[n.Stmt] = []
         root_call = exprs[0] if root and exprs else None
