@@ -290,6 +290,12 @@ UNSUPPORTED = {
     return context.wait_for_condition(lambda s, c: s, config=WaitForConditionConfig(
         wait_strategy=strategy, initial_state=1))
 ''', 4, "wait strategy"),
+    "wait strategy local also used elsewhere": ('''
+    strategy = create_wait_strategy(WaitStrategyConfig(should_continue_polling=lambda s: False))
+    first = strategy(0, 1)
+    return context.wait_for_condition(lambda s, c: s, config=WaitForConditionConfig(
+        wait_strategy=strategy, initial_state=1))
+''', 3, "used only by wait_for_condition"),
 }
 
 

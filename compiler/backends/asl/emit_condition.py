@@ -14,6 +14,7 @@ the steps function, which builds it where it is used.
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,30 @@ def deferred_locals(handler: n.Handler) -> dict[str, ir.Expr]:
         if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name) \
                 and isinstance(stmt.value, ir.Call) and stmt.value.qualname in DEFERRABLE:
             found[stmt.targets[0].id] = stmt.value
-    return {name: value for name, value in found.items() if bound[name] == 1}
+    used = _used_elsewhere(handler, set(found))
+    return {name: value for name, value in found.items() if bound[name] == 1 and name not in used}
+
+
+def _used_elsewhere(handler: n.Handler, names: set[str]) -> set[str]:
+    """Which of `names` some statement reads other than as a wait_for_condition config (or its own
+    assignment): such a local is a value the machine must hold, so it is not deferred."""
+    if not names:
+        return set()
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(names))) + r")(?!\w)")
+    found: set[str] = set()
+    for stmt in n.walk(handler.function.body):
+        if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name) \
+                and stmt.targets[0].id in names:
+            found.update(pattern.findall(stmt.value.code))  # a strategy built from another one
+            continue
+        for field_name, value in vars(stmt).items():
+            if field_name == "config" and isinstance(stmt, n.Operation) and stmt.kind is n.OpKind.WAIT_FOR_CONDITION:
+                continue
+            for item in value if isinstance(value, tuple) else (value,):
+                code = item.value.code if isinstance(item, ir.Keyword) else getattr(item, "code", None)
+                if isinstance(code, str) and isinstance(item, ir.Expr | ir.Keyword | n.Callable):
+                    found.update(pattern.findall(code))
+    return found
 
 
 def _bound_names(stmt: n.Stmt) -> list[str]:
@@ -86,8 +110,9 @@ def _config(em: Emitter, op: n.Operation) -> dict[str, ir.Expr]:
         raise Unsupported(op.span, "WaitForConditionConfig needs wait_strategy and initial_state")
     strategy = _resolve(em, fields["wait_strategy"])
     if isinstance(strategy, ir.Name) and strategy.id in em.locals:
-        raise Unsupported(op.span, f"the wait strategy {strategy.code!r} is a local that is not assigned once "
-                                   "from create_wait_strategy(...): write the strategy in place or at module level")
+        raise Unsupported(op.span, f"the wait strategy {strategy.code!r} is a local that is not assigned once from "
+                                   "create_wait_strategy(...) and used only by wait_for_condition: write the "
+                                   "strategy in place or at module level")
     return {"wait_strategy": strategy, "initial_state": fields["initial_state"]}
 
 
