@@ -16,16 +16,17 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_condition, emit_ops, emit_try
+from durable_compile.backends.asl import emit_batch, emit_callback, emit_condition, emit_loops, emit_ops, emit_try
 from durable_compile.backends.asl.emit_support import (
     Lifted,
+    Loop,
     Namer,
     Output,
+    Unsupported,
     jsonata_name,
     parse_expr,
     target_names,
@@ -52,20 +53,6 @@ from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
-
-
-class Unsupported(Exception):
-    """A construct this backend cannot express."""
-
-    def __init__(self, span: Span, message: str) -> None:
-        super().__init__(message)
-        self.span = span
-
-
-@dataclass
-class Loop:
-    exit: str  #: where `break` goes
-    again: str  #: where `continue` goes
 
 
 class Emitter:
@@ -339,46 +326,10 @@ class Emitter:
         return self.put(name, choice, stmt.span, f"if {stmt.test.code}"[:120])
 
     def stmt_While(self, stmt: n.While, nxt: str) -> str:
-        head = self.namer.name(f"While-line-{stmt.span.line}")
-        self.loops.append(Loop(nxt, head))
-        body = self.block(stmt.body, head)
-        self.loops.pop()
-        test = self.condition(stmt.test)
-        if test is None:
-            raise Unsupported(stmt.span, f"the loop test {stmt.test.code!r} has no JSONata translation")
-        choice = {"Type": "Choice", "Choices": [{"Condition": test, "Next": body}],
-                  "Default": self.block(stmt.orelse, nxt)}
-        return self.put(head, choice, stmt.span, f"while {stmt.test.code}"[:120])
+        return emit_loops.while_(self, stmt, nxt)
 
     def stmt_For(self, stmt: n.For, nxt: str) -> str:
-        names = target_names(stmt.target)
-        if names is None:
-            raise Unsupported(stmt.span, f"the loop target {stmt.target.code!r} is not a name or tuple of names")
-        items, index = self.fresh("items"), self.fresh("i")
-        head = self.namer.name(f"For-line-{stmt.span.line}")
-        self.loops.append(Loop(nxt, head))
-        body = self.block(stmt.body, head)
-        self.loops.pop()
-        element = f"${items}[${index}]"
-        if len(names) == 1 and isinstance(stmt.target, ir.Name):
-            assign = {jsonata_name(names[0]): f"{{% {element} %}}"}
-        else:
-            assign = {jsonata_name(v): f"{{% ($e := {element}; $e[{i}]) %}}" for i, v in enumerate(names)}
-        assign[index] = f"{{% ${index} + 1 %}}"
-        item = self.put(self.namer.name(f"Next-item-line-{stmt.span.line}"),
-                        {"Type": "Pass", "Assign": assign, "Next": body}, stmt.span, f"for {stmt.target.code}")
-        choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% ${index} < $count(${items}) %}}", "Next": item}],
-                  "Default": self.block(stmt.orelse, nxt)}
-        self.put(head, choice, stmt.span, f"for ... in {stmt.iter.code}"[:120])
-        iterable = self.value(stmt.iter)
-        init = self.namer.name(f"Loop-line-{stmt.span.line}")
-        if iterable is None:
-            self.put(init, {"Type": "Pass", "Assign": {index: 0}, "Next": head}, stmt.span, "loop start")
-            return self.lifted_value(ir.Expr(f"list({stmt.iter.code})", stmt.iter.span), stmt.span, init, items)
-        keys = iterable if self.is_list(stmt.iter) else \
-            f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? $keys($v) : $v) %}}"
-        return self.put(init, {"Type": "Pass", "Assign": {items: keys, index: 0}, "Next": head}, stmt.span,
-                        "loop start")
+        return emit_loops.for_(self, stmt, nxt)
 
     def stmt_Break(self, stmt: n.Break, nxt: str) -> str:
         return self.loops[-1].exit

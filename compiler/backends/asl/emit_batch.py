@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import batch, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
-from durable_compile.backends.asl.emit_support import jsonata_name
+from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import collect_locals, ordered
 from durable_compile.backends.asl.variables import check_variables
@@ -54,7 +54,6 @@ class Branch:
 
 
 def _unsupported(span: Span, message: str) -> Exception:
-    from durable_compile.backends.asl.emit import Unsupported
     return Unsupported(span, message)
 
 

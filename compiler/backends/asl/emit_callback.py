@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
-from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted
+from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported
 from durable_compile.backends.asl.module_facts import task_state
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -157,7 +157,6 @@ def _check_after(found: Plan, stmt: n.Stmt, rest: tuple[n.Stmt, ...], name: str,
 
 def create(em: Emitter, op: n.Operation, nxt: str) -> str:
     """create_callback itself has no state: its token is made by the task that waits."""
-    from durable_compile.backends.asl.emit import Unsupported
     found = em.callbacks.by_create[op.id]
     if found.problem is not None:
         raise Unsupported(found.problem[0], found.problem[1])
@@ -176,7 +175,6 @@ def submit_step(em: Emitter, op: n.Operation, nxt: str) -> str:
 
 
 def result(em: Emitter, op: n.Operation, nxt: str) -> str:
-    from durable_compile.backends.asl.emit import Unsupported
     found = em.callbacks.by_result.get(op.id)
     if found is None:
         raise Unsupported(op.span, f"{op.label}: to-asl compiles .result() only right after the steps that send "

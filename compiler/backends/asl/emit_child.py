@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_try
-from durable_compile.backends.asl.emit_support import Namer, current_renames, jsonata_name, renamed
+from durable_compile.backends.asl.emit_support import Namer, Unsupported, current_renames, jsonata_name, renamed
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import module_constants
 from durable_compile.ir import exprs as ir
@@ -34,7 +34,6 @@ _IDENT = re.compile(r"[^A-Za-z0-9_]+")
 
 
 def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
-    from durable_compile.backends.asl.emit import Unsupported
     region = op.callee.region if op.callee is not None else None
     if op.callee is None or region is None:
         raise Unsupported(op.span, "the child context's function could not be resolved: pass a "
@@ -66,7 +65,6 @@ def partial_return(em: Emitter, target: str | None, nxt: str) -> Callable[[n.Ret
 
     def emit(stmt: n.Return) -> str:
         if emit_try.finally_frame(em) is not None:
-            from durable_compile.backends.asl.emit import Unsupported
             raise Unsupported(stmt.span, "return inside try/finally in a child context is not supported by to-asl")
         value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
         if target is None and value is not None:
@@ -89,7 +87,6 @@ def _target(em: Emitter, op: n.Operation) -> str | None:
     if op.target is None:
         return None
     if not isinstance(op.target, ir.Name):
-        from durable_compile.backends.asl.emit import Unsupported
         raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
     return jsonata_name(op.target.id)
 
@@ -116,7 +113,6 @@ def _failed(em: Emitter, op: n.Operation, errvar: str) -> str:
 
 def _bindings(em: Emitter, op: n.Operation, region: n.Function) -> dict[str, ir.Expr]:
     """The child function's parameters -> the argument expressions (evaluated in the parent)."""
-    from durable_compile.backends.asl.emit import Unsupported
     callee = op.callee
     assert callee is not None
     params = [p for p in region.params if p != region.context]

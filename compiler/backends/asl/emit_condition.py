@@ -19,7 +19,14 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_try
-from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, STEPS_ARN, Lifted, jsonata_name, target_names
+from durable_compile.backends.asl.emit_support import (
+    LAMBDA_INVOKE,
+    STEPS_ARN,
+    Lifted,
+    Unsupported,
+    jsonata_name,
+    target_names,
+)
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -95,7 +102,6 @@ def _resolve(em: Emitter, expr: ir.Expr) -> ir.Expr:
 
 
 def _config(em: Emitter, op: n.Operation) -> dict[str, ir.Expr]:
-    from durable_compile.backends.asl.emit import Unsupported
     config = _resolve(em, op.config) if op.config is not None else None
     if not isinstance(config, ir.Call) or config.qualname != CONFIG:
         shown = op.config.code if op.config is not None else "no config"
@@ -133,7 +139,6 @@ def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr) -> tuple[list[s
 
 
 def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
-    from durable_compile.backends.asl.emit import Unsupported
     fields = _config(em, op)
     body, reads = _check_body(em, op, fields["wait_strategy"])
     errors = tuple(r for r in reads if r in em.errors)

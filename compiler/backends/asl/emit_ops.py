@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_batch, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
-from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, jsonata_name, target_names
+from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported, jsonata_name, target_names
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -25,7 +25,6 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
-    from durable_compile.backends.asl.emit import Unsupported
     from durable_compile.backends.asl.emit_dispatch import emitter_for
     emit = emitter_for(em, op) or {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: _invoke,
                                    n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback,
@@ -45,7 +44,6 @@ def _assign_result(em: Emitter, op: n.Operation, state: dict[str, Any], value: s
         return
     names = target_names(op.target)
     if names is None or not isinstance(op.target, ir.Name):
-        from durable_compile.backends.asl.emit import Unsupported
         raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
     state["Assign"] = {jsonata_name(names[0]): f"{{% {value} %}}"}
 
@@ -88,7 +86,6 @@ def _uses_attempt(em: Emitter, op: n.Operation) -> bool:
 def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[str], list[str]]:
     """Python lines that run the operation's callable with `call_args`, and the locals they read."""
     callee = op.callee
-    from durable_compile.backends.asl.emit import Unsupported
     if callee is None:
         raise Unsupported(op.span, "the operation's function could not be resolved")
     args = ", ".join(call_args)
@@ -107,7 +104,6 @@ def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[st
 def _local_def(em: Emitter, qualname: str) -> list[str]:
     stmt = em.local_defs.get(qualname)
     if stmt is None or not em.source_lines:
-        from durable_compile.backends.asl.emit import Unsupported
         raise Unsupported(em.handler.function.span, f"the nested function {qualname} could not be found")
     lines = em.source_lines[stmt.span.line - 1:stmt.span.end_line]
     return textwrap.dedent("\n".join(lines)).splitlines()
@@ -131,7 +127,6 @@ def _wait(em: Emitter, op: n.Operation, nxt: str) -> str:
         operand = next((k.value for k in op.operands if k.name == "duration"), None)
         seconds = _duration_seconds(em, operand)
         if seconds is None:
-            from durable_compile.backends.asl.emit import Unsupported
             raise Unsupported(op.span, "the wait duration has no JSONata translation")
         state["Seconds"] = f"{{% {seconds} %}}"
     state["Next"] = nxt
@@ -149,7 +144,6 @@ def _duration_seconds(em: Emitter, expr: ir.Expr | None) -> str | None:
 
 
 def _invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
-    from durable_compile.backends.asl.emit import Unsupported
     function = next((k.value for k in op.operands if k.name == "function_name"), None)
     payload = next((k.value for k in op.operands if k.name == "payload"), None)
     if not isinstance(function, ir.Const) or not isinstance(function.value, str):

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from durable_compile.backends.asl.jsonata import Var
 from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
 from durable_compile.ir import exprs as ir
+from durable_compile.source import Span
 
 MAX_NAME = 80
 STEPS_ARN = "${StepsFunctionArn}"
@@ -127,3 +128,17 @@ def target_names(target: ir.Expr) -> list[str] | None:
             found.extend(inner)
         return found
     return None
+
+
+class Unsupported(Exception):
+    """A construct this backend cannot express."""
+
+    def __init__(self, span: Span, message: str) -> None:
+        super().__init__(message)
+        self.span = span
+
+
+@dataclass
+class Loop:
+    exit: str  #: where `break` goes
+    again: str  #: where `continue` goes

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl.emit_support import jsonata_name
+from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -64,7 +64,6 @@ def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
         after = em.block(stmt.orelse, nxt)
         return _inside(em, TryFrame(handlers), lambda: em.block(stmt.body, after))
     if em.tries:
-        from durable_compile.backends.asl.emit import Unsupported
         raise Unsupported(stmt.span, "try/finally inside another try is not supported by to-asl yet")
     # The finally block runs on every way out: normally, after an exception (then re-raises), before a return.
     pending = em.fresh("pending")
@@ -157,7 +156,6 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
         caught = next((h.name for f in em.tries for h in f.handlers if h.name), None)
         error = _current_error(em)
         if error is None:
-            from durable_compile.backends.asl.emit import Unsupported
             raise Unsupported(stmt.span, "a bare raise outside an except block with a name")
         return em.put(name, {"Type": "Fail", "Error": f"{{% ${error}.error_type %}}",
                              "Cause": f"{{% ${error}.message %}}"}, stmt.span, f"raise {caught}")
