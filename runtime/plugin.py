@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
-from durable_runtime.lambda_service import ErrorObject, Operation, OperationStatus
+from durable_runtime.lambda_service import ErrorObject, Operation, OperationStatus, OperationType
 
 
 class InvocationStatus(Enum):
@@ -35,15 +35,6 @@ class InvocationStatus(Enum):
     FAILED = "FAILED"
     PENDING = "PENDING"
     RETRY = "RETRY"
-
-
-class OperationType(Enum):
-    EXECUTION = "EXECUTION"
-    CONTEXT = "CONTEXT"
-    STEP = "STEP"
-    WAIT = "WAIT"
-    CALLBACK = "CALLBACK"
-    CHAINED_INVOKE = "CHAINED_INVOKE"
 
 
 class UserFunctionOutcome(Enum):
@@ -76,7 +67,7 @@ class OperationInfo:
     def from_operation(cls, op: Operation, *, is_replayed: bool = False) -> OperationInfo:
         return cls(
             op.operation_id,
-            OperationType(op.operation_type.value),
+            op.operation_type,
             op.sub_type,
             op.name,
             op.parent_id,

@@ -28,7 +28,6 @@ from durable_runtime.plugin import (
     OperationEndInfo,
     OperationInfo,
     OperationStartInfo,
-    OperationType,
     UserFunctionEndInfo,
     UserFunctionOutcome,
     UserFunctionStartInfo,
@@ -130,7 +129,7 @@ class PluginHost:
         self._reported.add(update.operation_id)
         info = OperationStartInfo(
             update.operation_id,
-            OperationType(update.operation_type.value),
+            update.operation_type,
             update.sub_type,
             update.name,
             update.parent_id,
@@ -184,7 +183,7 @@ class PluginHost:
             return call()
         start = UserFunctionStartInfo(
             ident.operation_id,
-            OperationType(ident.operation_type.value),
+            ident.operation_type,
             ident.sub_type,
             ident.name,
             ident.parent_id,

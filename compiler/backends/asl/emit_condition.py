@@ -25,8 +25,8 @@ from durable_compile.backends.asl.emit_support import (
     Lifted,
     Unsupported,
     jsonata_name,
-    target_names,
 )
+from durable_compile.backends.asl.module_facts import bound_names
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -44,7 +44,7 @@ def deferred_locals(handler: n.Handler) -> dict[str, ir.Expr]:
     bound: Counter[str] = Counter(handler.function.params)
     found: dict[str, ir.Expr] = {}
     for stmt in n.walk(handler.function.body):
-        for name in _bound_names(stmt):
+        for name in bound_names(stmt):
             bound[name] += 1
         if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name) \
                 and isinstance(stmt.value, ir.Call) and stmt.value.qualname in DEFERRABLE:
@@ -73,19 +73,6 @@ def _used_elsewhere(handler: n.Handler, names: set[str]) -> set[str]:
                 if isinstance(code, str) and isinstance(item, ir.Expr | ir.Keyword | n.Callable):
                     found.update(pattern.findall(code))
     return found
-
-
-def _bound_names(stmt: n.Stmt) -> list[str]:
-    targets: list[ir.Expr] = []
-    if isinstance(stmt, n.Assign):
-        targets = list(stmt.targets)
-    elif isinstance(stmt, n.AugAssign | n.For):
-        targets = [stmt.target]
-    elif isinstance(stmt, n.Operation) and stmt.target is not None:
-        targets = [stmt.target]
-    elif isinstance(stmt, n.Try):
-        return [h.name for h in stmt.handlers if h.name]
-    return [name for t in targets for name in target_names(t) or []]
 
 
 def is_deferred(em: Emitter, stmt: n.Stmt) -> bool:

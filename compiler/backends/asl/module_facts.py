@@ -104,20 +104,24 @@ def typed_constants(literals: Mapping[str, object], local_names: set[str]) -> di
 _KINDS = {bool: "bool", int: "int", float: "float", str: "str", type(None): "none"}
 
 
+def bound_names(stmt: n.Stmt) -> list[str]:
+    """The local names one statement binds (assignment and loop targets, results, `except ... as`)."""
+    targets: list[ir.Expr] = []
+    if isinstance(stmt, n.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, n.AugAssign | n.For):
+        targets = [stmt.target]
+    elif isinstance(stmt, n.Operation) and stmt.target is not None:
+        targets = [stmt.target]
+    elif isinstance(stmt, n.Try):
+        return [h.name for h in stmt.handlers if h.name]
+    return [name for t in targets for name in target_names(t) or []]
+
+
 def collect_locals(fn: n.Function) -> set[str]:
     found = set(fn.params)
     for stmt in n.walk(fn.body):
-        targets: list[ir.Expr] = []
-        if isinstance(stmt, n.Assign):
-            targets = list(stmt.targets)
-        elif isinstance(stmt, n.AugAssign | n.For):
-            targets = [stmt.target]
-        elif isinstance(stmt, n.Operation) and stmt.target is not None:
-            targets = [stmt.target]
-        elif isinstance(stmt, n.Try):
-            found.update(h.name for h in stmt.handlers if h.name)
-        for target in targets:
-            found.update(target_names(target) or [])
+        found.update(bound_names(stmt))
     found.discard(fn.context or "")
     return found
 
