@@ -23,7 +23,6 @@ import gc
 import importlib.util
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import callgrind
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "results" / "guard.md"
@@ -171,44 +172,13 @@ def work_counted() -> None:
 def count_instructions(folder: Path, runtime: Path | None) -> dict[str, dict[str, int]] | None:
     """Instructions executed by one run of each workload each way: exact, whatever the machine's load
     (valgrind's callgrind; None when it is not installed)."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
+    marks = 2 * len(WORKLOADS) * len(WAYS)
+    args = [str(Path(__file__).resolve()), "--worker-counted", str(folder)]
+    totals = callgrind.counts_between_marks(args, callgrind.environment(runtime), marks)
+    if totals is None:
         return None
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    if runtime is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(runtime), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    with tempfile.TemporaryDirectory() as dumps:
-        out = Path(dumps) / "callgrind.out"
-        command = [
-            valgrind,
-            "--tool=callgrind",
-            "--dump-before=os_getppid*",
-            "--dump-instr=no",
-            "--dump-line=no",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--worker-counted",
-            str(folder),
-        ]
-        if subprocess.run(command, env=env, capture_output=True).returncode != 0:
-            return None
-        marks = 2 * len(WORKLOADS) * len(WAYS)
-        if out.with_name(f"{out.name}.{marks + 1}").exists():
-            return None  # something else called the mark: the dumps cannot be told apart
-        try:
-            totals = [_total(out.with_name(f"{out.name}.{n}")) for n in range(1, marks + 1)]
-        except (OSError, ValueError):  # no dump at the marks (a libpython without symbols)
-            return None
     runs = iter(totals[1::2])  # dump n holds what ran before mark n: the runs end at the even marks
     return {label: {way: next(runs) for way in WAYS} for label in WORKLOADS}
-
-
-def _total(dump: Path) -> int:
-    for line in dump.read_text().splitlines():
-        if line.startswith("totals:"):
-            return int(line.split()[1])
-    raise ValueError(f"{dump}: no totals")
 
 
 # -- the driver: modules, workers, table ----------------------------------------------------------------------
