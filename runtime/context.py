@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from durable_runtime import guard, sources
+from durable_runtime import sources
 from durable_runtime.concurrency.executor import (
     BatchSpec,
     executables_for_map,
@@ -143,7 +143,6 @@ class DurableContext:
         op_id = self._next_id or operation_id(self.step_id_prefix, self._position)
         self._next_id = None
         ident = OperationIdentifier(op_id, sub_type, self.parent_id, name, operation_type=operation_type)
-        guard.note_operation(op_id)  # the source line of a tagged call (to-python modules)
         flip_after = False
         if self._replaying:
             op = self.state.operations.get(op_id)

@@ -183,24 +183,6 @@ def current_location() -> tuple[str, int] | None:
     return _state.location
 
 
-_operation_lines: dict[str, tuple[str, int]] = {}
-MAX_REMEMBERED = 100_000  #: operation locations kept per process
-
-
-def note_operation(operation_id: str) -> None:
-    """Runtime hook: an operation takes its position; remember the source location of its tagged call."""
-    location = _state.location
-    if location is not None:
-        if len(_operation_lines) >= MAX_REMEMBERED:  # a long-lived worker: keep memory flat
-            _operation_lines.clear()
-        _operation_lines[operation_id] = location
-
-
-def operation_locations() -> dict[str, tuple[str, int]]:
-    """(source file, line) of every operation started by a tagged call in this process, by operation id."""
-    return dict(_operation_lines)
-
-
 def _checked(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"guard mode must be one of {', '.join(MODES)}, not {mode!r}")

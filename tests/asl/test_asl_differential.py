@@ -158,17 +158,26 @@ handlers = st.lists(st.one_of(statements(2), with_finally(), batches(2, True)), 
     + '    return {"x": x, "y": y, "items": items}\n')
 
 
-def on_runtime(path: Path, event: dict[str, Any]) -> tuple[str, Any, str | None]:
+def load_handler(path: Path) -> Any:
+    """The handler of a generated file, imported with the AWS SDK's names mapped onto durable_runtime."""
     spec = importlib.util.spec_from_file_location(f"rt_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     with compat.aliased():
         spec.loader.exec_module(module)
-    with DurableFunctionTestRunner(handler=module.handler, poll_interval=0.005) as runner:
-        result = runner.run(input=json.dumps(event), execution_timeout=60)
+    return module.handler
+
+
+def outcome(result: Any) -> tuple[str, Any, str | None]:
+    """(status, result, short error type) of a test-runner result, the shape run-asl is compared in."""
     status = str(getattr(result.status, "value", result.status)).rsplit(".", 1)[-1]
     error = result.error.type.rsplit(".", 1)[-1] if result.error is not None and result.error.type else None
     return status, json.loads(result.result) if result.result else None, error
+
+
+def on_runtime(path: Path, event: dict[str, Any]) -> tuple[str, Any, str | None]:
+    with DurableFunctionTestRunner(handler=load_handler(path), poll_interval=0.005) as runner:
+        return outcome(runner.run(input=json.dumps(event), execution_timeout=60))
 
 
 def on_asl(path: Path, event: dict[str, Any], engine: str) -> tuple[str, Any, str | None]:

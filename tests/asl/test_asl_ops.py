@@ -20,7 +20,7 @@ from durable_compile.backends.asl.package import compile_file, compile_source, w
 from durable_compile.source import SourceFile
 from durable_runtime.lambda_service import ErrorObject
 from durable_runtime.testing.runner import DurableFunctionTestRunner
-from tests.asl.test_asl_differential import on_runtime
+from tests.asl.test_asl_differential import load_handler, on_runtime, outcome
 
 HEAD = '''from aws_durable_execution_sdk_python import (
     DurableContext, StepContext, StepError, durable_execution, durable_step, durable_with_child_context,
@@ -194,15 +194,7 @@ def write_handler(tmp: Path, name: str, body: str) -> Path:
 def runtime_outcome(path: Path, event: dict[str, Any], answers: dict[str, tuple[str, Any]]) -> tuple[Any, ...]:
     if not answers:
         return on_runtime(path, event)
-    import importlib.util
-
-    from durable_runtime import compat
-    spec = importlib.util.spec_from_file_location(f"rt_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    with compat.aliased():
-        spec.loader.exec_module(module)
-    with DurableFunctionTestRunner(handler=module.handler, poll_interval=0.005) as runner:
+    with DurableFunctionTestRunner(handler=load_handler(path), poll_interval=0.005) as runner:
         arn = runner.run_async(input=json.dumps(event), execution_timeout=60)
         for name, (action, value) in answers.items():
             callback_id = runner.wait_for_callback(arn, name=name, timeout=30)
@@ -210,10 +202,7 @@ def runtime_outcome(path: Path, event: dict[str, Any], answers: dict[str, tuple[
                 runner.send_callback_success(callback_id, json.dumps(value).encode())
             else:
                 runner.send_callback_failure(callback_id, ErrorObject(value, "Rejected", None, None))
-        result = runner.wait_for_result(arn, timeout=60)
-    status = str(getattr(result.status, "value", result.status)).rsplit(".", 1)[-1]
-    error = result.error.type.rsplit(".", 1)[-1] if result.error is not None and result.error.type else None
-    return status, json.loads(result.result) if result.result else None, error
+        return outcome(runner.wait_for_result(arn, timeout=60))
 
 
 def asl_outcome(path: Path, event: dict[str, Any], answers: dict[str, tuple[str, Any]], engine: str) -> tuple[Any, ...]:
@@ -249,10 +238,10 @@ def test_the_cases_mean_what_their_names_say(tmp_path: Path) -> None:
         "wait_for_condition with create_wait_strategy": ("SUCCEEDED", {"n": 10}, None),
         "callback answered": ("SUCCEEDED", {"approved": True}, None),
     }
-    for name, outcome in pinned.items():
+    for name, expected in pinned.items():
         body, event, answers = CASES[name]
         path = write_handler(tmp_path, name, body)
-        assert asl_outcome(path, event, answers, "sfnx") == outcome, name
+        assert asl_outcome(path, event, answers, "sfnx") == expected, name
 
 
 UNSUPPORTED = {

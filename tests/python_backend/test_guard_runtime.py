@@ -61,11 +61,14 @@ def test_the_violation_names_the_call_and_the_original_line(tmp_path: Path) -> N
 
 
 def test_the_runtime_records_the_source_line_of_each_tagged_operation(tmp_path: Path) -> None:
-    from durable_runtime import guard
+    from durable_runtime import sources
+    from durable_runtime.testing.runner import DurableFunctionTestRunner
 
     body = 'a = context.step(lambda _: 1, name="a")\nb = context.step(lambda _: 2, name="b")\nreturn a + b'
     module = load_text(compile_source(handler_source(body, HEAD), "flow.py").text, tmp_path)
-    result = run_on(OURS, module.handler, {})
-    locations = guard.operation_locations()
-    lines = sorted(locations[op_id][1] for op_id, *_ in result["operations"] if op_id in locations)
-    assert result["result"] == 3 and lines == [12, 13]
+    with DurableFunctionTestRunner(handler=module.handler) as runner:
+        result = runner.run(input="{}")
+        (execution,) = runner.backend.store.list_executions()
+        operations = runner.backend.store.load_operations(execution.arn).values()
+        located = sorted(loc for op in operations if (loc := sources.of_record(op.extra)) is not None)
+    assert result.result == "3" and located == [("flow.py", 12), ("flow.py", 13)]
