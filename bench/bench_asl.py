@@ -5,7 +5,8 @@ Compile = parse + lower + emit + validate + write the folder's files, in memory 
 of several runs; the peer is the bare libcst parse of the same text, measured in the same process between
 the same runs (the front end's own share, parse + lower, is shown beside it). The machine is shared: the
 load average is printed with the results. Definition size is the text as written, against the 1 MB quota.
-Readability: states / (durable operations + decisions + raises) per sample, target <= 1.25.
+Readability: states / (durable operations + decisions + raises) per sample, target <= 1.25
+(`python bench/bench_asl.py --readability` prints that table alone, without timings or files).
 """
 
 from __future__ import annotations
@@ -119,7 +120,27 @@ def readability_row(path: Path, totals: list[int]) -> str | None:
             f"{states / units:.2f} | {verdict} |")
 
 
+def readability_table() -> list[str]:
+    """The readability table of every single-handler sample, with its totals."""
+    lines = ["Readability: states (all scopes: Parallel branches and Map processors count) / (operations +",
+             "decisions + raises), target <= 1.25; before = the same compiler with the fold pass switched off.", "",
+             "| sample | ops + decisions + raises | states before | ratio before | states | ratio | <= 1.25 |",
+             "|---|---:|---:|---:|---:|---:|:---:|"]
+    totals = [0, 0, 0, 0, 0]
+    lines += [row for p in sorted((ROOT / "samples").glob("*.py")) if (row := readability_row(p, totals))]
+    lines += [f"| **all compiled samples** | {totals[2]} | {totals[0]} | {totals[0] / max(1, totals[2]):.2f} | "
+              f"{totals[1]} | {totals[1] / max(1, totals[2]):.2f} | "
+              f"{'yes' if totals[1] <= 1.25 * totals[2] else 'no'} |"]
+    units = max(1, totals[2])
+    lines += ["", f"Top-level states only (as this table counted before Parallel/Map compiled): {totals[3]} -> "
+              f"{totals[4]} states, ratio {totals[3] / units:.2f} -> {totals[4] / units:.2f}."]
+    return lines
+
+
 def main() -> None:
+    if "--readability" in sys.argv[1:]:  # the table alone, printed (quick: no timings, no file written)
+        print("\n".join(readability_table()))
+        return
     load_before = os.getloadavg()
     measured = {ops: measure(ops) for ops in (300, 3000)}
     load_after = os.getloadavg()
@@ -131,18 +152,7 @@ def main() -> None:
              "|---:|---:|---:|---:|---:|:---:|---:|"]
     lines += [compile_row(ops, m) for ops, m in measured.items()]
     lines += ["", fit_note(measured[300], measured[3000])]
-    lines += ["", "Readability: states (all scopes: Parallel branches and Map processors count) / (operations +",
-              "decisions + raises), target <= 1.25; before = the same compiler with the fold pass switched off.", "",
-              "| sample | ops + decisions + raises | states before | ratio before | states | ratio | <= 1.25 |",
-              "|---|---:|---:|---:|---:|---:|:---:|"]
-    totals = [0, 0, 0, 0, 0]
-    lines += [row for p in sorted((ROOT / "samples").glob("*.py")) if (row := readability_row(p, totals))]
-    lines += [f"| **all compiled samples** | {totals[2]} | {totals[0]} | {totals[0] / max(1, totals[2]):.2f} | "
-              f"{totals[1]} | {totals[1] / max(1, totals[2]):.2f} | "
-              f"{'yes' if totals[1] <= 1.25 * totals[2] else 'no'} |"]
-    units = max(1, totals[2])
-    lines += ["", f"Top-level states only (as this table counted before Parallel/Map compiled): {totals[3]} -> "
-              f"{totals[4]} states, ratio {totals[3] / units:.2f} -> {totals[4] / units:.2f}."]
+    lines += ["", *readability_table()]
     out = ROOT / "bench" / "results" / "asl.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
