@@ -20,13 +20,22 @@ from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_condition, emit_loops, emit_ops, emit_try
+from durable_compile.backends.asl import (
+    emit_batch,
+    emit_callback,
+    emit_condition,
+    emit_loops,
+    emit_match,
+    emit_ops,
+    emit_try,
+)
 from durable_compile.backends.asl.emit_support import (
     Lifted,
     Loop,
     Namer,
     Output,
     Unsupported,
+    describe,
     jsonata_name,
     parse_expr,
     target_names,
@@ -281,7 +290,8 @@ class Emitter:
         catch = emit_try.catchers(self, "compute")
         if catch:
             state["Catch"] = catch
-        return self.put(self.namer.name(f"Compute-line-{span.line}"), state, span, what)
+        label = describe(" ".join(w for w in writes if not w.startswith("_"))) or f"line-{span.line}"
+        return self.put(self.namer.name(f"Compute-{label}"), state, span, what)
 
     # --- statements ------------------------------------------------------------------------------------
     def stmt(self, stmt: n.Stmt, nxt: str) -> str:
@@ -315,7 +325,7 @@ class Emitter:
     def stmt_If(self, stmt: n.If, nxt: str) -> str:
         then, orelse = self.block(stmt.body, nxt), self.block(stmt.orelse, nxt)
         test = self.condition(stmt.test)
-        name = self.namer.name(f"If-line-{stmt.span.line}")
+        name = self.namer.name("If-" + (describe(stmt.test.code) or f"line-{stmt.span.line}"))
         if test is None:
             flag = self.fresh("test")
             choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% $boolean(${flag}) %}}", "Next": then}],
@@ -324,6 +334,9 @@ class Emitter:
             return self.lifted_value(ir.Expr(f"bool({stmt.test.code})", stmt.test.span), stmt.span, name, flag)
         choice = {"Type": "Choice", "Choices": [{"Condition": test, "Next": then}], "Default": orelse}
         return self.put(name, choice, stmt.span, f"if {stmt.test.code}"[:120])
+
+    def stmt_Match(self, stmt: n.Match, nxt: str) -> str:
+        return emit_match.match_(self, stmt, nxt)
 
     def stmt_While(self, stmt: n.While, nxt: str) -> str:
         return emit_loops.while_(self, stmt, nxt)

@@ -8,10 +8,11 @@ carries the handler locals the body's code reads; the result is assigned to the 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_try
+from durable_compile.backends.asl import emit_batch, emit_invoke, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
 from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported, jsonata_name, target_names
 from durable_compile.ir import exprs as ir
@@ -32,7 +33,14 @@ def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
                                    n.OpKind.MAP: emit_batch.batch_operation}.get(op.kind)
     if emit is None:
         raise Unsupported(op.span, f"context.{op.kind.value} is not supported by to-asl yet")
-    return emit(em, op, nxt)
+    if op.target is None or isinstance(op.target, ir.Name) or op.kind in (n.OpKind.PARALLEL, n.OpKind.MAP):
+        return emit(em, op, nxt)
+    # `a, b = context.step(...)`, `out["x"] = context.step(...)`: the result lands in a fresh variable,
+    # then an ordinary assignment stores it where the handler put it
+    temp = em.fresh("result")
+    em.locals.add(temp)
+    store = n.Assign(op.span, (op.target,), ir.Name(temp, op.span, temp))
+    return emit(em, dataclasses.replace(op, target=ir.Name(temp, op.target.span, temp)), em.stmt(store, nxt))
 
 
 def _label(op: n.Operation) -> str:
@@ -146,14 +154,13 @@ def _duration_seconds(em: Emitter, expr: ir.Expr | None) -> str | None:
 def _invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
     function = next((k.value for k in op.operands if k.name == "function_name"), None)
     payload = next((k.value for k in op.operands if k.name == "payload"), None)
-    if not isinstance(function, ir.Const) or not isinstance(function.value, str):
-        raise Unsupported(op.span, "context.invoke needs a literal function name for to-asl")
+    where = emit_invoke.target(em, op, function)
     value = em.value(payload) if payload is not None else "{% null %}"
     if value is None:
         raise Unsupported(op.span, "the invoke payload has no JSONata translation")
-    em.out.invoked.append(function.value)
+    em.out.invoked.append(where)
     state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
-                             "Arguments": {"FunctionName": function.value, "Payload": value}}
+                             "Arguments": {"FunctionName": where.name, "Payload": value}}
     _assign_result(em, op, state, "$states.result.Payload")
     return _finish(em, op, state, nxt, "invoke")
 
