@@ -132,7 +132,9 @@ def catchers(em: Emitter, kind: str) -> list[dict[str, Any]]:
             pending = f"{{% {{'Error': {error}, 'Cause': {MESSAGE[3:-3]}}} %}}"
             found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
             return found
-    if kind in UNCAUGHT:
+    if em.branch is not None:  # in a batch branch, the failure is the branch's error entry
+        found.append(em.branch.catcher(kind))
+    elif kind in UNCAUGHT:
         found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind)})  # its output: $states.errorOutput
     return found
 
@@ -175,6 +177,11 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
     if message != "''":
         state["Cause"] = f"{{% {message} %}}"
     return em.put(name, state, stmt.span, f"raise {cls}")
+
+
+def caught(em: Emitter, cls: str) -> bool:
+    """Whether a `raise cls(...)` here goes to an `except` or a `finally` (not out of the scope)."""
+    return _handler_for(em, cls) is not None or finally_frame(em) is not None
 
 
 def _current_error(em: Emitter) -> str | None:
