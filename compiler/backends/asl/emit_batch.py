@@ -221,7 +221,7 @@ def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, n
     """A Choice that raises `cls(message)` in the handler (jumping to a matching `except`) when `condition`.
     Uncaught in a batch branch, the raise is the branch's error entry, its message read where it is."""
     if em.branch is not None and not emit_try.caught(em, cls):
-        raised = em.put(em.namer.name(f"Raise-line-{span.line}"),
+        raised = em.put(em.namer.name(f"Raise-{cls}"),
                         {"Type": "Fail", "Error": cls, "Cause": f"{{% {message} %}}"}, span, f"raise {cls}")
         rule = {"Condition": f"{{% {condition} %}}", "Next": raised}
         return em.put(em.namer.name(name), {"Type": "Choice", "Choices": [rule], "Default": nxt}, span, what)
