@@ -49,14 +49,48 @@ def _answer(spec: str) -> tuple[str, Any]:
         raise click.BadParameter(f"{spec!r}: the answer is not JSON ({err.msg})") from err
 
 
+def _pair(spec: str, form: str) -> tuple[str, str]:
+    name, sep, value = spec.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(f"{spec!r}: use {form}")
+    return name, value
+
+
+def _function(spec: str) -> tuple[str, Any]:
+    """NAME=FILE:FUNCTION -> (NAME, event -> FUNCTION(event, None)), the module imported from FILE."""
+    import importlib.util
+    from pathlib import Path
+
+    name, target = _pair(spec, "NAME=FILE:FUNCTION")
+    file, sep, function = target.rpartition(":")
+    if not sep or not Path(file).is_file():
+        raise click.BadParameter(f"{spec!r}: use NAME=FILE:FUNCTION with an existing FILE")
+    module_spec = importlib.util.spec_from_file_location(f"run_asl_function_{Path(file).stem}", file)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as err:  # the user's module: any error it raises is reported, not a traceback
+        raise click.BadParameter(f"{spec!r}: importing {file} failed: {type(err).__name__}: {err}") from err
+    handler = getattr(module, function, None)
+    if not callable(handler):
+        raise click.BadParameter(f"{spec!r}: {file} has no function {function!r}")
+    return name, lambda event: handler(event, None)
+
+
 @main.command("run-asl")
 @click.argument("outdir", type=click.Path(exists=True, file_okay=False))
 @click.option("--input", "payload", default="null", help="the execution input, as JSON")
 @click.option("--callback", "callbacks", multiple=True,
               help="answer a callback: NAME=JSON (success) or NAME=!ERROR:message (failure); repeatable")
+@click.option("--function", "functions", multiple=True, metavar="NAME=FILE:FUNCTION",
+              help="answer context.invoke of NAME with FUNCTION(event, context) from FILE; repeatable")
+@click.option("--substitute", "substitutions", multiple=True, metavar="KEY=VALUE",
+              help="a DefinitionSubstitutions value, as a deployment gives it (${KEY} -> VALUE); repeatable")
 @click.option("--engine", type=click.Choice(["moto", "sfnx"]), default="moto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def run_asl(outdir: str, payload: str, callbacks: tuple[str, ...], engine: str, as_json: bool) -> None:
+def run_asl(outdir: str, payload: str, callbacks: tuple[str, ...], functions: tuple[str, ...],
+            substitutions: tuple[str, ...], engine: str, as_json: bool) -> None:
     """Run a folder written by to-asl locally; Lambda tasks run in-process and waits take no time."""
     try:
         event = json.loads(payload)
@@ -69,7 +103,10 @@ def run_asl(outdir: str, payload: str, callbacks: tuple[str, ...], engine: str, 
         click.echo(f"error: run-asl needs the local-asl extra ({err.name} is missing)", err=True)
         click.echo("hint: pip install 'durable-compile[local-asl]'", err=True)
         raise SystemExit(EXIT_USAGE) from err
-    outcome = run_folder(outdir, event, dict(_answer(c) for c in callbacks), engine=engine)  # type: ignore[arg-type]
+    invoked = dict(_function(f) for f in functions)
+    given = dict(_pair(spec, "KEY=VALUE") for spec in substitutions)
+    outcome = run_folder(outdir, event, dict(_answer(c) for c in callbacks), invoked, engine,  # type: ignore[arg-type]
+                         substitutions=given)
     if as_json:
         click.echo(json.dumps(outcome.to_json(), sort_keys=True))
     else:

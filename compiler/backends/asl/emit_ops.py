@@ -11,7 +11,7 @@ import ast
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_try
+from durable_compile.backends.asl import emit_batch, emit_invoke, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
 from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported, jsonata_name, target_names
 from durable_compile.ir import exprs as ir
@@ -146,14 +146,13 @@ def _duration_seconds(em: Emitter, expr: ir.Expr | None) -> str | None:
 def _invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
     function = next((k.value for k in op.operands if k.name == "function_name"), None)
     payload = next((k.value for k in op.operands if k.name == "payload"), None)
-    if not isinstance(function, ir.Const) or not isinstance(function.value, str):
-        raise Unsupported(op.span, "context.invoke needs a literal function name for to-asl")
+    where = emit_invoke.target(em, op, function)
     value = em.value(payload) if payload is not None else "{% null %}"
     if value is None:
         raise Unsupported(op.span, "the invoke payload has no JSONata translation")
-    em.out.invoked.append(function.value)
+    em.out.invoked.append(where)
     state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
-                             "Arguments": {"FunctionName": function.value, "Payload": value}}
+                             "Arguments": {"FunctionName": where.name, "Payload": value}}
     _assign_result(em, op, state, "$states.result.Payload")
     return _finish(em, op, state, nxt, "invoke")
 

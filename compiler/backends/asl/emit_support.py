@@ -62,6 +62,25 @@ class Lifted:
     batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult (rebuilt as objects)
 
 
+@dataclass(frozen=True)
+class InvokeTarget:
+    """The function one `context.invoke` calls."""
+
+    name: str  #: its Task's FunctionName: the name, a `${Placeholder}`, or a JSONata `{% ... %}`
+    source: str = ""  #: the handler's expression, when the name is not written literally
+    line: int = 0  #: the invoke's line, when the name is not written literally
+
+    @property
+    def placeholder(self) -> str | None:
+        """The DefinitionSubstitutions key, for a name the deployer gives."""
+        return self.name[2:-1] if self.name.startswith("${") else None
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether the name is computed when the task runs."""
+        return self.name.startswith("{%")
+
+
 @dataclass
 class Output:
     """Everything the emitter produces for one handler."""
@@ -69,7 +88,7 @@ class Output:
     definition: dict[str, object]  #: the state machine
     lifted: list[Lifted] = field(default_factory=list)  #: functions of the steps handler
     source_map: dict[str, dict[str, object]] = field(default_factory=dict)  #: state -> source location
-    invoked: list[str] = field(default_factory=list)  #: function names given to context.invoke
+    invoked: list[InvokeTarget] = field(default_factory=list)  #: the functions context.invoke calls
 
 
 def parse_expr(expr: ir.Expr) -> ast.expr:

@@ -143,10 +143,21 @@ def _files(source: SourceFile, handler: str, output: Output) -> dict[str, str]:
         DEFINITION: definition_text(output.definition),
         STEPS: _ENV.get_template("steps_handler.py.j2").render(functions=functions, **context),
         f"{module}.py": source.text,
-        TEMPLATE: _ENV.get_template("template.yaml.j2").render(invoked=sorted(set(output.invoked)), **context),
+        TEMPLATE: _ENV.get_template("template.yaml.j2").render(**_invoke_context(output), **context),
         "requirements.txt": "aws-durable-execution-sdk-python\n",
         SOURCE_MAP: source_map_text(output.source_map),
     }
+
+
+def _invoke_context(output: Output) -> dict[str, Any]:
+    """What the SAM template needs of the invoked functions: literal names (granted by name), placeholders
+    (template parameters: the deployer names the function), and whether some name is computed at run time."""
+    literal = sorted({t.name for t in output.invoked if t.placeholder is None and not t.dynamic})
+    parameters: dict[str, Any] = {}
+    for t in sorted(output.invoked, key=lambda t: (t.line, t.name)):
+        if t.placeholder is not None:
+            parameters.setdefault(t.placeholder, t)
+    return {"invoked": literal, "parameters": parameters, "dynamic": any(t.dynamic for t in output.invoked)}
 
 
 def write(compiled: Compiled, outdir: str | Path) -> list[Path]:

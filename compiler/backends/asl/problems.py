@@ -75,6 +75,9 @@ _COMPILE_CODES = (
          "rewrite it with JSONata-friendly constructs (arithmetic, comparisons, subscripts, literals, f-strings)"),
     Code("DUR823", "asl-retry-approximated", W, "part of a retry strategy has no ASL form",
          "use exponential back-off with FULL or NONE jitter and retryable_error_types"),
+    Code("DUR825", "asl-invoke-target-at-run-time", Severity.INFO,
+         "context.invoke names its function with an expression of the handler's values",
+         "name the function with a literal or a module constant to grant the state machine that function only"),
 )
 
 #: the ASL codes, also added to the shared registry of durable_compile.diagnostics

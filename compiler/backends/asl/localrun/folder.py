@@ -37,9 +37,12 @@ def load_steps(folder: Path) -> ModuleType:
 
 
 def run_folder(folder: str | Path, execution_input: Any, answers: Mapping[str, Answer] | None = None,
-               functions: Mapping[str, Callable[[Any], Any]] | None = None, engine: Engine = "moto") -> Outcome:
+               functions: Mapping[str, Callable[[Any], Any]] | None = None, engine: Engine = "moto",
+               substitutions: Mapping[str, str] | None = None) -> Outcome:
+    """`substitutions` are the DefinitionSubstitutions a deployment gives (placeholder key -> value);
+    `${StepsFunctionArn}` always names the folder's steps function."""
     root = Path(folder)
-    definition = json.loads((root / DEFINITION).read_text(encoding="utf-8"))
+    definition = json.loads(substitute((root / DEFINITION).read_text(encoding="utf-8"), substitutions or {}))
     steps = load_steps(root)
     known = dict(answers or {})
 
@@ -53,3 +56,10 @@ def run_folder(folder: str | Path, execution_input: Any, answers: Mapping[str, A
     handlers: dict[str, Callable[[Any], Any]] = {STEPS_ARN: lambda event: steps.handler(event, None)}
     handlers.update(functions or {})
     return run_definition(definition, execution_input, Services(handlers, answer), engine)
+
+
+def substitute(text: str, substitutions: Mapping[str, str]) -> str:
+    """The definition text with each `${KEY}` placeholder replaced (as JSON string content)."""
+    for key, value in substitutions.items():
+        text = text.replace("${" + key + "}", json.dumps(value)[1:-1])
+    return text
