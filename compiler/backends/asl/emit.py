@@ -20,7 +20,15 @@ from functools import cached_property
 from typing import Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_condition, emit_loops, emit_ops, emit_try
+from durable_compile.backends.asl import (
+    emit_batch,
+    emit_callback,
+    emit_condition,
+    emit_loops,
+    emit_match,
+    emit_ops,
+    emit_try,
+)
 from durable_compile.backends.asl.emit_support import (
     Lifted,
     Loop,
@@ -338,6 +346,9 @@ class Emitter:
             return self.lifted_value(ir.Expr(f"bool({stmt.test.code})", stmt.test.span), stmt.span, name, flag)
         choice = {"Type": "Choice", "Choices": [{"Condition": test, "Next": then}], "Default": orelse}
         return self.put(name, choice, stmt.span, f"if {stmt.test.code}"[:120])
+
+    def stmt_Match(self, stmt: n.Match, nxt: str) -> str:
+        return emit_match.match_(self, stmt, nxt)
 
     def stmt_While(self, stmt: n.While, nxt: str) -> str:
         return emit_loops.while_(self, stmt, nxt)

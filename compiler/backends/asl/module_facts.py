@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from durable_compile.backends.asl.emit_match import capture_names
 from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, STEPS_ARN, jsonata_name, target_names
 from durable_compile.backends.asl.jsonata import Lit
 from durable_compile.backends.asl.translate import Typed
@@ -105,7 +106,8 @@ _KINDS = {bool: "bool", int: "int", float: "float", str: "str", type(None): "non
 
 
 def bound_names(stmt: n.Stmt) -> list[str]:
-    """The local names one statement binds (assignment and loop targets, results, `except ... as`)."""
+    """The local names one statement binds (assignment and loop targets, results, `except ... as`, case
+    patterns)."""
     targets: list[ir.Expr] = []
     if isinstance(stmt, n.Assign):
         targets = list(stmt.targets)
@@ -115,6 +117,8 @@ def bound_names(stmt: n.Stmt) -> list[str]:
         targets = [stmt.target]
     elif isinstance(stmt, n.Try):
         return [h.name for h in stmt.handlers if h.name]
+    elif isinstance(stmt, n.Match):
+        return capture_names(stmt)
     return [name for t in targets for name in target_names(t) or []]
 
 
