@@ -35,6 +35,7 @@ from durable_compile.backends.asl.emit_support import (
     Namer,
     Output,
     Unsupported,
+    describe,
     jsonata_name,
     parse_expr,
     target_names,
@@ -303,7 +304,8 @@ class Emitter:
         catch = emit_try.catchers(self, "compute")
         if catch:
             state["Catch"] = catch
-        return self.put(self.namer.name(f"Compute-line-{span.line}"), state, span, what)
+        label = describe(" ".join(w for w in writes if not w.startswith("_"))) or f"line-{span.line}"
+        return self.put(self.namer.name(f"Compute-{label}"), state, span, what)
 
     # --- statements ------------------------------------------------------------------------------------
     def stmt(self, stmt: n.Stmt, nxt: str) -> str:
@@ -337,7 +339,7 @@ class Emitter:
     def stmt_If(self, stmt: n.If, nxt: str) -> str:
         then, orelse = self.block(stmt.body, nxt), self.block(stmt.orelse, nxt)
         test = self.condition(stmt.test)
-        name = self.namer.name(f"If-line-{stmt.span.line}")
+        name = self.namer.name("If-" + (describe(stmt.test.code) or f"line-{stmt.span.line}"))
         if test is None:
             flag = self.fresh("test")
             choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% $boolean(${flag}) %}}", "Next": then}],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from durable_compile.backends.asl.emit_support import Loop, Unsupported, jsonata_name, target_names
+from durable_compile.backends.asl.emit_support import Loop, Unsupported, describe, jsonata_name, target_names
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def while_(em: Emitter, stmt: n.While, nxt: str) -> str:
     """`while`: a Choice at the head; the body jumps back to it, `break` to what follows the loop."""
-    head = em.namer.name(f"While-line-{stmt.span.line}")
+    head = em.namer.name("While-" + (describe(stmt.test.code) or f"line-{stmt.span.line}"))
     em.loops.append(Loop(nxt, head))
     body = em.block(stmt.body, head)
     em.loops.pop()
@@ -33,7 +33,8 @@ def for_(em: Emitter, stmt: n.For, nxt: str) -> str:
     if names is None:
         raise Unsupported(stmt.span, f"the loop target {stmt.target.code!r} is not a name or tuple of names")
     items, index = em.fresh("items"), em.fresh("i")
-    head = em.namer.name(f"For-line-{stmt.span.line}")
+    base = "For-each-" + (describe(stmt.target.code) or f"line-{stmt.span.line}")
+    head = em.namer.name(base)
     em.loops.append(Loop(nxt, head))
     body = em.block(stmt.body, head)
     em.loops.pop()
@@ -43,13 +44,13 @@ def for_(em: Emitter, stmt: n.For, nxt: str) -> str:
     else:
         assign = {jsonata_name(v): f"{{% ($e := {element}; $e[{i}]) %}}" for i, v in enumerate(names)}
     assign[index] = f"{{% ${index} + 1 %}}"
-    item = em.put(em.namer.name(f"Next-item-line-{stmt.span.line}"),
+    item = em.put(em.namer.name(f"{base}-next"),
                     {"Type": "Pass", "Assign": assign, "Next": body}, stmt.span, f"for {stmt.target.code}")
     choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% ${index} < $count(${items}) %}}", "Next": item}],
               "Default": em.block(stmt.orelse, nxt)}
     em.put(head, choice, stmt.span, f"for ... in {stmt.iter.code}"[:120])
     iterable = em.value(stmt.iter)
-    init = em.namer.name(f"Loop-line-{stmt.span.line}")
+    init = em.namer.name(f"{base}-start")
     if iterable is None:
         em.put(init, {"Type": "Pass", "Assign": {index: 0}, "Next": head}, stmt.span, "loop start")
         return em.lifted_value(ir.Expr(f"list({stmt.iter.code})", stmt.iter.span), stmt.span, init, items)

@@ -25,7 +25,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
+from durable_compile.backends.asl.emit_support import Unsupported, describe, jsonata_name
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -59,7 +59,7 @@ def match_(em: Emitter, stmt: n.Match, nxt: str) -> str:
         rules.append(rule)
         if condition == ALWAYS:
             break
-    name = em.namer.name(f"Match-line-{stmt.span.line}")
+    name = em.namer.name("Match-" + (describe(stmt.subject.code) or f"line-{stmt.span.line}"))
     if not rules:  # only `case _:` (or nothing matches ever): a Pass keeps the statement's place
         return em.put(name, {"Type": "Pass", "Next": default}, stmt.span, f"match {stmt.subject.code}"[:120])
     choice = {"Type": "Choice", "Choices": rules, "Default": default}

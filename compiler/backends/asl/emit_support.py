@@ -1,14 +1,17 @@
 """Small pieces the ASL emitter shares: state names, lifted code records, expression translation.
 
-State names come from operation labels and statement kinds, sanitized to `[A-Za-z0-9_-]`, made unique
-across the whole machine and cut to 80 characters. Code the state machine cannot run in JSONata is
+State names come from operation labels, and for statements from what they test or raise (`If-not-order_id`,
+`While-attempt-lt-MAX_TRIES`, `For-each-invoice`, `Raise-ClaimRejected`), sanitized to `[A-Za-z0-9_-]`, made
+unique across the whole machine and cut to 80 characters. Code the state machine cannot run in JSONata is
 recorded as a `Lifted` function that the generated steps handler runs.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -26,6 +29,12 @@ MAX_NAME = 80
 STEPS_ARN = "${StepsFunctionArn}"
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_DASHES = re.compile(r"--+")
+#: operators spelled in words inside state names
+_OPERATORS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "+": "plus", "-": "minus",
+              "*": "times", "/": "div", "//": "div", "%": "mod"}
+#: longest description of an expression inside a state name
+MAX_WORDS = 40
 
 
 class Namer:
@@ -37,7 +46,7 @@ class Namer:
         self.tried: dict[str, int] = {}  #: base -> the last suffix found taken (names are only ever added)
 
     def name(self, label: str) -> str:
-        base = _UNSAFE.sub("-", self.prefix + label).strip("-")[:MAX_NAME - 4] or "State"
+        base = _DASHES.sub("-", _UNSAFE.sub("-", self.prefix + label)).strip("-")[:MAX_NAME - 4] or "State"
         candidate, n = base, self.tried.get(base, 1)
         if n > 1:
             candidate = f"{base}-{n}"
@@ -47,6 +56,37 @@ class Namer:
         self.tried[base] = n
         self.used.add(candidate)
         return candidate
+
+
+def describe(code: str, limit: int = MAX_WORDS) -> str:
+    """The words of a Python expression for a state name: names, numbers, string contents and operators
+    in words (`invoice["status"] == "void"` -> `invoice-status-eq-void`), cut at a word boundary; empty
+    when nothing readable is left."""
+    words: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code.strip()).readline):
+            if token.type in (tokenize.NAME, tokenize.NUMBER):
+                words.append(token.string)
+            elif token.type == tokenize.STRING:
+                words.extend(_UNSAFE.sub(" ", _string_text(token.string)).split())
+            elif token.type == tokenize.OP and token.string in _OPERATORS:
+                words.append(_OPERATORS[token.string])
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    text = ""
+    for word in (_UNSAFE.sub("", w) for w in words):
+        if word and len(text) + len(word) + 1 > limit:
+            break
+        text = f"{text}-{word}" if text and word else text or word
+    return text
+
+
+def _string_text(literal: str) -> str:
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError):
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)

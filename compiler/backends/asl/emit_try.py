@@ -151,8 +151,8 @@ def _uncaught(em: Emitter, kind: str) -> str:
 
 
 def raise_(em: Emitter, stmt: n.Raise) -> str:
-    name = em.namer.name(f"Raise-line-{stmt.span.line}")
     if stmt.exc is None:
+        name = em.namer.name(f"Reraise-line-{stmt.span.line}")
         caught = next((h.name for f in em.tries for h in f.handlers if h.name), None)
         error = _current_error(em)
         if error is None:
@@ -160,6 +160,7 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
         return em.put(name, {"Type": "Fail", "Error": f"{{% ${error}.error_type %}}",
                              "Cause": f"{{% ${error}.message %}}"}, stmt.span, f"raise {caught}")
     cls, message = _exception(em, stmt.exc)
+    name = em.namer.name(f"Raise-{cls}")
     handler = _handler_for(em, cls)
     if handler is not None:
         error = f"{{% {{'error_type': {string_literal(cls)}, 'message': {message}}} %}}"
