@@ -8,6 +8,7 @@ carries the handler locals the body's code reads; the result is assigned to the 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,14 @@ def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
                                    n.OpKind.MAP: emit_batch.batch_operation}.get(op.kind)
     if emit is None:
         raise Unsupported(op.span, f"context.{op.kind.value} is not supported by to-asl yet")
-    return emit(em, op, nxt)
+    if op.target is None or isinstance(op.target, ir.Name) or op.kind in (n.OpKind.PARALLEL, n.OpKind.MAP):
+        return emit(em, op, nxt)
+    # `a, b = context.step(...)`, `out["x"] = context.step(...)`: the result lands in a fresh variable,
+    # then an ordinary assignment stores it where the handler put it
+    temp = em.fresh("result")
+    em.locals.add(temp)
+    store = n.Assign(op.span, (op.target,), ir.Name(temp, op.span, temp))
+    return emit(em, dataclasses.replace(op, target=ir.Name(temp, op.target.span, temp)), em.stmt(store, nxt))
 
 
 def _label(op: n.Operation) -> str:
