@@ -1,12 +1,13 @@
 """Differential execution: generated handlers end the same way on our durable runtime and, compiled by
 to-asl, on the local Step Functions interpreters (sfnx.testing for every example, moto for some).
 
-Hypothesis writes handlers from a small grammar: steps (lambda and decorated), waits, plain and lifted
-assignments, if/else, for loops, try/except StepError around failing steps, raise, child contexts (a
-decorated child that may fail, a nested one, a lambda closure), wait_for_condition (a strategy that may
-run out of attempts), and `context.map` / `context.parallel` of nested functions written from the same
-grammar (every completion config) followed by reads of the BatchResult. Status, result and error type
-must agree.
+Hypothesis writes handlers from a small grammar: steps (lambda and decorated; failing ones with no retry,
+retried on every error or on some types only, flaky ones that recover on a retry), waits, plain and
+lifted assignments, if/else, for loops, try/except StepError around failing steps, raise, child contexts
+(a decorated child that may fail, a nested one, a lambda closure), wait_for_condition (a strategy that
+may run out of attempts), and `context.map` / `context.parallel` of nested functions written from the
+same grammar (every completion config) followed by reads of the BatchResult. Status, result and error
+type must agree.
 """
 
 from __future__ import annotations
@@ -32,10 +33,22 @@ HEAD = '''from aws_durable_execution_sdk_python import (
 from aws_durable_execution_sdk_python.config import (
     CompletionConfig, Duration, JitterStrategy, MapConfig, ParallelConfig, StepConfig,
 )
-from aws_durable_execution_sdk_python.retries import RetryPresets
+from aws_durable_execution_sdk_python.retries import RetryPresets, RetryStrategyConfig, create_retry_strategy
 from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitStrategyConfig, create_wait_strategy
 
 NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
+ON_VALUE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=2,
+                                                                               retryable_error_types=[ValueError])))
+ON_KEY = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=2,
+                                                                             retryable_error_types=[KeyError])))
+TWICE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=2)))
+
+
+@durable_step
+def wobble(step_ctx: StepContext, value: int) -> int:
+    if step_ctx.attempt == 1 and value % 2:
+        raise ValueError(f"odd {value}")
+    return value + step_ctx.attempt
 
 
 @durable_step
@@ -82,6 +95,8 @@ def statements(depth: int, waits: bool = True) -> st.SearchStrategy[list[str]]:
         st.integers(2, 7).map(lambda m: [f"y = y + x % {m}"]),
         st.just(["items.append(x)"]),
         st.sampled_from(nap).map(lambda line: [line]),
+        *([st.tuples(st.sampled_from(["check(x, 3)", "wobble(x)"]), st.sampled_from(["ON_VALUE", "ON_KEY", "TWICE"]))
+           .map(lambda p: [f"x = context.step({p[0]}, name='retried', config={p[1]})"])] if waits else []),
         st.integers(20, 60).map(lambda n: [f"if y > {n}:", "    raise RuntimeError(f'y is {y}')"]),
         st.integers(1, 4).map(lambda n: [f"x = context.run_in_child_context(grow(x, {n}))"]),
         st.just(["x = context.run_in_child_context(nest(x), name='nest')"]),

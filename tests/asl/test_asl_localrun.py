@@ -47,6 +47,8 @@ CASES: list[tuple[str, str, Any, Callable[[], Services], Outcome]] = [
     ("error not retried, caught", "task_retry_catch", {"x": 1},
      lambda: Services({STEPS: flaky(1, KeyError)}),
      Outcome("FAILED", error="ChargeFailed", cause='{"errorType":"KeyError","errorMessage":"\'attempt 1 failed\'"}')),
+    ("a task error ends the execution: its message is the cause", "map_inline", {"orders": [1]},
+     lambda: Services({STEPS: flaky(1, KeyError)}), Outcome("FAILED", error="KeyError", cause="'attempt 1 failed'")),
     ("choice loop with Assign", "choice_loop", {"items": [1, 2, 3, 4]}, lambda: Services({}),
      Outcome("SUCCEEDED", 10)),
     ("choice loop, zero iterations", "choice_loop", {"items": []}, lambda: Services({}), Outcome("SUCCEEDED", 0)),

@@ -30,6 +30,7 @@ from durable_compile.backends.asl import (
     emit_try,
 )
 from durable_compile.backends.asl.emit_support import (
+    Escape,
     Lifted,
     Loop,
     Namer,
@@ -297,11 +298,13 @@ class Emitter:
         batches = tuple(r for r in reads if r in self.batches)
         back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
         body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
-        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches))
+        escape = emit_try.escape(self, "compute")  # inside a child context nothing catches
+        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
+                                      None if escape is None else Escape(escape)))
         state = task_state(key, reads)
         state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
         state["Next"] = nxt
-        catch = emit_try.catchers(self, "compute")
+        catch = emit_try.catchers(self, "compute", escape is not None)
         if catch:
             state["Catch"] = catch
         label = describe(" ".join(w for w in writes if not w.startswith("_"))) or f"line-{span.line}"

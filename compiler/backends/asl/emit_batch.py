@@ -239,24 +239,36 @@ def _wrapped(em: Emitter, branch: Branch) -> dict[str, Any]:
 
 def _single_task(body: dict[str, Any], failed: str) -> tuple[str, dict[str, Any]] | None:
     """A branch that is one task returning its result (`lambda c: c.step(...)`) needs no wrapper: the task
-    itself gives the success outcome, and its catcher the failure outcome the Fail state would have raised."""
+    itself gives the success outcome, and its catcher the failure outcome the branch would have raised."""
     states = body["States"]
     task = states.get(body["StartAt"], {})
     result = next(iter(task.get("Assign", {})), None)
-    end, catch = states.get(task.get("Next", "")), task.get("Catch", [])
-    fail = states.get(catch[0]["Next"]) if len(catch) == 1 else None
-    if task.get("Type") != "Task" or len(states) != 3 or len(task.get("Assign", {})) != 1 or end is None \
-            or fail is None or end.get("Type") != "Succeed" or end.get("Output") != f"{{% ${result} %}}" \
-            or task["Assign"][result] != "{% $states.result.Payload %}" or fail.get("Type") != "Fail" \
-            or set(catch[0]) - {"ErrorEquals", "Next", "Output"} or catch[0]["ErrorEquals"] != ["States.ALL"] \
-            or not isinstance(fail.get("Error"), str) or fail["Error"].startswith("{%"):
+    end = states.get(task.get("Next", ""))
+    error_type = _task_error_type(states, task)
+    if task.get("Type") != "Task" or len(task.get("Assign", {})) != 1 or end is None or error_type is None \
+            or end.get("Type") != "Succeed" or end.get("Output") != f"{{% ${result} %}}" \
+            or task["Assign"][result] != "{% $states.result.Payload %}":
         return None
     single = {k: v for k, v in task.items() if k not in ("Assign", "Next", "Catch")}
     single["Output"] = batch.SUCCEEDED_ENTRY.replace("$states.result[0]", "$states.result.Payload")
-    error = batch.failed_entry(emit_try.MESSAGE[3:-3], string_literal(fail["Error"]))
+    error = batch.failed_entry(emit_try.MESSAGE[3:-3], error_type)
     single["Catch"] = [{"ErrorEquals": ["States.ALL"], "Output": error, "Next": failed}]
     single["End"] = True
     return body["StartAt"], single
+
+
+def _task_error_type(states: dict[str, Any], task: dict[str, Any]) -> str | None:
+    """The JSONata of the error type a single-task branch fails with: the task's own error when it has no
+    Catch (it raises the uncaught error itself), the Fail state's error when its one catcher leads there."""
+    catch = task.get("Catch", [])
+    if not catch:
+        return "$states.errorOutput.Error" if len(states) == 2 else None
+    fail = states.get(catch[0]["Next"]) if len(catch) == 1 else None
+    if len(states) != 3 or fail is None or fail.get("Type") != "Fail" or catch[0]["ErrorEquals"] != ["States.ALL"] \
+            or set(catch[0]) - {"ErrorEquals", "Next", "Output"} or not isinstance(fail.get("Error"), str) \
+            or fail["Error"].startswith("{%"):
+        return None
+    return string_literal(fail["Error"])
 
 
 def _body_scope(em: Emitter, branch: Branch) -> dict[str, Any]:

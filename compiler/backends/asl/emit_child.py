@@ -7,7 +7,9 @@ locals become variables of their own (`<child>_<name>`, since an inlined child s
 variables), and a closure reads the enclosing locals it captures. `return` assigns the operation's
 target and continues after the child. A failure inside the child that the child does not catch reaches
 the parent as ChildContextError, as in the SDK: the child is emitted as if wrapped in
-`try: ... except Exception: raise ChildContextError(message)`. Nested children nest the same way.
+`try: ... except Exception: raise ChildContextError(message)`. Nested children nest the same way. When
+nothing in the parent catches it either, the child's tasks that run in the steps function raise
+ChildContextError themselves (emit_try.escape) and a `raise` in the child is a Fail with that error.
 """
 
 from __future__ import annotations
@@ -48,11 +50,10 @@ def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
     if target is not None:  # falling off the end of the child returns None
         after = em.put(em.namer.name(f"{label}-returns-None"), {"Type": "Pass", "Assign": {target: None},
                                                                 "Next": nxt}, region.span, f"child {label} ends")
-    errvar = em.fresh("childerr")
-    failed = _failed(em, op, errvar)
+    boundary = _boundary(em, op, em.fresh("childerr"))
     bindings = _bindings(em, op, region)
     names = _renames(em, region, label)
-    with _scope(em, region, names, label, emit_try.Handler([None], failed, errvar)):
+    with _scope(em, region, names, label, boundary):
         em.returns.append(partial_return(em, target, nxt))
         try:
             entry = em.block(region.body, after)
@@ -92,24 +93,40 @@ def _target(em: Emitter, op: n.Operation) -> str | None:
     return jsonata_name(op.target.id)
 
 
-def _failed(em: Emitter, op: n.Operation, errvar: str) -> str:
-    """The state (in the parent) that raises ChildContextError for an error the child did not catch."""
-    name = em.namer.name(f"{_label(op)}-failed")
+def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
+    """What catches the errors the child does not: in the parent, a jump that raises ChildContextError
+    at the child's call (to the `except` or `finally` that catches it there); when nothing does, a
+    boundary whose errors leave the handler as ChildContextError (tasks of the steps function raise it
+    themselves; a Fail state is emitted only for other tasks, on first use)."""
+    name = f"{_label(op)}-failed"
     message = f"${errvar}.message"
     for frame in reversed(em.tries):
         for handler in frame.handlers:
             if emit_try.matches(handler.types, "child") is None:
                 continue
+            if handler.raises is not None:  # the parent is a child nothing catches either
+                return _uncaught(em, op, errvar, handler.raises)
             error = f"{{% {{'error_type': ${errvar}.error_type, 'message': {message}}} %}}"
             assign = {jsonata_name(handler.name): error} if handler.name else {}
-            return em.put(name, {"Type": "Pass", "Assign": assign, "Next": handler.entry}, op.span,
-                          f"{ERROR} caught")
+            caught = em.put(em.namer.name(name), {"Type": "Pass", "Assign": assign, "Next": handler.entry},
+                            op.span, f"{ERROR} caught")
+            return emit_try.Handler([None], caught, errvar)
         if frame.finally_error and frame.pending:
             pending = f"{{% {{'Error': {string_literal(ERROR)}, 'Cause': {message}}} %}}"
-            return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
-                          op.span, f"{ERROR} through finally")
-    cause = f"{{% ($m := {message}; $type($m) = 'string' ? $m : '') %}}"
-    return em.put(name, {"Type": "Fail", "Error": ERROR, "Cause": cause}, op.span, f"unhandled {ERROR}")
+            through = em.put(em.namer.name(name), {"Type": "Pass", "Assign": {frame.pending: pending},
+                                                   "Next": frame.finally_error}, op.span, f"{ERROR} through finally")
+            return emit_try.Handler([None], through, errvar)
+    return _uncaught(em, op, errvar, ERROR)
+
+
+def _uncaught(em: Emitter, op: n.Operation, errvar: str, error: str) -> emit_try.Handler:
+    namer = em.namer  # the parent's: the Fail belongs to the parent's states
+
+    def fail() -> str:
+        cause = f"{{% ($m := ${errvar}.message; $type($m) = 'string' ? $m : '') %}}"
+        return em.put(namer.name(f"{_label(op)}-failed"), {"Type": "Fail", "Error": error, "Cause": cause},
+                      op.span, f"unhandled {error}")
+    return emit_try.Handler([None], fail, errvar, raises=error)
 
 
 def _bindings(em: Emitter, op: n.Operation, region: n.Function) -> dict[str, ir.Expr]:

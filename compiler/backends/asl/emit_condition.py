@@ -6,9 +6,10 @@ wait strategy, and either stops with that state (assigned to the target) or wait
 (at least 1 s) and checks again from it. The check and the strategy run in the steps function, in
 Python, so a strategy built by `create_wait_strategy` keeps its back-off, jitter and max attempts, and
 a hand-written one runs as written; any error they raise fails the operation (WaitForConditionError
-in the handler). A strategy assigned once to a local from `create_wait_strategy(...)` (or a config
-from `WaitForConditionConfig(...)`) is not a value the machine can hold: the assignment is deferred to
-the steps function, which builds it where it is used.
+in the handler; when nothing catches it, the check task raises it itself, with no Catch). A strategy
+assigned once to a local from `create_wait_strategy(...)` (or a config from `WaitForConditionConfig(...)`)
+is not a value the machine can hold: the assignment is deferred to the steps function, which builds it
+where it is used.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from durable_compile.backends.asl import emit_try
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
     STEPS_ARN,
+    Escape,
     Lifted,
     Unsupported,
     jsonata_name,
@@ -129,7 +131,9 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     fields = _config(em, op)
     body, reads = _check_body(em, op, fields["wait_strategy"])
     errors = tuple(r for r in reads if r in em.errors)
-    em.out.lifted.append(Lifted(op.id, "check", tuple(reads), tuple(body), op.span.line, errors))
+    escape = emit_try.escape(em, "condition")
+    em.out.lifted.append(Lifted(op.id, "check", tuple(reads), tuple(body), op.span.line, errors,
+                                escape=None if escape is None else Escape(escape)))
     if op.target is not None and not isinstance(op.target, ir.Name):
         raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
     label = op.label.replace('f"', "").replace('"', "")
@@ -148,7 +152,7 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
                              "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload},
                              "Assign": {loop: "{% $states.result.Payload %}"}, "Next": decide}
-    catch = emit_try.catchers(em, "condition")
+    catch = emit_try.catchers(em, "condition", escape is not None)
     if catch:
         state["Catch"] = catch
     em.put(check, state, op.span, f"{what}: check")

@@ -13,8 +13,15 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_batch, emit_invoke, emit_try
-from durable_compile.backends.asl.emit_retry import retry_for
-from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported, jsonata_name, target_names
+from durable_compile.backends.asl.emit_retry import ASL_DEFAULTS, retry_for
+from durable_compile.backends.asl.emit_support import (
+    LAMBDA_INVOKE,
+    Escape,
+    Lifted,
+    Unsupported,
+    jsonata_name,
+    target_names,
+)
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -56,9 +63,9 @@ def _assign_result(em: Emitter, op: n.Operation, state: dict[str, Any], value: s
     state["Assign"] = {jsonata_name(names[0]): f"{{% {value} %}}"}
 
 
-def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind: str) -> str:
+def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind: str, raised: bool = False) -> str:
     state["Next"] = nxt
-    catch = emit_try.catchers(em, kind)
+    catch = emit_try.catchers(em, kind, raised)
     if catch:
         state["Catch"] = catch
     return em.put(em.namer.name(_label(op)), state, op.span, op.kind.value)  # the name carries the label
@@ -68,16 +75,33 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
-    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches))
-    from durable_compile.backends.asl.emit import task_state
-    state = task_state(op.id, reads, {"attempt": ATTEMPT} if _uses_attempt(em, op) else None)
     retry, notes = retry_for(op.settings)
     for note in notes:
         em.report("DUR823", op.span, note)
+    escape = _escape(em, retry)
+    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches, escape))
+    from durable_compile.backends.asl.emit import task_state
+    attempt = _uses_attempt(em, op) or (escape is not None and escape.attempts > 1)
+    state = task_state(op.id, reads, {"attempt": ATTEMPT} if attempt else None)
     if retry:
         state["Retry"] = retry
     _assign_result(em, op, state, "$states.result.Payload")
-    return _finish(em, op, state, nxt, "step")
+    return _finish(em, op, state, nxt, "step", escape is not None)
+
+
+def _escape(em: Emitter, retry: list[dict[str, Any]]) -> Escape | None:
+    """How a failure of this step that no `except` catches leaves its task: the body's own error while
+    the Retry retries it, then StepError (or ChildContextError). None when an `except` catches it, or
+    when the Retry names that very error type (then a Catch raises it in a Fail state)."""
+    error = emit_try.escape(em, "step")
+    if error is None or not retry:
+        return None if error is None else Escape(error)
+    matched = retry[0]["ErrorEquals"]
+    if error in matched:
+        return None
+    retries = retry[0].get("MaxAttempts", ASL_DEFAULTS["MaxAttempts"])
+    assert isinstance(retries, int)
+    return Escape(error, retries + 1, None if matched == [emit_try.ALL] else tuple(matched))
 
 
 def _uses_attempt(em: Emitter, op: n.Operation) -> bool:

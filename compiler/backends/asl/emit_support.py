@@ -90,6 +90,16 @@ def _string_text(literal: str) -> str:
 
 
 @dataclass(frozen=True)
+class Escape:
+    """How an error that no `except` catches leaves a task the steps function runs: as the error class
+    the handler would fail with, once the task's Retry is done with it (see emit_try.escape)."""
+
+    error: str  #: the class name the task raises (StepError, ChildContextError, WaitForConditionError)
+    attempts: int = 1  #: the attempts the task's Retry allows, the first included
+    retryable: tuple[str, ...] | None = None  #: the error types the Retry matches (None: every type)
+
+
+@dataclass(frozen=True)
 class Lifted:
     """A Python function of the generated steps handler: a step body, an argument, a lifted statement."""
 
@@ -100,6 +110,7 @@ class Lifted:
     line: int  #: the source line it comes from
     errors: tuple[str, ...] = ()  #: which of `reads` hold a caught durable error (rebuilt as objects)
     batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult (rebuilt as objects)
+    escape: Escape | None = None  #: what an uncaught error leaves the task as (None: its own type)
 
 
 @dataclass(frozen=True)

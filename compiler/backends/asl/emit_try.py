@@ -4,7 +4,15 @@ A durable step that fails raises StepError in the handler whatever its body rais
 StepError` (or DurableOperationError, Exception, a bare except) catches every failure of step tasks;
 `except InvokeError` those of invoke tasks; `except CallbackError` those of callback tasks. Code lifted
 into the steps function raises its own exception types, matched by name. A `raise` inside a `try` whose
-handler matches jumps to that handler. The caught error reads as `err.error_type` and `err.message`.
+handler matches jumps to that handler. The caught error reads as `err.error_type` and `err.message`
+(the task's own error type: the body's exception class).
+
+A failure that no `except` catches needs no Catch when the steps function runs the failing code (step
+bodies, condition checks, lifted code): the task itself fails with the error class the handler would
+fail with (`escape`; StepError, WaitForConditionError, or ChildContextError inside a child context
+nothing catches), once its Retry is done, and so does the execution. Failures that come from outside
+the steps function (an invoked function, a callback's answer) are caught and fail in a Fail state
+named after the SDK's error class.
 """
 
 from __future__ import annotations
@@ -41,13 +49,23 @@ ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESS
 #: task kinds -> the error class an uncaught failure raises in the handler
 UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
             "condition": "WaitForConditionError"}
+#: task kinds whose failing code runs in the steps function, which can raise the uncaught error itself
+RAISED_IN_STEPS = frozenset({"step", "condition", "compute"})
 
 
 @dataclass
 class Handler:
     types: list[str | None]  #: class names of the except clause (None for bare)
-    entry: str  #: first state of its body
+    target: str | Callable[[], str]  #: first state of its body, or what emits it on first use
     name: str | None  #: the `as` name
+    raises: str | None = None  #: set on the boundary of a child context nothing catches: the error
+    #: class everything it catches leaves the handler as
+
+    @property
+    def entry(self) -> str:
+        if not isinstance(self.target, str):
+            self.target = self.target()
+        return self.target
 
 
 @dataclass
@@ -113,28 +131,57 @@ def _matches(types: list[str | None], kind: str) -> list[str] | None:
     return names or None
 
 
-def catchers(em: Emitter, kind: str) -> list[dict[str, Any]]:
-    """The Catch entries of a task of `kind` at this point of the handler, innermost try first."""
+def catchers(em: Emitter, kind: str, raised: bool = False) -> list[dict[str, Any]]:
+    """The Catch entries of a task of `kind` at this point of the handler, innermost try first. With
+    `raised`, the task raises the uncaught error itself (`escape`), so no entry is made for it."""
+    found, leaves = _route(em, kind)
+    if raised:
+        return found
+    if isinstance(leaves, Handler):
+        found.append(_entry(leaves, [ALL]))
+    elif leaves is not None and kind in UNCAUGHT:
+        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind)})  # its output: $states.errorOutput
+    return found
+
+
+def escape(em: Emitter, kind: str) -> str | None:
+    """The error class a task of `kind` raises itself for a failure that no `except` catches (so that it
+    needs no Catch), when its failing code runs in the steps function and no `except` catches some of
+    its errors by type; else None."""
+    found, leaves = _route(em, kind)
+    if kind not in RAISED_IN_STEPS or found:
+        return None
+    return leaves.raises if isinstance(leaves, Handler) else leaves
+
+
+def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str | None]:
+    """The Catch entries of the `except` clauses that catch failures of `kind`, and how the failures
+    none of them catches leave: through the boundary of a child context nothing catches, as the error
+    class the handler fails with, or not at all (None: a clause or a finally catches every one)."""
     found: list[dict[str, Any]] = []
     for frame in reversed(em.tries):
         for handler in frame.handlers:
             errors = _matches(handler.types, kind)
             if errors is None:
                 continue
-            entry: dict[str, Any] = {"ErrorEquals": errors, "Next": handler.entry}
-            if handler.name:
-                entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
-            found.append(entry)
+            if handler.raises is not None:
+                return found, handler
+            found.append(_entry(handler, errors))
             if errors == [ALL]:
-                return found
+                return found, None
         if frame.finally_error and frame.pending:
             error = f"'{UNCAUGHT[kind]}'" if kind in UNCAUGHT else "$states.errorOutput.Error"
             pending = f"{{% {{'Error': {error}, 'Cause': {MESSAGE[3:-3]}}} %}}"
             found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
-            return found
-    if kind in UNCAUGHT:
-        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind)})  # its output: $states.errorOutput
-    return found
+            return found, None
+    return found, UNCAUGHT.get(kind)
+
+
+def _entry(handler: Handler, errors: list[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"ErrorEquals": errors, "Next": handler.entry}
+    if handler.name:
+        entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
+    return entry
 
 
 def _uncaught(em: Emitter, kind: str) -> str:
@@ -162,6 +209,9 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
     cls, message = _exception(em, stmt.exc)
     name = em.namer.name(f"Raise-{cls}")
     handler = _handler_for(em, cls)
+    if handler is not None and handler.raises is not None:  # leaves an uncaught child context
+        cls = handler.raises
+        handler = None
     if handler is not None:
         error = f"{{% {{'error_type': {string_literal(cls)}, 'message': {message}}} %}}"
         assign = {jsonata_name(handler.name): error} if handler.name else {}

@@ -27,7 +27,7 @@ class Outcome:
     status: Literal["SUCCEEDED", "FAILED"]  #: the execution status
     result: Any = None  #: the output when it succeeded
     error: str | None = None  #: the error name when it failed
-    cause: str | None = None  #: the cause when it failed
+    cause: str | None = None  #: the cause when it failed (a Lambda task's error: its errorMessage)
 
     def to_json(self) -> dict[str, Any]:
         error = None if self.error is None else {"type": self.error, "cause": self.cause}
@@ -53,6 +53,22 @@ class Services:
             return True, json.loads(json.dumps(function(json.loads(json.dumps(payload)))))
         except Exception as err:  # a Lambda function error: reported as Step Functions sees it
             return False, {"errorType": type(err).__name__, "errorMessage": str(err)}
+
+
+def failed(error: str | None, cause: str | None) -> Outcome:
+    """The outcome of a failed execution. When a Lambda task's error failed it, the cause is Lambda's
+    error JSON (`{"errorType": error, "errorMessage": ...}`): the outcome keeps only the message."""
+    return Outcome("FAILED", error=error, cause=_lambda_message(error, cause) if cause else None)
+
+
+def _lambda_message(error: str | None, cause: str) -> str:
+    try:
+        payload = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(payload, dict) and payload.get("errorType") == error and isinstance(payload.get("errorMessage"), str):
+        return str(payload["errorMessage"])
+    return cause
 
 
 def error_cause(payload: Any) -> str:

@@ -40,7 +40,7 @@ from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from durable_compile.backends.asl.localrun.model import WAIT_FOR_TOKEN, Outcome, Services
+from durable_compile.backends.asl.localrun.model import WAIT_FOR_TOKEN, Outcome, Services, failed
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/local-asl"
@@ -64,7 +64,7 @@ def _outcome(last: Mapping[str, Any]) -> Outcome:
     if last["type"] == "ExecutionSucceeded":
         return Outcome("SUCCEEDED", result=json.loads(last["executionSucceededEventDetails"]["output"]))
     details: Mapping[str, Any] = next((v for k, v in last.items() if k.endswith("EventDetails")), {})
-    return Outcome("FAILED", error=details.get("error"), cause=details.get("cause") or None)
+    return failed(details.get("error"), details.get("cause") or None)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from typing import Any
 
 from sfnx import testing
 
-from durable_compile.backends.asl.localrun.model import WAIT_FOR_TOKEN, Outcome, Services, error_cause
+from durable_compile.backends.asl.localrun.model import WAIT_FOR_TOKEN, Outcome, Services, error_cause, failed
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 
@@ -18,7 +18,7 @@ def run_sfnx(definition: Mapping[str, Any], execution_input: Any, services: Serv
 
     execution = testing.run(definition, execution_input, tasks)
     if execution.error is not None:
-        return Outcome("FAILED", error=execution.error, cause=execution.cause or None)
+        return failed(execution.error, execution.cause or None)
     return Outcome("SUCCEEDED", result=execution.output)
 
 
