@@ -22,6 +22,7 @@ from typing import Any
 from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import (
     emit_batch,
+    emit_branch,
     emit_callback,
     emit_condition,
     emit_loops,
@@ -95,6 +96,7 @@ class Emitter:
         self.counter = itertools.count(1)
         self._translator: tuple[tuple[Any, ...], tuple[int, ...], IterTranslator] | None = None
         self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
+        self.branch: emit_branch.BranchExit | None = None  #: where failures go in a batch branch's scope
         self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
         self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task

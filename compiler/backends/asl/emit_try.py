@@ -135,6 +135,8 @@ def catchers(em: Emitter, kind: str, raised: bool = False) -> list[dict[str, Any
     """The Catch entries of a task of `kind` at this point of the handler, innermost try first. With
     `raised`, the task raises the uncaught error itself (`escape`), so no entry is made for it."""
     found, leaves = _route(em, kind)
+    if em.branch is not None and isinstance(leaves, str):  # in a batch branch: the branch's error entry
+        return [*found, em.branch.catcher(kind)]
     if raised:
         return found
     if isinstance(leaves, Handler):
@@ -226,6 +228,11 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
     if message != "''":
         state["Cause"] = f"{{% {message} %}}"
     return em.put(name, state, stmt.span, f"raise {cls}")
+
+
+def caught(em: Emitter, cls: str) -> bool:
+    """Whether a `raise cls(...)` here goes to an `except` or a `finally` (not out of the scope)."""
+    return _handler_for(em, cls) is not None or finally_frame(em) is not None
 
 
 def _current_error(em: Emitter) -> str | None:

@@ -4,12 +4,13 @@ Takes the text of one expression; gives a yes/no. The fold pass asks this before
 expression under a state's `Retry`/`Catch` (a Task's `Assign` or `Arguments`): there a failure would be
 retried or caught, where in its original Pass or Succeed state it failed the execution. An expression
 qualifies when it is built only from literals, variables, field paths, index predicates, array and
-object constructors (literal keys), blocks, `=`/`!=`/`and`/`or`, conditionals and a few functions that
-accept any value; and when its top-level value cannot be undefined (Step Functions rejects an
-undefined field value, while object and array constructors drop undefined members). The answer is
-conservative: "no" only costs a missed simplification. `$states.input`, `.result`, `.errorOutput`,
-`.context` are defined where they are read, and so is `$states.result.Payload`: the compiled machine's
-tasks are Lambda invokes, whose result always has a Payload (null when the function returns None).
+object constructors (literal keys), blocks, `=`/`!=`/`and`/`or`/`&`, conditionals and a few functions that
+accept any value (`$filter`, `$map`, `$reduce` with a function whose body cannot fail; `$count` is a
+number); and when its top-level value cannot be undefined (Step Functions rejects an undefined field
+value, while object and array constructors drop undefined members). The answer is conservative: "no"
+only costs a missed simplification. `$states.input`, `.result`, `.errorOutput`, `.context` are defined
+where they are read, and so is `$states.result.Payload`: the compiled machine's tasks are Lambda
+invokes, whose result always has a Payload (null when the function returns None).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ import jsonata
 #: "args": when some argument is)
 TOTAL_FUNCTIONS: dict[str, bool | str] = {
     "append": "args", "count": True, "exists": True, "boolean": True, "not": True, "type": "args",
-    "keys": False,
+    "keys": False, "string": "args", "filter": False, "map": False, "reduce": False,
 }
-_EQUALITY = frozenset({"=", "!=", "and", "or"})
+_EQUALITY = frozenset({"=", "!=", "and", "or", "&"})
 _ARITHMETIC = frozenset({"+", "-", "*", "<", "<=", ">", ">="})
 _NUMBERS = " numbers"  #: key of the numeric variables in the environment (not a variable name)
 _UNSUPPORTED = ("stages", "group", "focus", "index", "tuple", "keep_array_stage")
@@ -135,6 +136,9 @@ def _numeric(node: Any, bound: dict[str, Any]) -> bool:
         return str(node.value) not in bound and str(node.value) in bound[_NUMBERS]
     if node.type == "binary" and node.value in ("+", "-", "*"):
         return _numeric(node.lhs, bound) and _numeric(node.rhs, bound)
+    if node.type == "function" and getattr(node.procedure, "type", None) == "variable" and \
+            node.procedure.value == "count":
+        return "count" not in bound and _function(node, bound)[0]
     return node.type == "unary" and node.value == "-" and _numeric(node.expression, bound)
 
 
@@ -174,10 +178,22 @@ def _function(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
     return ok, any(r[1] for r in results) if rule == "args" else bool(rule)
 
 
+def _lambda(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
+    """A function value (called by `$filter`, `$map`, `$reduce` with defined values): its body's `ok`.
+    A call in tail position of a function body parses as a thunk: the call itself."""
+    if getattr(node, "thunk", False):
+        return _check(node.body, bound)
+    if getattr(node, "signature", None):
+        raise _Partial
+    inner = dict(bound)
+    inner.update({str(arg.value): True for arg in node.arguments or ()})
+    return _check(node.body, inner)[0], True
+
+
 _CHECKS = {
     "string": _literal, "number": _literal, "value": _literal, "name": _name,
     "variable": _variable, "path": _path, "unary": _unary, "binary": _binary, "condition": _condition,
-    "block": _block, "function": _function,
+    "block": _block, "function": _function, "lambda": _lambda,
 }
 
 
