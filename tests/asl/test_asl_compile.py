@@ -29,10 +29,8 @@ SAMPLES = ROOT / "samples"
 GOLDEN_ASL = sorted((ROOT / "tests" / "golden").glob("*/asl*.json"))
 #: samples that compile without DUR820 and run to their expected outcome
 RUNS = ["batch_loop", "child_contexts", "document_pipeline", "early_return", "error_handling", "fanout_map",
-        "human_approval", "nested_fanout", "order_saga", "parallel_enrich", "poll_job", "subscription_renewal",
-        "vendor_onboarding"]
-#: the sample whose retry filter ASL cannot express
-APPROXIMATED = ["retry_payment"]
+        "human_approval", "nested_fanout", "order_saga", "parallel_enrich", "poll_job", "retry_payment",
+        "subscription_renewal", "vendor_onboarding"]
 
 
 def expected(name: str) -> dict[str, Any]:
@@ -51,7 +49,7 @@ def answers(spec: dict[str, Any]) -> dict[str, Answer]:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
-    for name in RUNS + APPROXIMATED:
+    for name in RUNS:
         folder = tmp_path_factory.mktemp(name)
         result = compile_file(SAMPLES / f"{name}.py")
         assert result.ok, [d.message for d in result.diagnostics]
@@ -70,15 +68,10 @@ def test_compiled_sample_ends_as_expected(name: str, engine: str, compiled: dict
     assert outcome.error == spec["error_type"]
 
 
-def test_message_filtered_retry_is_reported_not_hidden() -> None:
-    result = compile_file(SAMPLES / "retry_payment.py")
-    assert "DUR823" in {d.code for d in result.diagnostics}
-
-
 def test_every_single_handler_sample_compiles_without_dur820() -> None:
     """invoke_chain and two_handlers hold several handlers (one is chosen with --handler, tested above)."""
     single = {p.stem for p in SAMPLES.glob("*.py")} - {"invoke_chain", "two_handlers"}
-    assert single == set(RUNS + APPROXIMATED)
+    assert single == set(RUNS)
     for name in sorted(single):
         assert "DUR820" not in {d.code for d in compile_file(SAMPLES / f"{name}.py").diagnostics}, name
 

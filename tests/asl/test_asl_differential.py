@@ -2,12 +2,12 @@
 to-asl, on the local Step Functions interpreters (sfnx.testing for every example, moto for some).
 
 Hypothesis writes handlers from a small grammar: steps (lambda and decorated; failing ones with no retry,
-retried on every error or on some types only, flaky ones that recover on a retry), waits, plain and
-lifted assignments, if/else, for loops, try/except StepError around failing steps, raise, child contexts
-(a decorated child that may fail, a nested one, a lambda closure), wait_for_condition (a strategy that
-may run out of attempts), and `context.map` / `context.parallel` of nested functions written from the
-same grammar (every completion config) followed by reads of the BatchResult. Status, result and error
-type must agree.
+retried on every error, on some types or on some messages only, flaky ones that recover on a retry),
+waits, plain and lifted assignments, if/else, for loops, try/except StepError around failing steps,
+raise, child contexts (a decorated child that may fail, a nested one, a lambda closure),
+wait_for_condition (a strategy that may run out of attempts), and `context.map` / `context.parallel` of
+nested functions written from the same grammar (every completion config) followed by reads of the
+BatchResult. Status, result and error type must agree.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ ON_VALUE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(m
 ON_KEY = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=2,
                                                                              retryable_error_types=[KeyError])))
 TWICE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=2)))
+ON_ODD = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=2, retryable_errors=["odd"])))
 
 
 @durable_step
@@ -85,6 +86,7 @@ def handler(event: dict, context: DurableContext) -> dict:
     items = []
 '''
 COUNTER = itertools.count(1)
+RETRIED = ["ON_VALUE", "ON_KEY", "TWICE", "ON_ODD"]  #: the retried step configs of HEAD
 
 
 def statements(depth: int, waits: bool = True) -> st.SearchStrategy[list[str]]:
@@ -95,7 +97,7 @@ def statements(depth: int, waits: bool = True) -> st.SearchStrategy[list[str]]:
         st.integers(2, 7).map(lambda m: [f"y = y + x % {m}"]),
         st.just(["items.append(x)"]),
         st.sampled_from(nap).map(lambda line: [line]),
-        *([st.tuples(st.sampled_from(["check(x, 3)", "wobble(x)"]), st.sampled_from(["ON_VALUE", "ON_KEY", "TWICE"]))
+        *([st.tuples(st.sampled_from(["check(x, 3)", "wobble(x)"]), st.sampled_from(RETRIED))
            .map(lambda p: [f"x = context.step({p[0]}, name='retried', config={p[1]})"])] if waits else []),
         st.integers(20, 60).map(lambda n: [f"if y > {n}:", "    raise RuntimeError(f'y is {y}')"]),
         st.integers(1, 4).map(lambda n: [f"x = context.run_in_child_context(grow(x, {n}))"]),

@@ -24,7 +24,9 @@ from durable_compile.backends.asl.package import compile_file, write
 from durable_runtime.testing.runner import DurableFunctionTestRunner
 from tests.asl.test_asl_differential import load_handler
 
-HEAD = '''from aws_durable_execution_sdk_python import (
+HEAD = '''import re
+
+from aws_durable_execution_sdk_python import (
     DurableContext, StepContext, StepError, durable_execution, durable_step, durable_with_child_context,
 )
 from aws_durable_execution_sdk_python.config import Duration, JitterStrategy, MapConfig, StepConfig
@@ -36,6 +38,9 @@ THRICE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
     max_attempts=3, initial_delay=Duration.from_seconds(1), jitter_strategy=JitterStrategy.NONE)))
 ON_VALUE_ERROR = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
     max_attempts=3, initial_delay=Duration.from_seconds(1), retryable_error_types=[ValueError])))
+ON_THROTTLE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
+    max_attempts=3, initial_delay=Duration.from_seconds(1), retryable_errors=["throttled", re.compile(r"slow ?down")],
+    retryable_error_types=[KeyError])))
 ON_KEY_ERROR = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
     max_attempts=3, initial_delay=Duration.from_seconds(1), retryable_error_types=[KeyError])))
 
@@ -54,6 +59,14 @@ def flaky(step_ctx: StepContext, what: str) -> str:
     if step_ctx.attempt < 2:
         raise ValueError(f"{what} is flaky")
     return f"{what} at attempt {step_ctx.attempt}"
+
+
+@durable_step
+def says(step_ctx: StepContext, first: str, then: str) -> str:
+    message = first if step_ctx.attempt == 1 else then
+    if message != "ok":
+        raise RuntimeError(f"{message} at attempt {step_ctx.attempt}")
+    return f"ok at attempt {step_ctx.attempt}"
 
 
 @durable_step
@@ -109,6 +122,15 @@ CASES: dict[str, tuple[str, bool]] = {
 ''', True),
     "type-filtered retrier, matching error then success": ('''
     return context.step(flaky("charge"), name="charge", config=ON_VALUE_ERROR)
+''', True),
+    "message filter: a matching message is retried": ('''
+    return context.step(says("throttled", "ok"), name="charge", config=ON_THROTTLE)
+''', True),
+    "message filter: a matching pattern is retried to the last attempt": ('''
+    return context.step(says("slowdown", "slow down"), name="charge", config=ON_THROTTLE)
+''', True),
+    "message filter: another message fails at once": ('''
+    return context.step(says("refused", "ok"), name="charge", config=ON_THROTTLE)
 ''', True),
     "inside a child context": ('''
     return context.run_in_child_context(inner("setup"), name="setup")
@@ -177,6 +199,10 @@ PINNED: dict[str, tuple[str, Any, str | None, str | None]] = {
                                                                 "charge failed at attempt 1"),
     "type-filtered retrier, matching error retried to the last attempt": ("FAILED", None, "StepError",
                                                                           "charge failed at attempt 3"),
+    "message filter: a matching message is retried": ("SUCCEEDED", "ok at attempt 2", None, None),
+    "message filter: a matching pattern is retried to the last attempt": ("FAILED", None, "StepError",
+                                                                          "slow down at attempt 3"),
+    "message filter: another message fails at once": ("FAILED", None, "StepError", "refused at attempt 1"),
     "inside a child context": ("FAILED", None, "ChildContextError", "setup failed at attempt 3"),
     "inside nested child contexts": ("FAILED", None, "ChildContextError", "setup failed at attempt 3"),
     "lifted code failing inside a child context": ("FAILED", None, "ChildContextError",
@@ -253,3 +279,33 @@ def test_a_caught_failure_keeps_its_catch_and_the_uncaught_one_has_none(tmp_path
     uncaught = compile_file(write_handler(tmp_path, CASES["type-filtered retrier, non-matching error fails at "
                                                           "once"][0]))
     assert '@_escapes("StepError", 3, ["KeyError"])' in uncaught.files["steps_handler.py"]
+
+
+def message_notes(tmp_path: Path, body: str) -> list[str]:
+    compiled = compile_file(write_handler(tmp_path, body))
+    return [d.message for d in compiled.diagnostics if d.code == "DUR823" and "retryable_errors" in d.message]
+
+
+def test_message_filters_are_applied_where_the_steps_function_raises_the_error(tmp_path: Path) -> None:
+    """Uncaught, the steps function applies the message filter; where an `except` needs the body's own
+    error type, or the patterns read handler locals, the approximation is reported (DUR823)."""
+    assert message_notes(tmp_path, CASES["message filter: another message fails at once"][0]) == []
+    assert message_notes(tmp_path, '''
+    try:
+        return context.step(says("refused", "ok"), name="charge", config=ON_THROTTLE)
+    except StepError:
+        return None
+''')
+    assert message_notes(tmp_path, '''
+    word = context.step(lambda _: "throttled", name="word")
+    return context.step(says("refused", "ok"), name="charge", config=StepConfig(
+        retry_strategy=create_retry_strategy(RetryStrategyConfig(retryable_errors=[word]))))
+''')
+
+
+def test_a_step_config_the_compiler_cannot_read_is_reported(tmp_path: Path) -> None:
+    compiled = compile_file(write_handler(tmp_path, '''
+    config = ONCE if context.step(lambda _: True, name="flag") else THRICE
+    return context.step(boom("charge"), name="charge", config=config)
+'''))
+    assert any(d.code == "DUR823" and "'config' is not known when compiling" in d.message for d in compiled.diagnostics)

@@ -8,20 +8,22 @@ carries the handler locals the body's code reads; the result is assigned to the 
 from __future__ import annotations
 
 import ast
+import builtins
 import dataclasses
 import textwrap
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_batch, emit_invoke, emit_try
-from durable_compile.backends.asl.emit_retry import ASL_DEFAULTS, retry_for
+from durable_compile.backends.asl.emit_retry import step_retry
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
-    Escape,
     Lifted,
     Unsupported,
     jsonata_name,
     target_names,
 )
+from durable_compile.backends.asl.module_facts import module_names
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -75,10 +77,9 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
-    retry, notes = retry_for(op.settings)
+    retry, notes, escape = step_retry(op.settings, emit_try.escape(em, "step"), partial(_module_level, em))
     for note in notes:
         em.report("DUR823", op.span, note)
-    escape = _escape(em, retry)
     em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches, escape))
     from durable_compile.backends.asl.emit import task_state
     attempt = _uses_attempt(em, op) or (escape is not None and escape.attempts > 1)
@@ -89,19 +90,15 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     return _finish(em, op, state, nxt, "step", escape is not None)
 
 
-def _escape(em: Emitter, retry: list[dict[str, Any]]) -> Escape | None:
-    """How a failure of this step that no `except` catches leaves its task: the body's own error while
-    the Retry retries it, then StepError (or ChildContextError). None when an `except` catches it, or
-    when the Retry names that very error type (then a Catch raises it in a Fail state)."""
-    error = emit_try.escape(em, "step")
-    if error is None or not retry:
-        return None if error is None else Escape(error)
-    matched = retry[0]["ErrorEquals"]
-    if error in matched:
-        return None
-    retries = retry[0].get("MaxAttempts", ASL_DEFAULTS["MaxAttempts"])
-    assert isinstance(retries, int)
-    return Escape(error, retries + 1, None if matched == [emit_try.ALL] else tuple(matched))
+def _module_level(em: Emitter, code: str) -> bool:
+    """Whether the steps function can evaluate `code` at import: it reads only the module's own names
+    (which the steps function shares) and builtins, no handler local."""
+    try:
+        tree = ast.parse(code.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return not names & em.locals and names <= module_names(em.source_text) | set(dir(builtins))
 
 
 def _uses_attempt(em: Emitter, op: n.Operation) -> bool:

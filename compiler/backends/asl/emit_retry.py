@@ -4,11 +4,20 @@ The SDK counts attempts including the first; ASL's MaxAttempts counts retries. E
 map field by field; the error-type filter becomes ErrorEquals (type names, as the steps function
 reports them). What ASL cannot express is reported (DUR823): message filters (retry decided on the
 error text), linear back-off and HALF jitter (only the delays differ).
+
+A step whose failures no `except` catches raises them itself, as the handler would fail with them
+(`step_retry`, emit_try.escape): with the body's own type while the Retry retries it, then as StepError.
+There the steps function also applies message filters: it raises StepError for what the strategy does
+not retry, and the Retry retries every other error (`{"ErrorEquals": ["StepError"], "MaxAttempts": 0}`
+first, then `States.ALL`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from durable_compile.backends.asl.emit_support import Escape
 
 #: preset -> (attempts, initial delay, max delay, backoff rate, jitter)
 PRESETS: dict[str, tuple[int, int, int, float, str]] = {
@@ -24,8 +33,46 @@ DEFAULT = "RetryPresets.default"
 ASL_DEFAULTS: dict[str, object] = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0, "JitterStrategy": "NONE"}
 
 
-def retry_for(settings: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    """(the Retry field, what could not be expressed) for an operation's evaluated config."""
+def step_retry(settings: dict[str, Any], error: str | None,
+               readable: Callable[[str], bool]) -> tuple[list[dict[str, Any]], list[str], Escape | None]:
+    """(the Retry field, what could not be expressed, how uncaught failures leave the task) for a step whose
+    uncaught failures leave the handler as `error` (None: an `except` catches them, so the task keeps the
+    body's error types). The steps function applies message filters whose patterns are `readable` there
+    (they read no handler local)."""
+    filters = _message_filters(settings) if error is not None else None
+    decided = filters is not None and all(readable(p) for p in filters[0])
+    retry, notes = retry_for(settings, decided)
+    if error is None or not retry:
+        return retry, notes, None if error is None else Escape(error)
+    matched = retry[0]["ErrorEquals"]
+    attempts = int(retry[0].get("MaxAttempts", 3)) + 1  # 3: ASL's default
+    if filters is not None and decided:
+        excluded = [{"ErrorEquals": [error], "MaxAttempts": 0}, *retry]
+        return excluded, notes, Escape(error, attempts, tuple(filters[1]), tuple(filters[0]))
+    if error in matched:  # the Retry would retry the error the task raises: a Catch raises it instead
+        return retry, notes, None
+    return retry, notes, Escape(error, attempts, None if matched == ["States.ALL"] else tuple(matched))
+
+
+def _message_filters(settings: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+    """(the Python of each message pattern, the error type names) of a strategy that filters messages."""
+    strategy = settings.get("retry_strategy") if settings else None
+    if not isinstance(strategy, dict) or strategy.get("type") != "create_retry_strategy" or not strategy.get("args"):
+        return None
+    config = strategy["args"][0]
+    if not isinstance(config, dict) or not config.get("retryable_errors"):
+        return None
+    patterns = [p["expr"] if isinstance(p, dict) and "expr" in p else repr(p) for p in config["retryable_errors"]]
+    return patterns, [_name(t) for t in config.get("retryable_error_types") or []]
+
+
+def retry_for(settings: dict[str, Any], by_message: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+    """(the Retry field, what could not be expressed) for an operation's evaluated config; `by_message`:
+    the steps function applies the message filter, so the Retry matches every error."""
+    if settings and "expr" in settings and "type" not in settings:  # a config the compiler cannot read
+        retrier, notes = retry_for({})
+        return retrier, [f"the step config {settings['expr']!r} is not known when compiling; the default retry "
+                         "strategy is assumed", *notes]
     strategy = settings.get("retry_strategy", {"type": DEFAULT}) if settings else {"type": DEFAULT}
     if not isinstance(strategy, dict) or "type" not in strategy:
         return [], [f"the retry strategy {strategy!r} is not a preset or create_retry_strategy(...)"]
@@ -37,16 +84,18 @@ def retry_for(settings: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]
         attempts, initial, cap, rate, jitter = PRESETS[kind]
         return _retrier(attempts, initial, cap, rate, jitter, ["States.ALL"]), _timing_notes(jitter)
     if kind == "create_retry_strategy" and strategy.get("args"):
-        return _configured(strategy["args"][0])
+        return _configured(strategy["args"][0], by_message)
     return [], [f"the retry strategy {kind} has no ASL form; the step is not retried"]
 
 
-def _configured(config: Any) -> tuple[list[dict[str, Any]], list[str]]:
+def _configured(config: Any, by_message: bool) -> tuple[list[dict[str, Any]], list[str]]:
     if not isinstance(config, dict):
         return [], ["the RetryStrategyConfig is not written literally; the step is not retried"]
     notes: list[str] = []
     types = [_name(t) for t in config.get("retryable_error_types") or []]
-    if config.get("retryable_errors"):
+    if config.get("retryable_errors") and by_message:
+        types = []
+    elif config.get("retryable_errors"):
         notes.append("retryable_errors (matched on the error message) cannot be expressed in ASL; "
                      + ("only retryable_error_types are retried" if types else "every error is retried"))
     errors = types or ["States.ALL"]

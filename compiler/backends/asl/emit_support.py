@@ -96,6 +96,7 @@ class Escape:
     error: str  #: the class name the task raises (StepError, ChildContextError, WaitForConditionError)
     attempts: int = 1  #: the attempts the task's Retry allows, the first included
     retryable: tuple[str, ...] | None = None  #: the error types the Retry matches (None: every type)
+    messages: tuple[str, ...] = ()  #: Python of the message patterns that make an error retryable too
 
 
 @dataclass(frozen=True)

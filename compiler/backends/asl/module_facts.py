@@ -4,6 +4,7 @@ state-table helpers (task states, transition targets, the order states are writt
 from __future__ import annotations
 
 import ast
+import functools
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -79,6 +80,25 @@ def loaded_names(lines: list[str]) -> set[str]:
             target = node.target if isinstance(node, ast.AugAssign) else node.value
             found.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def module_names(source_text: str) -> frozenset[str]:
+    """The names the module binds at its top level (imports, assignments, defs, classes)."""
+    try:
+        tree = ast.parse(source_text)
+    except SyntaxError:
+        return frozenset()
+    found: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            found.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(stmt.name)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            found.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return frozenset(found)
 
 
 def module_constants(source_text: str, local_names: set[str]) -> dict[str, Typed]:
