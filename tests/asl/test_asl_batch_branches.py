@@ -63,6 +63,20 @@ def raising(ctx: DurableContext, value: int, index: int, values: list) -> int:
     return got + index
 
 
+@durable_step
+def braces(step_ctx: StepContext, value: int) -> int:
+    if value % 2 == 0:
+        raise ValueError('{"value": ' + str(value) + "}")
+    return value
+
+
+def json_like(ctx: DurableContext, value: int, index: int, values: list) -> int:
+    got = ctx.step(braces(value), config=ONCE)
+    if value == 3:
+        raise RuntimeError('{"raised": 3}')
+    return got
+
+
 def lifted(ctx: DurableContext, value: int, index: int, values: list) -> int:
     text = ctx.step(lambda _: "x" * value, name="text")
     return int(text.replace("xxx", "7"))
@@ -132,7 +146,10 @@ CASES: dict[str, tuple[str, list[Any]]] = {
     "raise, with and without a message": (mapped("raising"), [1, 2, 3, 4]),
     "raise, parallel with max_concurrency": (parallel("raising", "max_concurrency=2, completion_config=ALL"), []),
     "raise, parallel": (parallel("raising"), []),
+    "raise, parallel with a limit that never binds": (parallel("raising", "max_concurrency=4, completion_config=ALL"),
+                                                      []),
     "lifted code fails with its own type": (mapped("lifted"), [1, 2, 3]),
+    "messages that read like JSON stay text": (mapped("json_like"), [1, 2, 3]),
     "an except that does not match": (mapped("wrong_except"), [1, 2, 3]),
     "an except inside the branch": (mapped("caught_inside"), [1, 2, 3]),
     "finally before the failure leaves": (mapped("with_finally"), [1, 2, 3]),
@@ -160,6 +177,7 @@ def _processor(title: str, tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("title", ["a failed step", "an except that does not match", "an except inside the branch",
+                                   "messages that read like JSON stay text",
                                    "finally before the failure leaves", "nested batch and throw_if_error",
                                    "lifted code fails with its own type"])
 def test_a_branch_whose_failures_reach_a_catcher_has_no_wrapper(title: str, tmp_path: Path) -> None:
@@ -184,3 +202,11 @@ def test_an_expression_that_can_fail_without_a_catcher_keeps_the_wrapper(tmp_pat
     wrapper = processor["States"][processor["StartAt"]]
     assert wrapper["Type"] == "Parallel" and len(wrapper["Branches"]) == 1
     assert wrapper["Catch"][0]["ErrorEquals"] == ["States.ALL"]
+
+
+@pytest.mark.parametrize(("limit", "kind"), [(3, "Map"), (4, "Parallel"), (9, "Parallel")])
+def test_a_parallel_is_a_map_only_when_its_concurrency_limit_binds(limit: int, kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "handler.py"
+    path.write_text(HEAD + parallel("failing_step", f"max_concurrency={limit}"))
+    states = compile_file(path).output.definition["States"]
+    assert [s["Type"] for s in states.values() if s["Type"] in ("Map", "Parallel")] == [kind]

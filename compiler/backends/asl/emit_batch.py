@@ -5,7 +5,8 @@ Each branch body is emitted by a scoped copy of the emitter (its own States, loo
 shared state namer and lifted code) that ends it in an outcome entry whether it returns or fails
 (emit_branch.py), so one failed branch never fails the whole state. The outcomes, in branch order,
 are folded by `batch.fold` into the BatchResult the handler reads. A `parallel` with
-`max_concurrency` becomes a Map over the branch indices whose processor dispatches on the index.
+`max_concurrency` below its number of branches becomes a Map over the branch indices whose processor
+dispatches on the index.
 Guarantee: what cannot be expressed is DUR820 naming the construct; results that depend on when
 suspended branches resume are DUR824 (warning).
 """
@@ -73,7 +74,7 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     state: dict[str, Any]
     if op.kind is n.OpKind.MAP:
         state = _map_state(em, op, scopes[0].body, rules)
-    elif rules.max_concurrency:
+    elif rules.max_concurrency and rules.max_concurrency < len(scopes):  # else the limit never binds
         state = _dispatch_state(em, scopes, rules.max_concurrency)
     else:
         state = {"Type": "Parallel", "Branches": [s.body for s in scopes]}
