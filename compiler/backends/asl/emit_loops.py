@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from durable_compile.backends.asl.emit_support import Loop, Unsupported, describe, jsonata_name, target_names
+from durable_compile.backends.asl.emit_support import (
+    Loop,
+    Unsupported,
+    describe,
+    jsonata_name,
+    parse_expr,
+    target_names,
+)
+from durable_compile.backends.asl.jsonata import wrap
+from durable_compile.backends.asl.translate import NotTranslatable
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -49,12 +58,23 @@ def for_(em: Emitter, stmt: n.For, nxt: str) -> str:
     choice = {"Type": "Choice", "Choices": [{"Condition": f"{{% ${index} < $count(${items}) %}}", "Next": item}],
               "Default": em.block(stmt.orelse, nxt)}
     em.put(head, choice, stmt.span, f"for ... in {stmt.iter.code}"[:120])
-    iterable = em.value(stmt.iter)
+    iterated = _iterated(em, stmt.iter)
     init = em.namer.name(f"{base}-start")
-    if iterable is None:
+    if iterated is None:
         em.put(init, {"Type": "Pass", "Assign": {index: 0}, "Next": head}, stmt.span, "loop start")
         return em.lifted_value(ir.Expr(f"list({stmt.iter.code})", stmt.iter.span), stmt.span, init, items)
-    keys = iterable if em.is_list(stmt.iter) else \
-        f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? [$keys($v)] : $v) %}}"
-    return em.put(init, {"Type": "Pass", "Assign": {items: keys, index: 0}, "Next": head}, stmt.span,
-                    "loop start")
+    return em.put(init, {"Type": "Pass", "Assign": {items: iterated, index: 0}, "Next": head}, stmt.span,
+                  "loop start")
+
+
+def _iterated(em: Emitter, expr: ir.Expr) -> str | None:
+    """The JSONata array of what Python's `for` visits: a list's items, a dict's keys; any other value
+    fails, as in Python (a string too: the state machine does not iterate characters). None when there
+    is no translation, or when an enclosing `except` would catch that failure: the loop then iterates a
+    list the steps function builds."""
+    translator = em.translator()
+    try:
+        node = parse_expr(expr)
+        return wrap(translator.items_of(translator.translate(node), node))
+    except NotTranslatable:
+        return None

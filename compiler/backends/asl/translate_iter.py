@@ -114,7 +114,7 @@ class IterTranslator(ListTranslator):
 
     def reduce_sum(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
         if comp is None:
-            return Typed(call("sum", self._items(self.translate(arg), arg)), "any")
+            return Typed(call("sum", self.items_of(self.translate(arg), arg)), "any")
         kinds: list[str] = []
 
         def add(acc: Expr) -> Expr:
@@ -163,7 +163,7 @@ class IterTranslator(ListTranslator):
     def _listed(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Expr:
         if comp is not None:
             return self.visit_ListComp(ast.ListComp(comp.elt, comp.generators)).expr
-        return self._items(self.translate(arg), arg)
+        return self.items_of(self.translate(arg), arg)
 
     def _thread(self, comp: ast.GeneratorExp | ast.ListComp, i: int, acc: Expr, leaf: Callable[[Expr], Expr],
                 used: set[str]) -> Expr:
@@ -171,7 +171,7 @@ class IterTranslator(ListTranslator):
         where each element that passes the filters gives `leaf($acc)`."""
         gen = comp.generators[i]
         iterable = self.translate(gen.iter)
-        items = self._items(iterable, gen.iter)
+        items = self.items_of(iterable, gen.iter)
         name = _fresh("acc", used)
         used.add(name)
         with self._target(gen, used, _element_type(iterable)) as var:
@@ -185,7 +185,7 @@ class IterTranslator(ListTranslator):
         """any/all of the generators from `i` on: once the accumulator decides, nothing more is evaluated."""
         gen = comp.generators[i]
         iterable = self.translate(gen.iter)
-        items = self._items(iterable, gen.iter)
+        items = self.items_of(iterable, gen.iter)
         name = _fresh("acc", used)
         used.add(name)
         with self._target(gen, used, _element_type(iterable)) as var:
@@ -196,7 +196,7 @@ class IterTranslator(ListTranslator):
         step = Binary("or" if is_any else "and", Var(name), body)
         return call("reduce", items, Lambda((name, var), step), Lit(not is_any))
 
-    def _items(self, value: Typed, node: ast.AST) -> Expr:
+    def items_of(self, value: Typed, node: ast.AST) -> Expr:
         """An array of what Python's `for` over the value visits (a dict's keys)."""
         if value.type == "list":
             return value.expr
