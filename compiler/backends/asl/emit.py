@@ -58,7 +58,8 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     task_state,
     typed_constants,
 )
-from durable_compile.backends.asl.translate import NotTranslatable, Translator
+from durable_compile.backends.asl.translate import NotTranslatable
+from durable_compile.backends.asl.translate_iter import IterTranslator, caught
 from durable_compile.backends.asl.translate_lists import appended
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
@@ -81,8 +82,6 @@ class Emitter:
         self.problems: list[dx.Diagnostic] = []
         self.out = Output({})
         self.locals = collect_locals(handler.function)
-        self.lists = frozenset(list_locals(handler.function, self.locals))
-        self.ints = frozenset(int_locals(handler.function, self.locals))
         self.typed_function = handler.function  #: typed locals hold in this function's own scope only
         self.functions = Functions(source_text, def_sources)
         self.constants = module_constants(source_text, self.locals) if literals is None \
@@ -90,10 +89,12 @@ class Emitter:
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
+        self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
+        self.ints = frozenset(int_locals(handler.function, self.locals))
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
-        self._translator: tuple[tuple[Any, ...], tuple[int, ...], Translator] | None = None
+        self._translator: tuple[tuple[Any, ...], tuple[int, ...], IterTranslator] | None = None
         self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
         self.branch: emit_branch.BranchExit | None = None  #: where failures go in a batch branch's scope
         self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
@@ -182,6 +183,9 @@ class Emitter:
             value = self.value(stmt.value)
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
+        if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and not isinstance(stmt.targets[0], ir.Name) \
+                and (names := target_names(stmt.targets[0])):
+            return self.unpacked(names, stmt.value)
         if (append := appended(stmt, self.typed()[0])) is not None:
             value = self.expression(append[1])
             return None if value is None else {jsonata_name(append[0]): value}
@@ -226,6 +230,14 @@ class Emitter:
         except NotTranslatable:
             return None
 
+    def unpacked(self, names: list[str], value: ir.Expr) -> dict[str, str] | None:
+        """The Assign entries of `a, b = value` (a later repeated name wins, as in Python)."""
+        try:
+            values = self.translator().unpack(len(names), parse_expr(value))
+        except NotTranslatable:
+            return None
+        return {jsonata_name(name): wrap(expr) for name, expr in zip(names, values, strict=True)}
+
     def is_list(self, expr: ir.Expr) -> bool:
         try:
             return self.translator().translate(parse_expr(expr)).type == "list"
@@ -238,7 +250,7 @@ class Emitter:
         except NotTranslatable:
             return None
 
-    def translator(self) -> Translator:
+    def translator(self) -> IterTranslator:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
         sources = (self.locals, self.errors, self.batches, self.constants, *self.typed())  # children swap them
@@ -248,7 +260,9 @@ class Emitter:
             found = translator(self.locals, self.errors, self.batches, *self.typed())
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
-        return type(cached[2])(cached[2].names)
+        fresh = type(cached[2])(cached[2].names)
+        fresh.caught = caught(self.tries)
+        return fresh
 
     @cached_property
     def module_functions(self) -> dict[str, list[ast.FunctionDef]]:

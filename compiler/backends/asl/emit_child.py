@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from durable_compile.backends.asl import emit_try
 from durable_compile.backends.asl.emit_support import Namer, Unsupported, current_renames, jsonata_name, renamed
 from durable_compile.backends.asl.jsonata import string_literal
+from durable_compile.backends.asl.local_types import int_locals, list_locals
 from durable_compile.backends.asl.module_facts import module_constants
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -204,6 +205,7 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], label: str,
            boundary: emit_try.Handler) -> Iterator[None]:
     """Emit inside the child: its names, its state-name prefix, its locals, and its error boundary."""
     saved = (em.locals, em.constants, em.namer, em.tries, em.loops, em.handler)
+    typed = (em.typed_function, em.lists, em.ints)
     visible = set(names) | (em.locals if _is_closure(em, region) else set())
     em.locals = visible
     em.constants = module_constants("\n".join(em.source_lines), visible)
@@ -213,11 +215,16 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], label: str,
     function = dataclasses.replace(em.handler.function, context=region.context) if _is_closure(em, region) \
         else region
     em.handler = dataclasses.replace(em.handler, function=function)
+    if function is region:  # a closure reads its parent's variables too: it keeps no typed locals
+        em.typed_function = region
+        em.lists = frozenset(list_locals(region, visible))
+        em.ints = frozenset(int_locals(region, visible))
     try:
         with renamed(names):
             yield
     finally:
         em.locals, em.constants, em.namer, em.tries, em.loops, em.handler = saved
+        em.typed_function, em.lists, em.ints = typed
 
 
 def _bind(em: Emitter, op: n.Operation, label: str, bindings: dict[str, ir.Expr], names: dict[str, str],

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from durable_compile.backends.asl.jsonata import Var
-from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
+from durable_compile.backends.asl.translate import NotTranslatable, Typed
+from durable_compile.backends.asl.translate_iter import IterTranslator
 from durable_compile.ir import exprs as ir
 from durable_compile.source import Span
 
@@ -150,13 +151,12 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
 
 
 def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
-               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset()) -> Translator:
+               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset()) -> IterTranslator:
     from durable_compile.backends.asl.batch import BATCH
-    from durable_compile.backends.asl.translate_lists import ListTranslator
     kinds = {**{n: "int" for n in ints}, **{n: "list" for n in lists}, **{n: BATCH for n in batches},
              **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
-    return ListTranslator(names)
+    return IterTranslator(names)
 
 
 #: Python local -> workflow variable, for the locals of the inlined child context being emitted

@@ -1,8 +1,9 @@
 """Static types of handler locals that the JSONata translation can rely on: always a list, always an int.
 
 Takes the lowered handler function and the names of its locals; gives the locals whose every binding in
-the handler has that type. A list local is only ever bound to list displays (`append`, subscript
-assignment and lifted code keep a list a list); an int local only to int literals and `+`, `-`, `*` of
+the handler has that type. A list local is only ever bound to list displays, list comprehensions or
+a BatchResult's `get_results()`/`succeeded()`/`failed()`/`started()` (`append`, subscript assignment
+and lifted code keep a list a list); an int local only to int literals and `+`, `-`, `*` of
 int literals and int locals (`x = 0`, `x += 1`, `x = y * 2`). Parameters, loop targets, operation
 results, caught errors and nested defs are never typed. Typed locals translate to plain JSONata
 (`$n + 1` instead of a type test on `$n`), and the fold pass knows that arithmetic on int locals
@@ -13,14 +14,26 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from durable_compile.ir import nodes as n
 
 _INT_OPS = (ast.Add, ast.Sub, ast.Mult)
+#: the BatchResult methods that give a list
+BATCH_LISTS = frozenset({"get_results", "succeeded", "failed", "started"})
 
 
-def list_locals(fn: n.Function, candidates: set[str]) -> set[str]:
-    return _typed(fn, candidates, lambda value, typed: isinstance(value, ast.List), augmented=lambda op, v, t: False)
+def list_locals(fn: n.Function, candidates: set[str], batches: AbstractSet[str] = frozenset()) -> set[str]:
+    """Locals bound only to list displays, list comprehensions and the lists a BatchResult gives."""
+    return _typed(fn, candidates, lambda value, typed: _is_list(value, batches), augmented=lambda op, v, t: False)
+
+
+def _is_list(value: ast.expr | None, batches: AbstractSet[str]) -> bool:
+    if isinstance(value, ast.List | ast.ListComp):
+        return True
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not value.args \
+        and not value.keywords and value.func.attr in BATCH_LISTS \
+        and isinstance(value.func.value, ast.Name) and value.func.value.id in batches
 
 
 def int_locals(fn: n.Function, candidates: set[str]) -> set[str]:

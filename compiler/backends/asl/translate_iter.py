@@ -1,0 +1,269 @@
+"""Iteration in handler code -> JSONata: comprehensions, `sum`/`any`/`all`/`list` over them, `**` in dict
+displays and unpacking a list into names.
+
+Takes what the list translator takes; gives `Typed` JSONata or `NotTranslatable`. A comprehension is a
+`$reduce` over its iterable whose function appends each element (`[[v]]` for a list, so nothing
+flattens, and the result stays an array when it has one element or none); `sum` adds from 0 in the
+same order (so floats round the same way), `any`/`all` stop evaluating once the answer is known, as
+Python does. Iterating a dict gives its keys.
+Where Python raises for some values (unpacking a list of another length, `**` of a non-dict,
+iterating None), the JSONata fails too (`$error`, a States.QueryEvaluationError naming the Python
+error). Such a guarded translation is refused where an enclosing `except`, `finally` or child-context
+boundary would catch the Python error (`caught`): the state machine could not catch it there.
+Known deviations: iterating a string, or unpacking a dict or a string, fails in JSONata where Python
+succeeds (loudly, never with another value); `sum` of booleans held in untyped values fails likewise.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from durable_compile.backends.asl.jsonata import Array, Binary, Cond, Expr, Index, Lambda, Lit, Var, call
+from durable_compile.backends.asl.translate import NotTranslatable, Typed
+from durable_compile.backends.asl.translate_lists import ListTranslator
+from durable_compile.backends.asl.typed import type_test
+
+#: Python exception -> the names an `except` clause may use to catch it (catch-alls are handled apart)
+FAMILIES = {"ValueError": frozenset({"ValueError"}), "TypeError": frozenset({"TypeError"}),
+            "JSONDecodeError": frozenset({"JSONDecodeError", "ValueError"})}
+_CATCH_ALL = frozenset({None, "Exception", "BaseException"})
+_REDUCERS = frozenset({"sum", "any", "all", "list"})
+#: JSONata operators whose value is a number, a string or a boolean (`+` may be a list append: not here)
+_NEVER_ARRAY = frozenset({"-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "in", "and", "or"})
+
+
+class _Handler(Protocol):
+    types: list[str | None]
+
+
+class _Frame(Protocol):
+    handlers: list[_Handler]
+    finally_error: str | None
+
+
+def caught(frames: Iterable[_Frame]) -> frozenset[str] | None:
+    """The exception names that enclosing try frames catch; None when one catches everything (a bare
+    or `Exception` clause, a child-context boundary) or runs a `finally` block on the way out."""
+    names: set[str] = set()
+    for frame in frames:
+        if frame.finally_error:
+            return None
+        for handler in frame.handlers:
+            if set(handler.types) & _CATCH_ALL:
+                return None
+            names.update(t for t in handler.types if t is not None)
+    return frozenset(names)
+
+
+class IterTranslator(ListTranslator):
+    """The list translator plus comprehensions, their reductions, `**` and unpacking."""
+
+    #: exceptions an enclosing handler catches (None: every one): guarded translations are refused then
+    caught: frozenset[str] | None = frozenset()
+
+    def guard(self, node: ast.AST, error: str, message: str) -> Expr:
+        """`$error(...)` standing for Python's `error`, unless an enclosing handler would catch it."""
+        if self.caught is None or FAMILIES[error] & self.caught:
+            raise NotTranslatable(node, f"a {error} here would be caught by an enclosing handler")
+        return call("error", Lit(f"{error}: {message}"))
+
+    def _singleton(self, item: Typed) -> Expr:
+        """`[item]` as one array element (an untyped value that may be an array is wrapped once more);
+        arithmetic, comparisons and string joins never give an array, so they need no type test."""
+        if item.type == "any" and isinstance(item.expr, Binary) and item.expr.op in _NEVER_ARRAY:
+            return Array((item.expr,))
+        return super()._singleton(item)
+
+    def call_len(self, node: ast.Call, args: list[Typed]) -> Typed:
+        """`len` of an untyped value fails, as in Python, unless it is a string, a list or a dict."""
+        if len(args) != 1 or args[0].type != "any":
+            return super().call_len(node, args)
+        error = self.guard(node, "TypeError", "len() needs a string, a list or a dict")
+        return Typed(self.let(args[0].expr, lambda v: Cond(type_test(v, "string"), call("length", v), Cond(
+            type_test(v, "object"), call("count", call("keys", v)), Cond(
+                type_test(v, "array"), call("count", v), error)))), "int")
+
+    # --- comprehensions ----------------------------------------------------------------------------------
+    def visit_ListComp(self, node: ast.ListComp) -> Typed:
+        def element(acc: Expr) -> Expr:
+            return call("append", acc, self._singleton(self.translate(node.elt)))
+        return Typed(self._thread(node, 0, Array(()), element, self._used(node)), "list")
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Typed:
+        raise NotTranslatable(node, "a generator is translated only as the argument of sum, any, all or list")
+
+    def visit_Call(self, node: ast.Call) -> Typed:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in _REDUCERS and func.id not in self.names \
+                and len(node.args) == 1 and not node.keywords:
+            arg = node.args[0]
+            comp = arg if isinstance(arg, ast.GeneratorExp | ast.ListComp) else None
+            return getattr(self, "reduce_" + func.id)(arg, comp)
+        return super().visit_Call(node)
+
+    def reduce_list(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        if comp is None:
+            return self.call_list(ast.Call(ast.Name("list"), [arg], []), [self.translate(arg)])
+        return self.visit_ListComp(ast.ListComp(comp.elt, comp.generators))
+
+    def reduce_sum(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        if comp is None:
+            return Typed(call("sum", self._items(self.translate(arg), arg)), "any")
+        kinds: list[str] = []
+
+        def add(acc: Expr) -> Expr:
+            item = self.translate(comp.elt)
+            kinds.append(item.type)
+            if item.type == "bool":
+                return Binary("+", acc, Cond(item.expr, Lit(1), Lit(0)))
+            self._numbers(comp.elt, item)
+            return Binary("+", acc, item.expr)
+        total = self._thread(comp, 0, Lit(0), add, self._used(comp))
+        kind = "int" if kinds[0] in ("int", "bool") else kinds[0]
+        return Typed(total, kind)
+
+    def reduce_any(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        return self._short(arg, comp, is_any=True)
+
+    def reduce_all(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        return self._short(arg, comp, is_any=False)
+
+    def _short(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None, is_any: bool) -> Typed:
+        if comp is None:  # any(xs) is any(v for v in xs)
+            comp = ast.GeneratorExp(ast.Name("v"), [ast.comprehension(ast.Name("v"), arg, [], 0)])
+        return Typed(self._until(comp, 0, is_any, self._used(comp)), "bool")
+
+    def _thread(self, comp: ast.GeneratorExp | ast.ListComp, i: int, acc: Expr, leaf: Callable[[Expr], Expr],
+                used: set[str]) -> Expr:
+        """The accumulator after the generators from `i` on: `$reduce(items, function($acc, $x) {...}, acc)`,
+        where each element that passes the filters gives `leaf($acc)`."""
+        gen = comp.generators[i]
+        iterable = self.translate(gen.iter)
+        items = self._items(iterable, gen.iter)
+        name = _fresh("acc", used)
+        used.add(name)
+        with self._target(gen, used, _element_type(iterable)) as var:
+            inner = Var(name)
+            body = leaf(inner) if i + 1 == len(comp.generators) else self._thread(comp, i + 1, inner, leaf, used)
+            for test in reversed(gen.ifs):
+                body = Cond(self.truthy(test), body, inner)
+        return call("reduce", items, Lambda((name, var), body), acc)
+
+    def _until(self, comp: ast.GeneratorExp | ast.ListComp, i: int, is_any: bool, used: set[str]) -> Expr:
+        """any/all of the generators from `i` on: once the accumulator decides, nothing more is evaluated."""
+        gen = comp.generators[i]
+        iterable = self.translate(gen.iter)
+        items = self._items(iterable, gen.iter)
+        name = _fresh("acc", used)
+        used.add(name)
+        with self._target(gen, used, _element_type(iterable)) as var:
+            body = self.truthy(comp.elt) if i + 1 == len(comp.generators) else self._until(comp, i + 1, is_any, used)
+            for test in reversed(gen.ifs):  # a filtered-out element counts as False for any, True for all
+                body = Binary("and", self.truthy(test), body) if is_any else \
+                    Binary("or", call("not", self.truthy(test)), body)
+        step = Binary("or" if is_any else "and", Var(name), body)
+        return call("reduce", items, Lambda((name, var), step), Lit(not is_any))
+
+    def _items(self, value: Typed, node: ast.AST) -> Expr:
+        """An array of what Python's `for` over the value visits (a dict's keys)."""
+        if value.type == "list":
+            return value.expr
+        if value.type == "dict":
+            return call("append", Array(()), call("keys", value.expr))
+        if value.type != "any":
+            raise NotTranslatable(node, f"iterating a {value.type} value has no JSONata translation")
+        error = self.guard(node, "TypeError", "only lists and dicts are iterated in the state machine")
+        return self.let(value.expr, lambda v: Cond(type_test(v, "array"), v, Cond(
+            type_test(v, "object"), call("append", Array(()), call("keys", v)), error)))
+
+    @contextmanager
+    def _target(self, gen: ast.comprehension, used: set[str], kind: str) -> Iterator[str]:
+        """Bind the loop variable to a JSONata function parameter while its body is translated."""
+        if not isinstance(gen.target, ast.Name) or gen.is_async:
+            raise NotTranslatable(gen.target, "only a plain name is supported as a comprehension target")
+        python = gen.target.id
+        others = {k.expr.name for name, k in self.names.items() if name != python and isinstance(k.expr, Var)}
+        var = _fresh(python if python != "states" else "states_", (used - {python}) | (others & used))
+        used.add(var)
+        saved = self.names.get(python)
+        self.names[python] = Typed(Var(var), kind)
+        try:
+            yield var
+        finally:
+            if saved is None:
+                del self.names[python]
+            else:
+                self.names[python] = saved
+
+    def _used(self, node: ast.AST) -> set[str]:
+        """JSONata variable names the translation of `node` may read (new parameters must differ)."""
+        found: set[str] = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name):
+                found.add(sub.id)
+                known = self.names.get(sub.id)
+                if known is not None and isinstance(known.expr, Var):
+                    found.add(known.expr.name)
+        return found
+
+    # --- dict displays with ** -----------------------------------------------------------------------------
+    def visit_Dict(self, node: ast.Dict) -> Typed:
+        if all(k is not None for k in node.keys):
+            return super().visit_Dict(node)
+        parts: list[Expr] = []
+        pending: list[tuple[ast.expr, ast.expr]] = []
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is not None:
+                pending.append((key, value))
+                continue
+            if pending:
+                parts.append(super().visit_Dict(ast.Dict([k for k, _ in pending], [v for _, v in pending])).expr)
+                pending = []
+            parts.append(self._mapping(self.translate(value), value))
+        if pending:
+            parts.append(super().visit_Dict(ast.Dict([k for k, _ in pending], [v for _, v in pending])).expr)
+        return Typed(call("merge", Array(tuple(parts))), "dict")
+
+    def _mapping(self, value: Typed, node: ast.AST) -> Expr:
+        if value.type == "dict":
+            return value.expr
+        if value.type != "any":
+            raise NotTranslatable(node, f"** of a {value.type} value always fails")
+        error = self.guard(node, "TypeError", "** needs a dict")
+        return self.let(value.expr, lambda v: Cond(type_test(v, "object"), v, error))
+
+    # --- unpacking -------------------------------------------------------------------------------------------
+    def unpack(self, count: int, node: ast.expr) -> list[Expr]:
+        """The values of `a, b, ... = node` (`count` names), in order; a display of that many items is
+        taken item by item, anything else must be a list of exactly that length."""
+        if isinstance(node, ast.Tuple | ast.List) and not any(isinstance(e, ast.Starred) for e in node.elts):
+            if len(node.elts) != count:
+                raise NotTranslatable(node, "unpacking a display of another length always fails")
+            return [self.translate(e).expr for e in node.elts]
+        value = self.translate(node)
+        if value.type not in ("list", "any"):
+            raise NotTranslatable(node, f"unpacking a {value.type} value has no JSONata translation")
+        error = self.guard(node, "ValueError", f"unpacking needs exactly {count} values")
+
+        def pick(v: Expr, i: int) -> Expr:
+            test: Expr = Binary("=", call("count", v), Lit(count))
+            if value.type == "any":
+                test = Binary("and", type_test(v, "array"), test)
+            return Cond(test, Index(v, Lit(i)), error)
+        return [self.let(value.expr, lambda v, i=i: pick(v, i)) for i in range(count)]  # type: ignore[misc]
+
+
+def _element_type(iterable: Typed) -> str:
+    """What iterating the value visits: a dict's keys are strings."""
+    return "str" if iterable.type == "dict" else "any"
+
+
+def _fresh(base: str, used: set[str]) -> str:
+    name, n = base, 1
+    while name in used:
+        n += 1
+        name = f"{base}{n}"
+    return name
