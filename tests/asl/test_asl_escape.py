@@ -4,9 +4,9 @@ Each handler below fails (or recovers) in a different way: a step with no retry,
 retried on some types only (with a matching and a non-matching error), a flaky step that recovers, the
 same inside child contexts (ChildContextError), a failing wait_for_condition check
 (WaitForConditionError), failures inside map/parallel branches, and failures an `except` catches (they
-keep the body's own error type). Each must end with the same status, result, error type and error
-message on our durable runtime and, compiled by to-asl, on sfnx.testing and moto; and the uncaught
-ones compile without scaffolding (no Catch, no Fail state).
+keep the body's own error type; a bare `raise` raises what was caught again). Each must end with the
+same status, result, error type and error message on our durable runtime and, compiled by to-asl, on
+sfnx.testing and moto; and the uncaught ones compile without scaffolding (no Catch, no Fail state).
 """
 
 from __future__ import annotations
@@ -172,6 +172,35 @@ CASES: dict[str, tuple[str, bool]] = {
     batch.throw_if_error()
     return batch.get_results()
 ''', False),
+    "bare raise re-raises the StepError": ('''
+    try:
+        return context.step(boom("charge"), name="charge", config=ONCE)
+    except StepError as err:
+        raise
+''', False),
+    "bare raise re-raises lifted code's own error": ('''
+    try:
+        return int(event.get("text", "x3"))
+    except ValueError as err:
+        raise
+''', False),
+    "bare raise inside a child context": ('''
+    def block(ctx: DurableContext) -> str:
+        try:
+            return ctx.step(boom("inner"), name="inner", config=ONCE)
+        except StepError as err:
+            raise
+    return context.run_in_child_context(block, name="block")
+''', False),
+    "bare raise through finally": ('''
+    try:
+        context.step(boom("charge"), name="charge", config=ONCE)
+    except StepError as err:
+        raise
+    finally:
+        context.step(lambda _: 1, name="cleanup")
+    return None
+''', False),
     "caught failure keeps the body's error type": ('''
     try:
         context.step(broken("charge"), name="charge", config=THRICE)
@@ -212,6 +241,11 @@ PINNED: dict[str, tuple[str, Any, str | None, str | None]] = {
     "failing condition check inside a child context": ("FAILED", None, "ChildContextError", "two is unlucky"),
     "map branches failing after retries, and recovering": (  # the failure ends the map: none is tolerated
         "SUCCEEDED", {"ok": ["item 1 at attempt 2"], "failed": ["item 2 failed at attempt 3"]}, None, None),
+    "bare raise re-raises the StepError": ("FAILED", None, "StepError", "charge failed at attempt 1"),
+    "bare raise re-raises lifted code's own error": ("FAILED", None, "ValueError",
+                                                     "invalid literal for int() with base 10: 'x3'"),
+    "bare raise inside a child context": ("FAILED", None, "ChildContextError", "inner failed at attempt 1"),
+    "bare raise through finally": ("FAILED", None, "StepError", "charge failed at attempt 1"),
     "caught failure keeps the body's error type": (
         "SUCCEEDED", {"type": "Broken", "message": "charge is broken"}, None, None),
 }

@@ -108,6 +108,8 @@ def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
                 return _uncaught(em, op, errvar, handler.raises)
             error = f"{{% {{'error_type': ${errvar}.error_type, 'message': {message}}} %}}"
             assign = {jsonata_name(handler.name): error} if handler.name else {}
+            if handler.reraise:
+                assign[handler.reraise] = ERROR
             caught = em.put(em.namer.name(name), {"Type": "Pass", "Assign": assign, "Next": handler.entry},
                             op.span, f"{ERROR} caught")
             return emit_try.Handler([None], caught, errvar)

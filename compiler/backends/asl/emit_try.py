@@ -60,6 +60,7 @@ class Handler:
     name: str | None  #: the `as` name
     raises: str | None = None  #: set on the boundary of a child context nothing catches: the error
     #: class everything it catches leaves the handler as
+    reraise: str | None = None  #: the variable that holds the caught exception's class, for a bare `raise`
 
     @property
     def entry(self) -> str:
@@ -78,7 +79,8 @@ class TryFrame:
 
 def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
     if not stmt.finalbody:
-        handlers = [Handler(_types(h.type), em.block(h.body, nxt), h.name) for h in stmt.handlers]
+        handlers = [Handler(_types(h.type), em.block(h.body, nxt), h.name, reraise=_reraises(h))
+                    for h in stmt.handlers]
         after = em.block(stmt.orelse, nxt)
         return _inside(em, TryFrame(handlers), lambda: em.block(stmt.body, after))
     if em.tries:
@@ -90,11 +92,23 @@ def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
                      stmt.span, "re-raise after finally")
     frame = TryFrame([], em.block(stmt.finalbody, reraise), pending, stmt.finalbody)
     normal = em.block(stmt.finalbody, nxt)
-    handlers = [Handler(_types(h.type), _inside(em, frame, partial(em.block, h.body, normal)), h.name)
-                for h in stmt.handlers]
+    handlers = [Handler(_types(h.type), _inside(em, frame, partial(em.block, h.body, normal)), h.name,
+                        reraise=_reraises(h)) for h in stmt.handlers]
     after = _inside(em, frame, lambda: em.block(stmt.orelse, normal))
     full = TryFrame(handlers, frame.finally_error, pending, stmt.finalbody)
     return _inside(em, full, lambda: em.block(stmt.body, after))
+
+
+def _reraises(handler: n.ExceptHandler) -> str | None:
+    """The variable for the class of the exception an `except ... as name` block re-raises with a bare
+    `raise` (None when it has no name or no bare raise)."""
+    if handler.name and any(isinstance(s, n.Raise) and s.exc is None for s in n.walk(handler.body)):
+        return raised_class(handler.name)
+    return None
+
+
+def raised_class(name: str) -> str:
+    return jsonata_name(name) + "_class"
 
 
 def _inside(em: Emitter, frame: TryFrame, emit: Callable[[], str]) -> str:
@@ -140,7 +154,7 @@ def catchers(em: Emitter, kind: str, raised: bool = False) -> list[dict[str, Any
     if raised:
         return found
     if isinstance(leaves, Handler):
-        found.append(_entry(leaves, [ALL]))
+        found.append(_entry(leaves, [ALL], kind))
     elif leaves is not None and kind in UNCAUGHT:
         found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind)})  # its output: $states.errorOutput
     return found
@@ -168,7 +182,7 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
                 continue
             if handler.raises is not None:
                 return found, handler
-            found.append(_entry(handler, errors))
+            found.append(_entry(handler, errors, kind))
             if errors == [ALL]:
                 return found, None
         if frame.finally_error and frame.pending:
@@ -179,10 +193,12 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
     return found, UNCAUGHT.get(kind)
 
 
-def _entry(handler: Handler, errors: list[str]) -> dict[str, Any]:
+def _entry(handler: Handler, errors: list[str], kind: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"ErrorEquals": errors, "Next": handler.entry}
     if handler.name:
         entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
+    if handler.reraise:  # the class the handler sees: the SDK's for a durable failure, else the task's own
+        entry["Assign"][handler.reraise] = UNCAUGHT.get(kind, "{% $states.errorOutput.Error %}")
     return entry
 
 
@@ -201,13 +217,7 @@ def _uncaught(em: Emitter, kind: str) -> str:
 
 def raise_(em: Emitter, stmt: n.Raise) -> str:
     if stmt.exc is None:
-        name = em.namer.name(f"Reraise-line-{stmt.span.line}")
-        caught = next((h.name for f in em.tries for h in f.handlers if h.name), None)
-        error = _current_error(em)
-        if error is None:
-            raise Unsupported(stmt.span, "a bare raise outside an except block with a name")
-        return em.put(name, {"Type": "Fail", "Error": f"{{% ${error}.error_type %}}",
-                             "Cause": f"{{% ${error}.message %}}"}, stmt.span, f"raise {caught}")
+        return _reraise(em, stmt, em.namer.name(f"Reraise-line-{stmt.span.line}"))
     cls, message = _exception(em, stmt.exc)
     name = em.namer.name(f"Raise-{cls}")
     handler = _handler_for(em, cls)
@@ -217,6 +227,8 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
     if handler is not None:
         error = f"{{% {{'error_type': {string_literal(cls)}, 'message': {message}}} %}}"
         assign = {jsonata_name(handler.name): error} if handler.name else {}
+        if handler.reraise:
+            assign[handler.reraise] = cls
         return em.put(name, {"Type": "Pass", "Assign": assign, "Next": handler.entry}, stmt.span,
                       f"raise {cls}, caught")
     frame = finally_frame(em)
@@ -233,6 +245,26 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
 def caught(em: Emitter, cls: str) -> bool:
     """Whether a `raise cls(...)` here goes to an `except` or a `finally` (not out of the scope)."""
     return _handler_for(em, cls) is not None or finally_frame(em) is not None
+
+
+def _reraise(em: Emitter, stmt: n.Raise, name: str) -> str:
+    """A bare `raise` in an `except ... as err` block raises the caught exception again: its class (the
+    SDK's for a durable failure, the raised one for code that failed) and message. Through a `finally`,
+    that block runs first; out of a child context nothing catches, it is ChildContextError."""
+    error = _current_error(em)
+    if error is None:
+        raise Unsupported(stmt.span, "a bare raise outside an except block with a name")
+    cls, message = f"${raised_class(error)}", f"${error}.message"
+    boundary = next((h for f in em.tries for h in f.handlers if h.raises is not None), None)
+    if boundary is not None and all(h.raises is not None for f in em.tries for h in f.handlers):
+        cls = string_literal(str(boundary.raises))
+    frame = finally_frame(em)
+    if frame is not None and frame.pending:
+        pending = f"{{% {{'Error': {cls}, 'Cause': {message}}} %}}"
+        return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
+                      stmt.span, "raise again through finally")
+    return em.put(name, {"Type": "Fail", "Error": f"{{% {cls} %}}", "Cause": f"{{% {message} %}}"}, stmt.span,
+                  "raise again")
 
 
 def _current_error(em: Emitter) -> str | None:
