@@ -131,10 +131,12 @@ def test_cli_to_asl_then_run_asl(tmp_path: Path) -> None:
 
 
 def test_cli_strict_refuses_lifted_code(tmp_path: Path) -> None:
-    done = CliRunner().invoke(main, ["to-asl", str(SAMPLES / "vendor_onboarding.py"), "-o", str(tmp_path),
-                                     "--strict"])
+    source = tmp_path / "sliced.py"  # a slice has no JSONata translation: the code would be lifted
+    source.write_text("from aws_durable_execution_sdk_python import durable_execution\n\n\n@durable_execution\n"
+                      "def handler(event, context):\n    return event['items'][1:]\n")
+    done = CliRunner().invoke(main, ["to-asl", str(source), "-o", str(tmp_path / "out"), "--strict"])
     assert done.exit_code == 1
-    assert "DUR822" in done.output and not (tmp_path / "statemachine.asl.json").exists()
+    assert "DUR822" in done.output and not (tmp_path / "out" / "statemachine.asl.json").exists()
 
 
 def test_cli_callback_answers(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -228,3 +229,18 @@ def test_runtime_and_sfnx_agree(source: str, start: int, tmp_path: Path) -> None
 @given(source=handlers, start=st.integers(0, 12))
 def test_runtime_and_moto_agree(source: str, start: int, tmp_path: Path) -> None:
     check(source, start, tmp_path, "moto")
+
+
+#: a for loop over a dict the event carries (its keys, in order), after a step whose result it reads
+DICT_LOOP = HEAD + """    tags = context.step(lambda _: event["tags"], name='tags')
+    for key in tags:
+        items.append(key)
+        x = x + len(key)
+    return {"x": x, "y": y, "items": items}
+"""
+
+
+@pytest.mark.parametrize("engine", ["sfnx", "moto"])
+@pytest.mark.parametrize("tags", [{}, {"a": 1}, {"b": 2, "a": 1, "cc": None}, ["p", "q"]])
+def test_a_for_loop_over_a_dict_reads_its_keys(engine: str, tags: Any, tmp_path: Path) -> None:
+    check(DICT_LOOP, 1, tmp_path, engine, {"tags": tags})

@@ -3,13 +3,16 @@
 Each case gives a small hand-written machine and the states the fold must leave (or that it must leave
 the machine alone, when a guard applies). Every case, folded or not, runs before and after the fold on
 both interpreters (moto and sfnx.testing) with the same inputs and Lambda functions, and must end the
-same way: same status, output and error. The Lambda `flaky` fails on its first call of each execution,
-so retriers and catchers really run.
+same way: same status, output and error, and the same Lambda calls (a fold must never call a function
+that the machine did not call, e.g. before an assignment that fails). The Lambda `flaky` fails on its
+first call of each execution and `odd` on odd numbers, so retriers and catchers really run; one input
+lacks the field `n`, so assignments that read it fail.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -39,6 +42,17 @@ def done(output: str) -> dict[str, Any]:
     return {"Type": "Succeed", "Output": output}
 
 
+def mapped(items: str, states: dict[str, Any], nxt: str, selector: bool = False) -> dict[str, Any]:
+    """A Map over `items` running `states` (the first one starts), assigning `out` to its result."""
+    state = {"Type": "Map", "Items": items, "ItemProcessor": {
+        "ProcessorConfig": {"Mode": "INLINE"}, "StartAt": next(iter(states)), "States": states},
+        "Assign": {"out": "{% $states.result %}"}, "Next": nxt}
+    if selector:
+        state["ItemSelector"] = {"item": "{% $states.context.Map.Item.Value %}",
+                                 "index": "{% $states.context.Map.Item.Index %}"}
+    return state
+
+
 def machine(start: str, **states: dict[str, Any]) -> dict[str, Any]:
     return {"QueryLanguage": "JSONata", "StartAt": start, "States": states}
 
@@ -47,14 +61,14 @@ RESULT = "{% $states.result.Payload %}"
 CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "Next": "Failed", "Assign": {"why": "{% $states.errorOutput.Error %}"}}]
 FAILED = done("{% {'failed': $why, 'n': $n} %}")
 
-#: name -> (before, the states left after folding)
+#: name -> (before, the states left after folding, in every scope)
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "pass folds into the task before it, reading what the task assigns": (machine(
         "Start",
         Start=pass_({"n": "{% $states.input.n %}"}, "Inc"),
         Inc=task("inc", "{% $n %}", "Set", Assign={"n": RESULT}),
         Set=pass_({"m": "{% $n * 10 %}", "n": "{% $n + 1 %}"}, "Done"),
-        Done=done("{% {'n': $n, 'm': $m} %}")), ["Start", "Inc"]),
+        Done=done("{% {'n': $n, 'm': $m} %}")), ["Inc"]),
     "a total assignment folds into a task with retry and catch": (machine(
         "Start",
         Start=pass_({"n": "{% $states.input.n %}", "log": "{% [] %}"}, "Flaky"),
@@ -114,11 +128,83 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
                                         "B": pass_({"b": "{% $a + 1 %}"}, "C"), "C": done("{% $b %}")}},
             {"StartAt": "D", "States": {"D": {"Type": "Pass", "Next": "E"}, "E": done("{% 7 %}")}}]},
         Done=done("{% $pair %}")), ["Both"]),
+    # --- assignments that may fail (here: `n` is missing from one input) -----------------------------
+    "a start pass that may fail folds into a task that evaluates it first, in its Arguments": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}", "tries": 1}, "Inc"),
+        Inc=task("inc", "{% $n %}", "Done", Assign={"n": RESULT}, Retry=RETRY),
+        Done=done("{% {'n': $n, 'tries': $tries} %}")), ["Inc"]),
+    "a may-fail assignment the task does not evaluate first stays before it (the task would run first)": (
+        machine("Start",
+                Start=pass_({"k": "{% $states.input.n %}", "n": "{% $states.input %}"}, "Inc"),
+                Inc=task("inc", "{% $n.m %}", "Done", Assign={"n": RESULT}),
+                Done=done("{% {'n': $n, 'k': $k} %}")), ["Start", "Inc"]),
+    "a may-fail assignment stays out of a task whose catcher would catch its failure": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Flaky"),
+        Flaky=task("flaky", "{% $n %}", "Done", Assign={"n": RESULT},
+                   Catch=[{**CATCH_ALL[0], "Assign": {"why": "{% $states.errorOutput.Error %}", "n": 0}}]),
+        Done=done("{% {'n': $n} %}"),
+        Failed=FAILED), ["Start", "Flaky", "Failed"]),
+    "a catcher of the function's own errors does not catch an evaluation error": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Flaky"),
+        Flaky=task("flaky", "{% $n %}", "Done", Assign={"n": RESULT},
+                   Catch=[{**CATCH_ALL[0], "ErrorEquals": ["RuntimeError"]}]),
+        Done=done("{% {'n': $n} %}"),
+        Failed=FAILED), ["Flaky", "Failed"]),
+    "a loop start folds into the task before it when no retrier or catcher matches its failure": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}", "acc": "{% [] %}"}, "Pair"),
+        Pair=task("pair", "{% $n %}", "Loop", Assign={"r": RESULT},
+                  Retry=[{**RETRY[0], "ErrorEquals": ["RuntimeError"]}]),
+        Loop=pass_({"xs": "{% $r.list %}", "i": 0}, "Head"),
+        Head={"Type": "Choice", "Choices": [{"Condition": "{% $i < $count($xs) %}", "Next": "Body"}],
+              "Default": "Done"},
+        Body=pass_({"acc": "{% $append($acc, [$xs[$i]]) %}", "i": "{% $i + 1 %}"}, "Head"),
+        Done=done("{% $acc %}")), ["Pair", "Head", "Done"]),
+    "a loop start that may fail stays after a task with a States.ALL retrier (it would call again)": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}", "acc": "{% [] %}"}, "Pair"),
+        Pair=task("pair", "{% $n %}", "Loop", Assign={"r": RESULT}, Retry=RETRY),
+        Loop=pass_({"xs": "{% $r.list %}", "i": 0}, "Head"),
+        Head={"Type": "Choice", "Choices": [{"Condition": "{% $i < $count($xs) %}", "Next": "Body"}],
+              "Default": "Done"},
+        Body=pass_({"acc": "{% $append($acc, [$xs[$i]]) %}", "i": "{% $i + 1 %}"}, "Head"),
+        Done=done("{% $acc %}")), ["Pair", "Loop", "Head", "Done"]),
+    # --- Map and Parallel ----------------------------------------------------------------------------
+    "a start pass folds into a map whose iterations do not read what it assigns": (machine(
+        "Start",
+        Start=pass_({"event": "{% $states.input %}", "k": 2}, "Each"),
+        Each=mapped("{% [$event.n, $k] %}", {"Inc": task("inc", "{% $states.input %}", None, End=True)}, "Done"),
+        Done=done("{% {'out': $out, 'event': $event, 'k': $k} %}")), ["Each", "Inc"]),
+    "a map whose iterations read a variable keeps the pass that assigns it": (machine(
+        "Start",
+        Start=pass_({"event": "{% $states.input %}", "k": 2}, "Each"),
+        Each=mapped("{% [$k] %}", {"Both": done("{% [$states.input, $event] %}")}, "Done"),
+        Done=done("{% {'out': $out, 'event': $event} %}")), ["Start", "Each", "Both"]),
+    "a map item's fields are defined: the first pass of an iteration folds under a catcher": (machine(
+        "Each",
+        Each=mapped("{% [1, 2] %}", {
+            "Begin": pass_({"v": "{% $states.input.item %}", "i": "{% $states.input.index %}"}, "Odd"),
+            "Odd": task("odd", "{% $v + $i %}", "Ok", Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]),
+            "Ok": done("{% [$v, $i] %}"),
+            "Caught": done("{% ['caught', $v, $i] %}")}, "Done", selector=True),
+        Done=done("{% $out %}")), ["Each", "Odd", "Caught"]),
+    "a field the item selector does not give may be missing: the pass stays before a catching task": (machine(
+        "Each",
+        Each=mapped("{% [1, 2] %}", {
+            "Begin": pass_({"v": "{% $states.input.item %}", "w": "{% $states.input.other %}"}, "Odd"),
+            "Odd": task("odd", "{% $v %}", "Ok", Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]),
+            "Ok": done("{% [$v, $w] %}"),
+            "Caught": done("{% 'caught' %}")}, "Done", selector=True),
+        Done=done("{% $out %}")), ["Each", "Begin", "Odd", "Caught"]),
 }
-INPUTS = [{"n": 1}, {"n": 6}]
+INPUTS = [{"n": 1}, {"n": 6}, {"m": 2}]
 
 
-def functions() -> dict[str, Any]:
+def functions(log: list[str]) -> dict[str, Any]:
+    """The Lambda functions of the cases; each call is written to `log`."""
     calls = {"flaky": 0}
 
     def flaky(payload: Any) -> Any:
@@ -127,7 +213,19 @@ def functions() -> dict[str, Any]:
             raise RuntimeError("first call fails")
         return payload * 3
 
-    return {"inc": lambda payload: payload + 1, "flaky": flaky}
+    def odd(payload: Any) -> Any:
+        if payload % 2:
+            raise ValueError("odd")
+        return payload
+
+    def pair(payload: Any) -> Any:
+        return {"list": [payload, payload + 1]} if payload < 5 else {}
+
+    def logged(name: str, function: Any) -> Any:
+        return lambda payload: log.append(f"{name}({json.dumps(payload, sort_keys=True)})") or function(payload)
+
+    return {name: logged(name, f) for name, f in
+            {"inc": lambda payload: payload + 1, "flaky": flaky, "pair": pair, "odd": odd}.items()}
 
 
 def folded(before: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +242,16 @@ def test_fold_leaves_these_states(case: str) -> None:
     after = folded(before)
     assert is_valid(validate_definition(before)), validate_definition(before)
     assert is_valid(validate_definition(after)), validate_definition(after)
-    assert sorted(after["States"]) == sorted(left)
+    assert sorted(names(after)) == sorted(left)
+
+
+def names(scope: dict[str, Any]) -> list[str]:
+    """The state names of every scope (Map processors included)."""
+    found = list(scope["States"])
+    for state in scope["States"].values():
+        if "ItemProcessor" in state:
+            found += names(state["ItemProcessor"])
+    return found
 
 
 @pytest.mark.parametrize("engine", ["sfnx", "moto"])
@@ -153,9 +260,12 @@ def test_folded_machine_runs_the_same(case: str, engine: str) -> None:
     before, _ = CASES[case]
     after = folded(before)
     for event in INPUTS:
-        original = run_definition(before, event, Services(functions()), engine)  # type: ignore[arg-type]
-        result = run_definition(after, event, Services(functions()), engine)  # type: ignore[arg-type]
+        calls_before: list[str] = []
+        calls_after: list[str] = []
+        original = run_definition(before, event, Services(functions(calls_before)), engine)  # type: ignore[arg-type]
+        result = run_definition(after, event, Services(functions(calls_after)), engine)  # type: ignore[arg-type]
         assert (result.status, result.result, result.error) == (original.status, original.result, original.error)
+        assert sorted(calls_after) == sorted(calls_before)  # Map iterations may run in any order on moto
 
 
 def test_folding_merges_comments_and_source_lines() -> None:
@@ -166,8 +276,9 @@ def test_folding_merges_comments_and_source_lines() -> None:
                   "Set": {"file": "x.py", "line": 3, "end_line": 4, "what": "assignments"},
                   "Done": {"file": "x.py", "line": 5, "end_line": 5, "what": "return"}}
     fold(after, source_map)
-    assert after["States"]["Inc"]["Comment"] == "step inc (line 2); assignments (lines 3-4); return (line 5)"
-    assert source_map["Inc"]["line"] == 2 and source_map["Inc"]["end_line"] == 5
+    assert after["States"]["Inc"]["Comment"] == \
+        "start (line 1); step inc (line 2); assignments (lines 3-4); return (line 5)"
+    assert source_map["Inc"]["line"] == 1 and source_map["Inc"]["end_line"] == 5
     assert set(source_map) == set(after["States"])
 
 

@@ -59,7 +59,8 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
     typed_constants,
 )
 from durable_compile.backends.asl.translate import NotTranslatable
-from durable_compile.backends.asl.translate_iter import IterTranslator, caught
+from durable_compile.backends.asl.translate_iter import caught
+from durable_compile.backends.asl.translate_json import JsonTranslator, json_imports
 from durable_compile.backends.asl.translate_lists import appended
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
@@ -94,7 +95,7 @@ class Emitter:
         self.loops: list[Loop] = []
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
-        self._translator: tuple[tuple[Any, ...], tuple[int, ...], IterTranslator] | None = None
+        self._translator: tuple[tuple[Any, ...], tuple[int, ...], JsonTranslator] | None = None
         self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
         self.branch: emit_branch.BranchExit | None = None  #: where failures go in a batch branch's scope
         self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
@@ -250,7 +251,7 @@ class Emitter:
         except NotTranslatable:
             return None
 
-    def translator(self) -> IterTranslator:
+    def translator(self) -> JsonTranslator:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
         sources = (self.locals, self.errors, self.batches, self.constants, *self.typed())  # children swap them
@@ -261,7 +262,7 @@ class Emitter:
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
-        fresh.caught = caught(self.tries)
+        fresh.caught, fresh.json_calls = caught(self.tries), json_imports(self.source_text)
         return fresh
 
     @cached_property

@@ -55,6 +55,6 @@ def for_(em: Emitter, stmt: n.For, nxt: str) -> str:
         em.put(init, {"Type": "Pass", "Assign": {index: 0}, "Next": head}, stmt.span, "loop start")
         return em.lifted_value(ir.Expr(f"list({stmt.iter.code})", stmt.iter.span), stmt.span, init, items)
     keys = iterable if em.is_list(stmt.iter) else \
-        f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? $keys($v) : $v) %}}"
+        f"{{% ($v := {iterable[3:-3]}; $type($v) = 'object' ? [$keys($v)] : $v) %}}"
     return em.put(init, {"Type": "Pass", "Assign": {items: keys, index: 0}, "Next": head}, stmt.span,
                     "loop start")

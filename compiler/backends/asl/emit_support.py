@@ -21,7 +21,7 @@ from types import MappingProxyType
 
 from durable_compile.backends.asl.jsonata import Var
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
-from durable_compile.backends.asl.translate_iter import IterTranslator
+from durable_compile.backends.asl.translate_json import JsonTranslator
 from durable_compile.ir import exprs as ir
 from durable_compile.source import Span
 
@@ -151,12 +151,12 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
 
 
 def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
-               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset()) -> IterTranslator:
+               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset()) -> JsonTranslator:
     from durable_compile.backends.asl.batch import BATCH
     kinds = {**{n: "int" for n in ints}, **{n: "list" for n in lists}, **{n: BATCH for n in batches},
              **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
-    return IterTranslator(names)
+    return JsonTranslator(names)
 
 
 #: Python local -> workflow variable, for the locals of the inlined child context being emitted

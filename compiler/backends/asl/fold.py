@@ -9,15 +9,19 @@ own (Parallel branches and Map processors recursively), so any state type passes
   (a state's own on its Next, a Choice rule's, a Choice's Default, a catcher's). ASL evaluates all of
   a state's Assign expressions with the values from before the state, so where the Pass reads a
   variable that transition assigns, it reads the assigned expression instead (a JSONata block binds it).
-- Pass into its successor: a Pass that is the only way into a Choice, Pass, Wait or Task gives that
-  state its assignments on every way out, and the state's own expressions bind the new values.
+- Pass into its successor: a Pass that is the only way into a Choice, Pass, Wait, Task, Parallel or Map
+  gives that state its assignments on every way out, and the state's own expressions bind the new
+  values (a Pass passes its input on, so `$states.input` reads the same there).
 - Succeed into its predecessors: `End` plus the Succeed's `Output` on the states that go there.
 
-Guards: the same expressions are evaluated, once per path, with the same variable values, under the
-same retriers and catchers. An expression that would move under a `Retry`/`Catch` must be one that can
-neither fail nor come out undefined (totality.py); nothing that reads `$states` moves to a state where
-`$states` means something else; no volatile function ($random, $now...) is duplicated. Comments and the
-source map keep every source line of every folded state.
+Guards (fold_guards.py): the same expressions are evaluated, once per path, with the same variable
+values, under the same retriers and catchers. An expression that may fail or come out undefined
+(totality.py) moves only where it fails at the same point with the same error: never after a call
+whose retrier or catcher matches that failure, and into a call only when the call evaluates it first,
+in its `Arguments` (`Items`), and does not catch it. Nothing that reads `$states` moves to a state where
+`$states` means something else; no volatile function ($random, $now...) is duplicated; a Parallel's
+branches or a Map's iterations never read a variable assigned only as the state leaves. Comments and
+the source map keep every source line of every folded state (fold_sources.py).
 """
 
 from __future__ import annotations
@@ -37,40 +41,47 @@ from durable_compile.backends.asl.fold_graph import (
     strings,
     too_long,
 )
-from durable_compile.backends.asl.totality import never_undefined, numeric_variables, outer_reads, total_and_defined
+from durable_compile.backends.asl.fold_guards import Facts, forward_into_call, safe, scope_inputs
+from durable_compile.backends.asl.fold_sources import SourceMap, Sources
+from durable_compile.backends.asl.totality import never_undefined, numeric_variables, outer_reads
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
 
 #: a Pass entered from more places than this is left alone (its expressions would be copied to each)
 MAX_COPIES = 4
 #: states a Pass may fold forward into
-FORWARD_INTO = frozenset({"Choice", "Pass", "Wait", "Task"})
+FORWARD_INTO = frozenset({"Choice", "Pass", "Wait", "Task", "Parallel", "Map"})
+#: of those, the ones that call a function or run branches (fold_guards.forward_into_call)
+CALLS = frozenset({"Task", "Parallel", "Map"})
 #: states that may end the execution with an Output of their own
 ENDS = frozenset({"Pass", "Task", "Wait", "Parallel", "Map"})
-
-SourceMap = dict[str, dict[str, Any]]
+START = Ref("", "start")
 
 
 def fold(definition: dict[str, Any], source_map: SourceMap) -> None:
     """Simplify every scope of `definition`; merge the source map entries of folded states."""
-    _fold_scope(definition, source_map, numeric_variables(assignments(definition)))
-    for name, entry in source_map.items():
-        _comment(definition, name, entry)
+    sources = Sources(source_map)
+    _fold_scope(definition, sources, numeric_variables(assignments(definition)), frozenset())
+    sources.comment(definition)
 
 
-def _fold_scope(scope: dict[str, Any], source_map: SourceMap, numbers: frozenset[str]) -> None:
-    for state in scope["States"].values():
+def _fold_scope(scope: dict[str, Any], sources: Sources, numbers: frozenset[str], inputs: frozenset[str]) -> None:
+    """Inner scopes first (their input fields known from the state that runs them), then this one."""
+    graph = Graph(scope)
+    for name, state in scope["States"].items():
+        inner = scope_inputs(state, inputs, graph.preds[name] == [START])
         for branch in state.get("Branches", ()):
-            _fold_scope(branch, source_map, numbers)
+            _fold_scope(branch, sources, numbers, inner)
         if "ItemProcessor" in state:
-            _fold_scope(state["ItemProcessor"], source_map, numbers)
-    Folder(Graph(scope), source_map, numbers).run()
+            _fold_scope(state["ItemProcessor"], sources, numbers, inner)
+    Folder(graph, sources, Facts(numbers, inputs)).run()
 
 
 class Folder:
-    def __init__(self, graph: Graph, source_map: SourceMap, numbers: frozenset[str] = frozenset()) -> None:
+    def __init__(self, graph: Graph, sources: Sources, facts: Facts) -> None:
         self.graph = graph
-        self.source_map = source_map
-        self.numbers = numbers  #: variables that always hold a number (arithmetic on them cannot fail)
+        self.sources = sources
+        self.facts = Facts(facts.numbers)  #: what holds anywhere in the scope
+        self.start_facts = facts  #: what holds in the scope's first state (its input's known fields)
 
     def run(self) -> None:
         todo = deque(self.graph.states)
@@ -92,6 +103,11 @@ class Folder:
             return self.drop_empty(name, state)
         return self.into_predecessors(name, state) or self.into_successor(name, state)
 
+    def facts_at(self, name: str) -> Facts:
+        """The facts for the expressions of state `name`: the input's fields are known in the scope's
+        first state only (and only when nothing jumps back to it)."""
+        return self.start_facts if self.graph.preds[name] == [START] else self.facts
+
     # --- rules -------------------------------------------------------------------------------------
     def drop_empty(self, name: str, state: dict[str, Any]) -> list[str]:
         refs = list(self.graph.preds[name])
@@ -100,7 +116,7 @@ class Folder:
             return []
         for ref in refs:
             self.graph.retarget(ref, nxt)
-        self.source_map.pop(name, None)  # nothing of it runs any more
+        self.sources.take(name)  # nothing of it runs any more
         self.graph.remove(name)
         return [nxt, *(r.source for r in refs if r.source)]
 
@@ -116,19 +132,19 @@ class Folder:
             if holder is None or ref.source == name:
                 return []
             earlier = holder.get("Assign", {})
-            if not _safe({k: v for k, v in earlier.items() if k in assign}, self.numbers):
+            if not safe({k: v for k, v in earlier.items() if k in assign}, self.facts):
                 return []  # the Pass overwrites it: its expression would no longer be evaluated
             moved = _rebased(assign, earlier)
-            if moved is None or (self.graph.handled(ref) and not _safe(moved, self.numbers)):
+            if moved is None or (self.graph.handled(ref) and not safe(moved, self.facts)):
                 return []
             if self.graph.choice_conflict(ref, name, nxt, True):
                 return []
             plans.append((ref, holder, moved))
-        lines = self._take_sources(name)
+        lines = self.sources.take(name)
         for ref, holder, moved in plans:
             holder["Assign"] = {**holder.get("Assign", {}), **moved}
             self.graph.retarget(ref, nxt)
-            self._add_sources(ref.source, lines, after=True)
+            self.sources.add(ref.source, lines, after=True)
         self.graph.remove(name)
         return [nxt, *(r.source for r in refs)]
 
@@ -140,21 +156,14 @@ class Folder:
             return []
         if target["Type"] == "Succeed":
             return self.into_result(name, state, nxt, target)
-        if target["Type"] not in FORWARD_INTO:
-            return []
-        if reads_states(assign, allow_input=True) or "End" in target or _shares_default(target):
+        if target["Type"] not in FORWARD_INTO or "End" in target or _shares_default(target):
             return []
         order = _bindings(assign)
-        # before a task, the assignments must not be able to fail: the task would run (and its retriers
-        # and catchers apply) where the Pass had already failed
-        if order is None or (target["Type"] == "Task" and not _safe(assign, self.numbers)):
+        if order is None or not self.may_precede(name, assign, target):
             return []
-        overwritten = {k for holder in _exits(target) for k in holder.get("Assign", {}) if k in assign}
-        if not _safe({k: assign[k] for k in overwritten}, self.numbers):
-            return []  # where the state assigns the same variable, the Pass's expression would be dropped
         rewritten = {key: value if key in ("Type", "Comment") else bind(value, order)
                      for key, value in target.items()}
-        if too_long(rewritten):
+        if too_long(rewritten, target):
             return []
         for holder in _exits(rewritten):
             holder["Assign"] = {**{k: v for k, v in assign.items() if k not in holder.get("Assign", {})},
@@ -163,9 +172,20 @@ class Folder:
         target.update(rewritten)
         for ref in list(self.graph.preds[name]):
             self.graph.retarget(ref, nxt)
-        self._add_sources(nxt, self._take_sources(name), after=False)
+        self.sources.add(nxt, self.sources.take(name), after=False)
         self.graph.remove(name)
         return [nxt]
+
+    def may_precede(self, name: str, assign: dict[str, Any], target: dict[str, Any]) -> bool:
+        """Whether `target` may evaluate the Pass `name`'s assignments as it leaves (and bind them in its
+        own expressions). A state that calls nothing evaluates its expressions before it leaves; where
+        it assigns the same variable itself, the Pass's expression would not be evaluated: it must be
+        one whose evaluation nobody could notice."""
+        facts = self.facts_at(name)
+        if target["Type"] in CALLS:
+            return forward_into_call(target, assign, facts)
+        overwritten = {k: assign[k] for holder in _exits(target) for k in holder.get("Assign", {}) if k in assign}
+        return safe(overwritten, facts)
 
     def into_result(self, name: str, state: dict[str, Any], nxt: str, target: dict[str, Any]) -> list[str]:
         """A Pass right before the Succeed it alone enters: its assignments are never read again, so
@@ -175,7 +195,7 @@ class Folder:
         if not isinstance(output, str) or not is_jsonata(output) or order is None:
             return []
         texts = [text for value in state["Assign"].values() for text in strings(value)]
-        if not all(never_undefined(text, self.numbers) for text in texts):
+        if not all(never_undefined(text, self.facts.numbers) for text in texts):
             return []  # an undefined value fails an Assign, but not a binding
         result = "{% " + bound(jsonata_body(output), order) + " %}"
         if too_long(result):
@@ -183,7 +203,7 @@ class Folder:
         target["Output"] = result
         for ref in list(self.graph.preds[name]):
             self.graph.retarget(ref, nxt)
-        self._add_sources(nxt, self._take_sources(name), after=False)
+        self.sources.add(nxt, self.sources.take(name), after=False)
         self.graph.remove(name)
         return [nxt]
 
@@ -202,34 +222,19 @@ class Folder:
             moved = None if output is None else _rebased({"": output}, source.get("Assign", {}), output=True)
             if output is not None and moved is None:
                 return []
-            if moved is not None and self.graph.handled(ref) and not _safe(moved, self.numbers):
+            if moved is not None and self.graph.handled(ref) and not safe(moved, self.facts):
                 return []
             plans.append((ref, source, moved))
-        lines = self._take_sources(name)
+        lines = self.sources.take(name)
         for ref, source, moved in plans:
             del source["Next"]
             source["End"] = True
             if moved is not None:
                 source["Output"] = moved[""]
             self.graph.preds[name].remove(ref)
-            self._add_sources(ref.source, lines, after=True)
+            self.sources.add(ref.source, lines, after=True)
         self.graph.remove(name)
         return [r.source for r in refs]
-
-    # --- bookkeeping -------------------------------------------------------------------------------
-    def _take_sources(self, folded: str) -> list[dict[str, Any]]:
-        return _parts(self.source_map.pop(folded, None))
-
-    def _add_sources(self, into: str, theirs: list[dict[str, Any]], after: bool) -> None:
-        entry = self.source_map.get(into)
-        if entry is None or not theirs:
-            return
-        mine = _parts(entry)
-        parts = [*mine, *theirs] if after else [*theirs, *mine]
-        entry["line"] = min(p["line"] for p in parts)
-        entry["end_line"] = max(p["end_line"] for p in parts)
-        entry["what"] = "; ".join(p["what"] for p in parts)
-        entry["sources"] = parts
 
 
 def assignments(scope: dict[str, Any], found: dict[str, list[object]] | None = None) -> dict[str, list[object]]:
@@ -284,11 +289,6 @@ def _bindings(assign: dict[str, Any]) -> dict[str, str] | None:
     return binding_order({v: e for v, e in bindings.items() if e is not None})
 
 
-def _safe(assign: dict[str, Any], numbers: frozenset[str]) -> bool:
-    """Every value is total and defined (plain JSON values are)."""
-    return all(total_and_defined(text, numbers) for value in assign.values() for text in strings(value))
-
-
 def _shares_default(state: dict[str, Any]) -> bool:
     return state["Type"] == "Choice" and any(r["Next"] == state.get("Default") for r in state["Choices"])
 
@@ -296,38 +296,6 @@ def _shares_default(state: dict[str, Any]) -> bool:
 def _exits(state: dict[str, Any]) -> list[dict[str, Any]]:
     """The objects whose Assign applies on each way out of a state (its own covers Next and Default)."""
     return [state, *state.get("Choices", ()), *state.get("Catch", ())]
-
-
-def _parts(entry: dict[str, Any] | None) -> list[dict[str, Any]]:
-    if entry is None:
-        return []
-    if "sources" in entry:
-        return list(entry["sources"])
-    return [{"line": entry["line"], "end_line": entry["end_line"], "what": entry["what"]}]
-
-
-def _comment(scope: dict[str, Any], name: str, entry: dict[str, Any]) -> None:
-    state = _find(scope, name)
-    if state is None or "sources" not in entry:
-        return
-    state["Comment"] = "; ".join(f"{p['what']} ({_lines(p)})" for p in entry["sources"])
-
-
-def _lines(part: dict[str, Any]) -> str:
-    start, end = part["line"], part["end_line"]
-    return f"line {start}" if end <= start else f"lines {start}-{end}"
-
-
-def _find(scope: dict[str, Any], name: str) -> dict[str, Any] | None:
-    states = scope["States"]
-    if name in states:
-        return states[name]  # type: ignore[no-any-return]
-    for state in states.values():
-        for inner in [*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])]:
-            found = _find(inner, name)
-            if found is not None:
-                return found
-    return None
 
 
 __all__ = ["Folder", "Ref", "fold"]

@@ -22,6 +22,8 @@ from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
 ASSIGN_ON_NEXT = frozenset({"Pass", "Task", "Wait", "Map", "Parallel"})
 #: states whose failures `Retry`/`Catch` handle (their Assign and Arguments are evaluated under them)
 HANDLED = frozenset({"Task", "Map", "Parallel"})
+#: error names that match the failure of a state's own expression (a `States.QueryEvaluationError`)
+EVALUATION_ERRORS = frozenset({"States.ALL", "States.TaskFailed", "States.QueryEvaluationError"})
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(?!\s*\()")
 _STATES = re.compile(r"\$states(?![A-Za-z0-9_])")
 _STATES_NOT_INPUT = re.compile(r"\$states(?![A-Za-z0-9_])(?!\.input(?![A-Za-z0-9_]))")
@@ -99,9 +101,10 @@ class Graph:
         return None
 
     def handled(self, ref: Ref) -> bool:
-        """Whether expressions put on this transition would run under a retrier or catcher."""
+        """Whether expressions put on this transition would run under a retrier or catcher that matches
+        their failure (a retrier would call the state's function again, a catcher go elsewhere)."""
         state = self.states.get(ref.source, {})
-        return ref.kind == "next" and state.get("Type") in HANDLED and bool(state.get("Retry") or state.get("Catch"))
+        return ref.kind == "next" and state.get("Type") in HANDLED and handles_evaluation_errors(state)
 
     def choice_conflict(self, ref: Ref, folded: str, new_target: str, assigns: bool) -> bool:
         """Moto applies a Choice's state-level Assign whenever the chosen rule goes where Default goes;
@@ -114,6 +117,13 @@ class Graph:
         goes = {folded, new_target}
         default_assigns = bool(state.get("Assign")) or (assigns and state.get("Default") == folded)
         return default_assigns and state.get("Default") in goes and any(r["Next"] in goes for r in state["Choices"])
+
+
+def handles_evaluation_errors(state: dict[str, Any], retries: bool = True) -> bool:
+    """Whether a catcher (and, with `retries`, a retrier) of `state` matches the failure of an
+    expression the state evaluates."""
+    handlers = [*state.get("Catch", ()), *(state.get("Retry", ()) if retries else ())]
+    return any(name in EVALUATION_ERRORS for handler in handlers for name in handler["ErrorEquals"])
 
 
 def outgoing(name: str, state: dict[str, Any]) -> Iterator[Ref]:
@@ -140,8 +150,11 @@ def strings(value: object) -> Iterator[str]:
             yield from strings(item)
 
 
-def too_long(value: object) -> bool:
-    return any(len(text) > MAX_EXPRESSION for text in strings(value))
+def too_long(value: object, before: object = None) -> bool:
+    """Whether `value` holds an expression longer than a fold may produce (one not already in `before`,
+    the value it replaces: what was long already stays as it was)."""
+    old = set(strings(before))
+    return any(len(text) > MAX_EXPRESSION and text not in old for text in strings(value))
 
 
 def reads(value: object) -> set[str]:

@@ -11,6 +11,8 @@ value, while object and array constructors drop undefined members). The answer i
 only costs a missed simplification. `$states.input`, `.result`, `.errorOutput`, `.context` are defined
 where they are read, and so is `$states.result.Payload`: the compiled machine's tasks are Lambda
 invokes, whose result always has a Payload (null when the function returns None).
+Fields of `$states.input` are defined where the caller knows the input's shape (`inputs`: a Map
+iteration's input has its ItemSelector's fields).
 """
 
 from __future__ import annotations
@@ -31,19 +33,21 @@ TOTAL_FUNCTIONS: dict[str, bool | str] = {
 _EQUALITY = frozenset({"=", "!=", "and", "or", "&"})
 _ARITHMETIC = frozenset({"+", "-", "*", "<", "<=", ">", ">="})
 _NUMBERS = " numbers"  #: key of the numeric variables in the environment (not a variable name)
+_INPUTS = " inputs"  #: key of the defined `$states.input` fields in the environment
 _UNSUPPORTED = ("stages", "group", "focus", "index", "tuple", "keep_array_stage")
 
 
 @lru_cache(maxsize=8192)
-def total_and_defined(text: str, numbers: frozenset[str] = frozenset()) -> bool:
+def total_and_defined(text: str, numbers: frozenset[str] = frozenset(), inputs: frozenset[str] = frozenset()) -> bool:
     """True when evaluating `text` never raises and never gives undefined; `numbers` are the workflow
-    variables that always hold a number (so `+`, `-`, `*` and comparisons of them cannot fail)."""
+    variables that always hold a number (so `+`, `-`, `*` and comparisons of them cannot fail);
+    `inputs` the fields of `$states.input` that are always defined where `text` is evaluated."""
     try:
         tree = jsonata.Jsonata(text).ast
     except Exception:  # the parser raises JException, RuntimeError or RecursionError on odd input
         return False
     try:
-        ok, defined = _check(tree, {_NUMBERS: numbers})  # type: ignore[dict-item]
+        ok, defined = _check(tree, {_NUMBERS: numbers, _INPUTS: inputs})  # type: ignore[dict-item]
     except _Partial:
         return False
     return ok and defined
@@ -103,7 +107,8 @@ def _path(node: Any, bound: dict[str, bool]) -> tuple[bool, bool]:
         ok = ok and _check(step, bound)[0]
     names = [str(step.value) for step in steps[1:]]
     reserved = steps[0].type == "variable" and steps[0].value == "states" and "states" not in bound and (
-        len(names) == 1 or names == ["result", "Payload"])
+        len(names) == 1 or names == ["result", "Payload"] or (
+            len(names) == 2 and names[0] == "input" and names[1] in bound.get(_INPUTS, frozenset())))  # type: ignore[operator]
     return ok, reserved or (len(steps) == 1 and _check(steps[0], bound)[1])
 
 

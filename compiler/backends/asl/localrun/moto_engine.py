@@ -3,8 +3,8 @@
 Out of the box it cannot run our definitions offline; `offline()` applies, for the duration of a run:
 1. Lambda invokes (both Lambda backends) go to `Services.invoke`; an exception comes back as an
    AWS function error, so Retry/Catch match on its type;
-2. JSONata is evaluated by jsonata-python (moto ships the hook empty), and variables holding strings
-   are declared with JSON escaping (moto quotes them raw);
+2. JSONata is evaluated by jsonata-python (moto ships the hook empty) with Step Functions' `$parse`
+   added, and variables holding strings are declared with JSON escaping (moto quotes them raw);
 3. Wait states and retry back-off take no time;
 4. callbacks are answered through the interpreter's own backend, which keeps the failure cause
    (the HTTP layer drops it); an unanswered callback times out at once;
@@ -24,6 +24,7 @@ from unittest import mock
 
 import boto3
 from jsonata import Jsonata
+from jsonata.utils import Utils
 from moto import mock_aws
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda_simple.models import LambdaSimpleBackend
@@ -132,9 +133,35 @@ def _declare(bindings: Mapping[str, Any]) -> str:
 
 def evaluate_jsonata(expression: str) -> Any:
     try:
-        return Jsonata(expression).evaluate(None)
+        compiled = Jsonata(expression)
+        compiled.register_lambda("parse", parse_json)
+        return compiled.evaluate(None)
     except Exception as err:
         raise moto_jsonata.JSONataException("States.QueryEvaluationError", str(err)) from err
+
+
+def parse_json(text: Any = None) -> Any:
+    """Step Functions' `$parse`: JSON text -> its value (undefined stays undefined; anything but a string,
+    invalid JSON, NaN and Infinity fail). JSON null becomes JSONata's null, not undefined."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise TypeError("$parse needs a string")
+    return _nulls(json.loads(text, parse_constant=_not_json))
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _nulls(value: Any) -> Any:
+    if value is None:
+        return Utils.NULL_VALUE
+    if isinstance(value, list):
+        return [_nulls(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items()}
+    return value
 
 
 __all__ = ["WAIT_FOR_TOKEN", "run_moto"]
