@@ -15,10 +15,12 @@ import copy
 import json
 from typing import Any
 
+import jsonata
 import pytest
 
 from durable_compile.backends.asl import is_valid, validate_definition
 from durable_compile.backends.asl.fold import fold
+from durable_compile.backends.asl.fold_graph import bound
 from durable_compile.backends.asl.localrun.model import Services, run_definition
 from durable_compile.backends.asl.totality import numeric_variables, total_and_defined
 
@@ -285,10 +287,36 @@ def test_folding_merges_comments_and_source_lines() -> None:
 def test_a_pass_reading_what_its_predecessor_assigns_reads_the_expression() -> None:
     after = folded(CASES["pass folds into the task before it, reading what the task assigns"][0])
     assert after["States"]["Inc"]["Assign"] == {
-        "n": "{% ($n := $states.result.Payload; $n + 1) %}",
-        "m": "{% ($n := $states.result.Payload; $n * 10) %}",
+        "n": "{% $states.result.Payload + 1 %}",
+        "m": "{% $states.result.Payload * 10 %}",
     }
     assert after["States"]["Inc"]["End"] is True
+
+
+#: (body, bindings) -> the bound expression: a variable bound to a variable or a `$states` field is
+#: written in place where that reads the same, anything else is bound in a block
+BOUND = {
+    ("$event.lines", (("event", "$states.input"),)): "$states.input.lines",
+    ("{'a': $e, 'b': $n + 1}", (("e", "$states.input"), ("n", "$states.input.n"))):
+        "($n := $states.input.n; {'a': $states.input, 'b': $n + 1})",
+    ("$page[0]", (("page", "$states.result.Payload"),)): "($page := $states.result.Payload; $page[0])",
+    ("'$page' & $page", (("page", "$p"),)): "($page := $p; '$page' & $page)",
+    ("($y := 5; $x + $y)", (("x", "$y"),)): "($x := $y; ($y := 5; $x + $y))",
+    ("$map($l, function($y) { $y + $x })", (("x", "$y"),)): "($x := $y; $map($l, function($y) { $y + $x }))",
+    ("$a + $b", (("b", "$a"), ("a", "$a + 1"))): "($b := $a; $a := ($a + 1); $a + $b)",
+    ("$f($x)", (("f", "$g"), ("x", "$y"))): "($f := $g; $f($y))",
+}
+
+
+@pytest.mark.parametrize(("body", "bindings"), sorted(BOUND))
+def test_bound_expressions_read_the_same(body: str, bindings: tuple[tuple[str, str], ...]) -> None:
+    text = bound(body, dict(bindings))
+    assert text == BOUND[body, bindings]
+    values = {"states": {"input": {"n": 2, "lines": [1]}, "result": {"Payload": [7, 8]}}, "p": "q", "y": 3,
+              "a": 1, "e": None, "l": [1, 2], "g": None}
+    env = {**values, **{name: jsonata.Jsonata(expr).evaluate(None, values) for name, expr in bindings}}
+    if "$f(" not in body:
+        assert jsonata.Jsonata(text).evaluate(None, values) == jsonata.Jsonata(body).evaluate(None, env)
 
 
 def test_volatile_values_are_never_copied_into_another_expression() -> None:

@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from durable_compile.backends.asl.jsonata import Var
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
+from durable_compile.backends.asl.translate_format import FormatTranslator
 from durable_compile.backends.asl.translate_json import JsonTranslator
 from durable_compile.ir import exprs as ir
 from durable_compile.source import Span
@@ -156,7 +157,7 @@ def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = 
     kinds = {**{n: "int" for n in ints}, **{n: "list" for n in lists}, **{n: BATCH for n in batches},
              **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
-    return JsonTranslator(names)
+    return FormatTranslator(names)
 
 
 #: Python local -> workflow variable, for the locals of the inlined child context being emitted

@@ -34,6 +34,10 @@ _VOLATILE = re.compile(r"\$(random|uuid|now|millis)\s*\(")
 MAX_BOUND = 200
 MAX_EXPRESSION = 600
 _SIMPLE = re.compile(r"[$A-Za-z0-9_.]+|'[^'\\]*'")
+#: expressions written in place of a variable bound to them: another variable, or a `$states` field
+_INLINE = re.compile(r"\$(?!states(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*|\$states\.(input|result|result\.Payload)")
+#: JSONata string literals and backquoted names
+_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|`[^`]*`")
 
 
 @dataclass(frozen=True)
@@ -191,14 +195,47 @@ def bind(value: object, bindings: dict[str, str]) -> object:
 
 
 def bound(body: str, bindings: dict[str, str]) -> str:
-    """The expression `body` evaluated with the variables of `bindings` bound to their expressions."""
-    if len(bindings) == 1:
-        (name, expr), = bindings.items()
-        if body == "$" + name:
-            return expr
-    lets = "; ".join(f"${name} := {expr if _SIMPLE.fullmatch(expr) else f'({expr})'}"
-                     for name, expr in bindings.items())
+    """The expression `body` evaluated with the variables of `bindings` bound to their expressions. A
+    variable bound to another variable or to `$states.input`/`.result`/`.result.Payload` is written in
+    place where that reads the same (`$event.lines` -> `$states.input.lines`); the others are bound in a
+    block."""
+    if len(bindings) == 1 and body == "$" + next(iter(bindings)):
+        return next(iter(bindings.values()))
+    inline = {name: expr for name, expr in bindings.items() if _inlinable(body, name, expr, bindings)}
+    for name, expr in inline.items():
+        body = _occurrences(name).sub(expr, body)  # `expr` has no backslash (_INLINE)
+    rest = {name: expr for name, expr in bindings.items() if name not in inline}
+    if not rest:
+        return body
+    lets = "; ".join(f"${name} := {expr if _SIMPLE.fullmatch(expr) else f'({expr})'}" for name, expr in rest.items())
     return f"({lets}; {body})"
+
+
+def _occurrences(name: str) -> re.Pattern[str]:
+    return re.compile(r"\$" + re.escape(name) + r"(?![A-Za-z0-9_])")
+
+
+def _inlinable(body: str, name: str, expr: str, bindings: dict[str, str]) -> bool:
+    """Whether `$name` may be replaced by `expr` in `body`: `expr` is a variable or a `$states` field
+    (atoms of a path) that reads no other bound variable (it would read the new value) and that `body`
+    never rebinds; every `$name` in `body` is a plain read: not in a string, not rebound or a function
+    parameter, not followed by a predicate or a call."""
+    head = expr[1:].split(".")[0]
+    if not _INLINE.fullmatch(expr) or head in bindings:
+        return False
+    occurrences = _occurrences(name)
+    outside_strings = _LITERAL.sub("''", body)
+    if len(occurrences.findall(outside_strings)) != len(occurrences.findall(body)):
+        return False
+    after = [outside_strings[m.end():].lstrip()[:2] for m in occurrences.finditer(outside_strings)]
+    return not any(text.startswith(("[", "(", ":=", "{")) for text in after) and not any(
+        _binds(outside_strings, var) for var in (name, head))
+
+
+def _binds(text: str, var: str) -> bool:
+    """Whether `text` binds `$var` (a block assignment or a function parameter)."""
+    name = re.escape(var) + r"(?![A-Za-z0-9_])"
+    return re.search(r"\$" + name + r"\s*:=|function\s*\([^)]*\$" + name, text) is not None
 
 
 def binding_order(bindings: dict[str, str]) -> dict[str, str] | None:

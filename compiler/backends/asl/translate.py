@@ -136,6 +136,8 @@ class Translator:
                 parts.append(Lit(str(part.value)))
             elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None:
                 parts.append(self.py_str(self.translate(part.value), part.value))
+            elif isinstance(part, ast.FormattedValue) and part.conversion == -1:
+                parts.append(self.formatted(part))
             else:
                 raise NotTranslatable(part, "f-string conversions and format specs are not supported")
         if not parts:
@@ -144,6 +146,10 @@ class Translator:
         for part in parts[1:]:
             result = Binary("&", result, part)
         return Typed(result, "str")
+
+    def formatted(self, part: ast.FormattedValue) -> Expr:
+        """`{value:spec}` in an f-string (subclasses translate some specs)."""
+        raise NotTranslatable(part, "f-string format specs are not supported")
 
     def py_str(self, value: Typed, node: ast.AST) -> Expr:
         """Python's `str()` of a value, for the types where JSONata can print it the same way."""

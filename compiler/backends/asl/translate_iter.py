@@ -1,17 +1,20 @@
-"""Iteration in handler code -> JSONata: comprehensions, `sum`/`any`/`all`/`list` over them, `**` in dict
-displays and unpacking a list into names.
+"""Iteration in handler code -> JSONata: comprehensions, `sum`/`any`/`all`/`list`/`min`/`max`/`sorted`
+over them or over a list, `**` in dict displays and unpacking a list into names.
 
 Takes what the list translator takes; gives `Typed` JSONata or `NotTranslatable`. A comprehension is a
 `$reduce` over its iterable whose function appends each element (`[[v]]` for a list, so nothing
 flattens, and the result stays an array when it has one element or none); `sum` adds from 0 in the
 same order (so floats round the same way), `any`/`all` stop evaluating once the answer is known, as
-Python does. Iterating a dict gives its keys.
+Python does; `min`/`max` keep the first element no later one beats. Iterating a dict gives its keys.
 Where Python raises for some values (unpacking a list of another length, `**` of a non-dict,
-iterating None), the JSONata fails too (`$error`, a States.QueryEvaluationError naming the Python
-error). Such a guarded translation is refused where an enclosing `except`, `finally` or child-context
-boundary would catch the Python error (`caught`): the state machine could not catch it there.
-Known deviations: iterating a string, or unpacking a dict or a string, fails in JSONata where Python
-succeeds (loudly, never with another value); `sum` of booleans held in untyped values fails likewise.
+iterating None, `min` of nothing, `len` of a number), the JSONata fails too (`$error`, a
+States.QueryEvaluationError naming the Python error). Such a guarded translation is refused where an
+enclosing `except`, `finally` or child-context boundary would catch the Python error (`caught`): the
+state machine could not catch it there.
+Known deviations, all loud (JSONata fails where Python gives a value, never another value): iterating
+a string, or unpacking a dict or a string, held in an untyped value; `sum` of booleans held in untyped
+values; `min`/`max`/`sorted` of booleans or lists (Step Functions' `<` and `$sort` take numbers or
+strings; jsonata-python's `$sort`, used by run-asl, also sorts the others as Python does).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from durable_compile.backends.asl.typed import type_test
 FAMILIES = {"ValueError": frozenset({"ValueError"}), "TypeError": frozenset({"TypeError"}),
             "JSONDecodeError": frozenset({"JSONDecodeError", "ValueError"})}
 _CATCH_ALL = frozenset({None, "Exception", "BaseException"})
-_REDUCERS = frozenset({"sum", "any", "all", "list"})
+_REDUCERS = frozenset({"sum", "any", "all", "list", "min", "max", "sorted"})
 #: JSONata operators whose value is a number, a string or a boolean (`+` may be a list append: not here)
 _NEVER_ARRAY = frozenset({"-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "in", "and", "or"})
 
@@ -135,6 +138,32 @@ class IterTranslator(ListTranslator):
         if comp is None:  # any(xs) is any(v for v in xs)
             comp = ast.GeneratorExp(ast.Name("v"), [ast.comprehension(ast.Name("v"), arg, [], 0)])
         return Typed(self._until(comp, 0, is_any, self._used(comp)), "bool")
+
+    def reduce_min(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        return self._extreme_of(arg, comp, "min", "<")
+
+    def reduce_max(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        return self._extreme_of(arg, comp, "max", ">")
+
+    def _extreme_of(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None, name: str, op: str) -> Typed:
+        """min/max of an iterable: the first element that no later one beats (compared with `<`/`>`,
+        which JSONata allows between two numbers or two strings, as Python; other mixes fail loudly)."""
+        items = self._listed(arg, comp)
+        self.guard(arg, "TypeError", "")
+        empty = self.guard(arg, "ValueError", f"{name}() of an empty sequence")
+        best = Lambda(("m", "x"), Cond(Binary(op, Var("x"), Var("m")), Var("x"), Var("m")))
+        return Typed(self.let(items, lambda v: Cond(Binary(">", call("count", v), Lit(0)),
+                                                     call("reduce", v, best), empty)), "any")
+
+    def reduce_sorted(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        """`$sort` orders numbers and strings as Python does, and fails on other mixes."""
+        self.guard(arg, "TypeError", "")
+        return Typed(call("sort", self._listed(arg, comp)), "list")
+
+    def _listed(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Expr:
+        if comp is not None:
+            return self.visit_ListComp(ast.ListComp(comp.elt, comp.generators)).expr
+        return self._items(self.translate(arg), arg)
 
     def _thread(self, comp: ast.GeneratorExp | ast.ListComp, i: int, acc: Expr, leaf: Callable[[Expr], Expr],
                 used: set[str]) -> Expr:
