@@ -8,7 +8,8 @@ own (Parallel branches and Map processors recursively), so any state type passes
 - Pass into its predecessors: a Pass's `Assign` joins the `Assign` of every transition that enters it
   (a state's own on its Next, a Choice rule's, a Choice's Default, a catcher's). ASL evaluates all of
   a state's Assign expressions with the values from before the state, so where the Pass reads a
-  variable that transition assigns, it reads the assigned expression instead (a JSONata block binds it).
+  variable that transition assigns, it reads the assigned expression instead (a JSONata block binds it,
+  or fold_graph.bound writes a variable or `$states` field in place).
 - Pass into its successor: a Pass that is the only way into a Choice, Pass, Wait, Task, Parallel or Map
   gives that state its assignments on every way out, and the state's own expressions bind the new
   values (a Pass passes its input on, so `$states.input` reads the same there).
@@ -182,6 +183,8 @@ class Folder:
         it assigns the same variable itself, the Pass's expression would not be evaluated: it must be
         one whose evaluation nobody could notice."""
         facts = self.facts_at(name)
+        if reads(target.get("Output")) & set(assign):
+            return False  # interpreters differ on the values an Output reads (see _rebased)
         if target["Type"] in CALLS:
             return forward_into_call(target, assign, facts)
         overwritten = {k: assign[k] for holder in _exits(target) for k in holder.get("Assign", {}) if k in assign}
