@@ -36,6 +36,8 @@ from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitF
 ONCE = StepConfig(retry_strategy=RetryPresets.none())
 THRICE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
     max_attempts=3, initial_delay=Duration.from_seconds(1), jitter_strategy=JitterStrategy.NONE)))
+FOUR_TIMES = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(  # MaxAttempts 3: left out
+    max_attempts=4, initial_delay=Duration.from_seconds(1), jitter_strategy=JitterStrategy.NONE)))
 ON_VALUE_ERROR = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
     max_attempts=3, initial_delay=Duration.from_seconds(1), retryable_error_types=[ValueError])))
 ON_THROTTLE = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
@@ -108,6 +110,9 @@ CASES: dict[str, tuple[str, bool]] = {
     "step retried on every error, failing every attempt": ('''
     return context.step(boom("charge"), name="charge", config=THRICE)
 ''', True),
+    "step retried three times (ASL's default MaxAttempts, not written)": ('''
+    return context.step(boom("charge"), name="charge", config=FOUR_TIMES)
+''', True),
     "step with the default strategy, failing every attempt": ('''
     return context.step(boom("charge"), name="charge")
 ''', True),
@@ -162,6 +167,15 @@ CASES: dict[str, tuple[str, bool]] = {
                                                                            initial_state=0), name="poll")
     return context.run_in_child_context(block, name="block")
 ''', True),
+    "failing invoke: its error comes from another function (Catch and Fail kept)": ('''
+    return context.invoke("declines", {"amount": 5}, name="pay")
+''', False),
+    "failing invoke inside a child context": ('''
+    def block(ctx: DurableContext) -> dict:
+        n = ctx.step(lambda _: 7, name="seven")
+        return ctx.invoke("declines", {"amount": n}, name="pay")
+    return context.run_in_child_context(block, name="block")
+''', False),
     "map branches failing after retries, and recovering": ('''
     batch = context.map([1, 2, 3], mapped, name="items", config=MapConfig(max_concurrency=1))
     return {"ok": batch.get_results(), "failed": [e.message for e in batch.get_errors()]}
@@ -223,6 +237,8 @@ PINNED: dict[str, tuple[str, Any, str | None, str | None]] = {
                                                            "charge failed at attempt 3"),
     "step with the default strategy, failing every attempt": ("FAILED", None, "StepError",
                                                               "charge failed at attempt 6"),
+    "step retried three times (ASL's default MaxAttempts, not written)": ("FAILED", None, "StepError",
+                                                                          "charge failed at attempt 4"),
     "flaky step recovers on a retry": ("SUCCEEDED", "charge at attempt 2", None, None),
     "type-filtered retrier, non-matching error fails at once": ("FAILED", None, "StepError",
                                                                 "charge failed at attempt 1"),
@@ -241,6 +257,9 @@ PINNED: dict[str, tuple[str, Any, str | None, str | None]] = {
     "failing condition check inside a child context": ("FAILED", None, "ChildContextError", "two is unlucky"),
     "map branches failing after retries, and recovering": (  # the failure ends the map: none is tolerated
         "SUCCEEDED", {"ok": ["item 1 at attempt 2"], "failed": ["item 2 failed at attempt 3"]}, None, None),
+    "failing invoke: its error comes from another function (Catch and Fail kept)": ("FAILED", None, "InvokeError",
+                                                                                    "declined 5"),
+    "failing invoke inside a child context": ("FAILED", None, "ChildContextError", "declined 7"),
     "bare raise re-raises the StepError": ("FAILED", None, "StepError", "charge failed at attempt 1"),
     "bare raise re-raises lifted code's own error": ("FAILED", None, "ValueError",
                                                      "invalid literal for int() with base 10: 'x3'"),
@@ -250,6 +269,13 @@ PINNED: dict[str, tuple[str, Any, str | None, str | None]] = {
         "SUCCEEDED", {"type": "Broken", "message": "charge is broken"}, None, None),
 }
 COUNTER = itertools.count(1)
+
+
+def declines(event: dict[str, Any], lambda_context: object) -> dict[str, Any]:
+    """The function the handlers invoke (another Lambda), which fails."""
+    raise RuntimeError(f"declined {event['amount']}")
+
+
 Ending = tuple[str, Any, str | None, str | None]
 
 
@@ -262,6 +288,7 @@ def write_handler(tmp: Path, body: str) -> Path:
 
 def on_runtime(path: Path) -> Ending:
     with DurableFunctionTestRunner(handler=load_handler(path), poll_interval=0.005) as runner:
+        runner.register_function("declines", declines)
         result = runner.run(input="{}", execution_timeout=60)
     status = str(getattr(result.status, "value", result.status)).rsplit(".", 1)[-1]
     error = result.error
@@ -271,7 +298,8 @@ def on_runtime(path: Path) -> Ending:
 
 
 def on_asl(folder: Path, engine: str) -> Ending:
-    outcome = run_folder(folder, {}, engine=engine)  # type: ignore[arg-type]
+    outcome = run_folder(folder, {}, functions={"declines": lambda event: declines(event, None)},
+                         engine=engine)  # type: ignore[arg-type]
     return outcome.status, outcome.result, outcome.error, outcome.cause
 
 
