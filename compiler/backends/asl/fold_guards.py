@@ -22,8 +22,7 @@ from durable_compile.backends.asl.walk import is_jsonata
 
 #: the fields a state evaluates once, before it calls a function or starts a branch
 BEFORE_CALL: dict[str, tuple[str, ...]] = {"Task": ("Arguments",), "Parallel": ("Arguments",), "Map": ("Items",)}
-#: Map/Parallel fields where `$states.input` means the state's input (the ItemSelector's does too, but
-#: its other reads are per item: keep moved expressions out of it)
+#: states with inner scopes (branches, iterations), which read outer variables before the state leaves
 NESTING = frozenset({"Map", "Parallel"})
 
 
