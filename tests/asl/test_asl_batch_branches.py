@@ -134,8 +134,17 @@ def mapped(function: str, config: str = "completion_config=ALL") -> str:
 
 
 def parallel(function: str, config: str = "completion_config=ALL") -> str:
-    branches = ", ".join(f"lambda c: {function}(c, {v}, {i}, [])" for i, v in enumerate((1, 2, 3, 4)))
+    """Four branches running `function`, then one running a step of its own (the bodies differ)."""
+    branches = ", ".join([*(f"lambda c: {function}(c, {v}, {i}, [])" for i, v in enumerate((1, 2, 3, 4))),
+                          "lambda c: c.step(lambda _: 'other', name='other')"])
     return f"    batch = context.parallel([{branches}], config=ParallelConfig({config}))\n" + SUMMARY
+
+
+def same_body(config: str) -> str:
+    return ('    base = event["values"][0]\n'
+            '    batch = context.parallel([lambda c: raising(c, base, 0, []), lambda c: raising(c, 2, 1, []),\n'
+            '                              lambda c: raising(c, 4, 2, [base]), lambda c: raising(c, 1, 3, [])],\n'
+            f'                             config=ParallelConfig({config}))\n' + SUMMARY)
 
 
 CASES: dict[str, tuple[str, list[Any]]] = {
@@ -146,8 +155,11 @@ CASES: dict[str, tuple[str, list[Any]]] = {
     "raise, with and without a message": (mapped("raising"), [1, 2, 3, 4]),
     "raise, parallel with max_concurrency": (parallel("raising", "max_concurrency=2, completion_config=ALL"), []),
     "raise, parallel": (parallel("raising"), []),
-    "raise, parallel with a limit that never binds": (parallel("raising", "max_concurrency=4, completion_config=ALL"),
+    "raise, parallel with a limit that never binds": (parallel("raising", "max_concurrency=5, completion_config=ALL"),
                                                       []),
+    "one function, different arguments": (same_body("completion_config=ALL"), [3]),
+    "one function, different arguments, limited": (same_body("max_concurrency=1, completion_config=ALL"), [1]),
+    "one function, different arguments, default config": (same_body(""), [0]),
     "lifted code fails with its own type": (mapped("lifted"), [1, 2, 3]),
     "messages that read like JSON stay text": (mapped("json_like"), [1, 2, 3]),
     "an except that does not match": (mapped("wrong_except"), [1, 2, 3]),
@@ -204,9 +216,19 @@ def test_an_expression_that_can_fail_without_a_catcher_keeps_the_wrapper(tmp_pat
     assert wrapper["Catch"][0]["ErrorEquals"] == ["States.ALL"]
 
 
-@pytest.mark.parametrize(("limit", "kind"), [(3, "Map"), (4, "Parallel"), (9, "Parallel")])
+@pytest.mark.parametrize(("limit", "kind"), [(4, "Map"), (5, "Parallel"), (9, "Parallel")])
 def test_a_parallel_is_a_map_only_when_its_concurrency_limit_binds(limit: int, kind: str, tmp_path: Path) -> None:
     path = tmp_path / "handler.py"
     path.write_text(HEAD + parallel("failing_step", f"max_concurrency={limit}"))
     states = compile_file(path).output.definition["States"]
     assert [s["Type"] for s in states.values() if s["Type"] in ("Map", "Parallel")] == [kind]
+
+
+@pytest.mark.parametrize("config", ["", "max_concurrency=2"])
+def test_branches_of_one_function_are_a_map_over_their_arguments(config: str, tmp_path: Path) -> None:
+    path = tmp_path / "handler.py"
+    path.write_text(HEAD + same_body(config))
+    states = compile_file(path).output.definition["States"]
+    (batch,) = [s for s in states.values() if s["Type"] in ("Map", "Parallel")]
+    assert batch["Type"] == "Map" and batch["Items"].startswith("{% [{'value': $base, 'index': 0, 'values': []}")
+    assert "Choice" not in {s["Type"] for s in batch["ItemProcessor"]["States"].values()}

@@ -14,10 +14,11 @@ suspended branches resume are DUR824 (warning).
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import batch, emit_branch, emit_try
+from durable_compile.backends.asl import batch, emit_branch, emit_try, totality
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_branch import Branch
 from durable_compile.backends.asl.emit_retry import retry_for
@@ -34,6 +35,8 @@ dx.register(dx.Code("DUR824", "asl-batch-resume-order", dx.Severity.WARNING,
                     "when they resume",
                     "use CompletionConfig.all_completed(), or keep waits, callbacks and retries out of "
                     "the branches"))
+INLINE_MAP_LIMIT = 40  #: an inline Map runs at most this many iterations at once (a Parallel: every branch)
+JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 SUSPENDING = {n.OpKind.WAIT: "wait", n.OpKind.WAIT_FOR_CALLBACK: "callback", n.OpKind.CALLBACK_RESULT: "callback",
               n.OpKind.WAIT_FOR_CONDITION: "wait_for_condition", n.OpKind.INVOKE: "invoke"}
 
@@ -70,10 +73,16 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     branches = _map_branch(em, op) if op.kind is n.OpKind.MAP else _parallel_branches(em, op)
     _warn_resume_order(em, op, branches, rules)
     label = op.label.replace('f"', "").replace('"', "")
-    scopes = [emit_branch.branch_scope(em, b) for b in branches]
+    shared = _shared_body(op, branches, label) if op.kind is n.OpKind.PARALLEL else None
+    scopes = [emit_branch.branch_scope(em, b) for b in ([shared[0]] if shared else branches)]
     state: dict[str, Any]
     if op.kind is n.OpKind.MAP:
         state = _map_state(em, op, scopes[0].body, rules)
+    elif shared is not None:
+        state = {"Type": "Map", "Items": shared[1],
+                 "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **scopes[0].body}}
+        if rules.max_concurrency:
+            state["MaxConcurrency"] = rules.max_concurrency
     elif rules.max_concurrency and rules.max_concurrency < len(scopes):  # else the limit never binds
         state = _dispatch_state(em, scopes, rules.max_concurrency)
     else:
@@ -84,8 +93,28 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
         state["Assign"] = {jsonata_name(op.target.id): "{% " + batch.fold(rules) + " %}"}
     state["Next"] = nxt
     entry = em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
-    total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(scopes))
+    total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(branches))
     return _check_total(em, op, rules, total, entry)
+
+
+def _shared_body(op: n.Operation, branches: list[Branch], label: str) -> tuple[Branch, str] | None:
+    """Branches that run one function with different arguments (`lambda c: fetch(c, "a")`, `lambda c:
+    fetch(c, "b")`): one Map over their arguments, in branch order, instead of a Parallel (or a Choice
+    picking the branch). Only when every argument can be evaluated before the branches start (it cannot
+    fail: a decorated branch's arguments the handler evaluates anyway) and no more run than a Map runs."""
+    first = branches[0]
+    if len(branches) < 2 or len(branches) > INLINE_MAP_LIMIT or any(
+            (b.region.qualname, b.region.span) != (first.region.qualname, first.region.span)
+            or set(b.binds) != set(first.binds) for b in branches):
+        return None
+    if not all(v in b.trusted or totality.total_and_defined(v[3:-3]) for b in branches for v in b.binds.values()):
+        return None
+    keys = list(first.binds)  # in parameter order
+    if any(not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) or k in JSONATA_WORDS for k in keys):
+        return None
+    items = ", ".join("{" + ", ".join(f"'{k}': {b.binds[k][3:-3]}" for k in keys) + "}" for b in branches)
+    binds = {k: f"{{% $states.input.{k} %}}" for k in keys}
+    return Branch(first.region, binds, f"{label}-branch", frozenset(binds.values())), f"{{% [{items}] %}}"
 
 
 def _map_state(em: Emitter, op: n.Operation, scope: dict[str, Any], rules: batch.Policy) -> dict[str, Any]:

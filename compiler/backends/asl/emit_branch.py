@@ -37,7 +37,9 @@ class Branch:
     region: n.Function  #: the body
     binds: dict[str, str]  #: parameter -> JSONata (evaluated in the enclosing scope)
     label: str  #: what the states are named after
-    trusted: frozenset[str] = frozenset()  #: bind values known to be defined (the map item and its list)
+    #: bind values whose failure is no failure of the branch: the map item and its list (defined), a
+    #: decorated branch's arguments and a shared body's Map item (evaluated before the branches start)
+    trusted: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Scope:
 
 
 def branch_scope(em: Emitter, branch: Branch) -> Scope:
+    """The branch's states ending in outcome entries, wrapped only when some state can fail uncaught."""
     fn = branch.region
     exit_ = BranchExit(em, branch.label)
     sub = _scoped(em, fn, exit_)
