@@ -374,21 +374,8 @@ class Emitter:
         if self.returns:  # inside an inlined child context
             return self.returns[-1](stmt)
         frame = emit_try.finally_frame(self)
-        if frame is not None:  # run the finally block first, then return the value computed before it
-            result = self.fresh("result")
-            done = self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
-                            {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
-            saved = self.tries
-            self.tries = []
-            try:
-                cleanup = self.block(frame.finalbody, done)
-            finally:
-                self.tries = saved
-            value = self.value(stmt.value) if stmt.value is not None else "{% null %}"
-            if value is None:
-                return self.lifted_value(stmt.value, stmt.span, cleanup, result)  # type: ignore[arg-type]
-            return self.put(self.namer.name(f"Set-{result}"), {"Type": "Pass", "Assign": {result: value},
-                                                                "Next": cleanup}, stmt.span, "return value")
+        if frame is not None:
+            return emit_try.return_through_finally(self, stmt, frame)
         if stmt.value is None:
             return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
                             {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")

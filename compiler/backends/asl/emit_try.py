@@ -119,6 +119,25 @@ def _inside(em: Emitter, frame: TryFrame, emit: Callable[[], str]) -> str:
         em.tries.pop()
 
 
+def return_through_finally(em: Emitter, stmt: n.Return, frame: TryFrame) -> str:
+    """`return` inside a try/finally: the value is computed first, then the finally block runs (outside
+    the try's handlers), then the execution ends with the value."""
+    result = em.fresh("result")
+    done = em.put(em.namer.name(f"Return-line-{stmt.span.line}"),
+                  {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
+    saved = em.tries
+    em.tries = []
+    try:
+        cleanup = em.block(frame.finalbody, done)
+    finally:
+        em.tries = saved
+    value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
+    if value is None:
+        return em.lifted_value(stmt.value, stmt.span, cleanup, result)  # type: ignore[arg-type]
+    return em.put(em.namer.name(f"Set-{result}"), {"Type": "Pass", "Assign": {result: value}, "Next": cleanup},
+                  stmt.span, "return value")
+
+
 def finally_frame(em: Emitter) -> TryFrame | None:
     return next((f for f in reversed(em.tries) if f.finally_error), None)
 

@@ -170,11 +170,7 @@ class IterTranslator(ListTranslator):
         """The accumulator after the generators from `i` on: `$reduce(items, function($acc, $x) {...}, acc)`,
         where each element that passes the filters gives `leaf($acc)`."""
         gen = comp.generators[i]
-        iterable = self.translate(gen.iter)
-        items = self.items_of(iterable, gen.iter)
-        name = _fresh("acc", used)
-        used.add(name)
-        with self._target(gen, used, _element_type(iterable)) as var:
+        with self._generator(gen, used) as (items, name, var):
             inner = Var(name)
             body = leaf(inner) if i + 1 == len(comp.generators) else self._thread(comp, i + 1, inner, leaf, used)
             for test in reversed(gen.ifs):
@@ -184,17 +180,24 @@ class IterTranslator(ListTranslator):
     def _until(self, comp: ast.GeneratorExp | ast.ListComp, i: int, is_any: bool, used: set[str]) -> Expr:
         """any/all of the generators from `i` on: once the accumulator decides, nothing more is evaluated."""
         gen = comp.generators[i]
-        iterable = self.translate(gen.iter)
-        items = self.items_of(iterable, gen.iter)
-        name = _fresh("acc", used)
-        used.add(name)
-        with self._target(gen, used, _element_type(iterable)) as var:
+        with self._generator(gen, used) as (items, name, var):
             body = self.truthy(comp.elt) if i + 1 == len(comp.generators) else self._until(comp, i + 1, is_any, used)
             for test in reversed(gen.ifs):  # a filtered-out element counts as False for any, True for all
                 body = Binary("and", self.truthy(test), body) if is_any else \
                     Binary("or", call("not", self.truthy(test)), body)
         step = Binary("or" if is_any else "and", Var(name), body)
         return call("reduce", items, Lambda((name, var), step), Lit(not is_any))
+
+    @contextmanager
+    def _generator(self, gen: ast.comprehension, used: set[str]) -> Iterator[tuple[Expr, str, str]]:
+        """One `for` clause of a comprehension: (the items it visits, a fresh accumulator name, the
+        element's variable, bound to the clause's target while the block runs)."""
+        iterable = self.translate(gen.iter)
+        items = self.items_of(iterable, gen.iter)
+        name = _fresh("acc", used)
+        used.add(name)
+        with self._target(gen, used, _element_type(iterable)) as var:
+            yield items, name, var
 
     def items_of(self, value: Typed, node: ast.AST) -> Expr:
         """An array of what Python's `for` over the value visits (a dict's keys)."""
