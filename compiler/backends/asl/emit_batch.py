@@ -243,7 +243,7 @@ def throw_if_error(em: Emitter, stmt: n.ExprStmt, nxt: str) -> str | None:
         return None
     failed = f"$filter(${jsonata_name(call.func.value.id)}.all, function($__v) {{ $__v.status = 'FAILED' }})"
     return _raise_if(em, stmt.span, f"$count({failed}) > 0", "ChildContextError",
-                     f"{failed}[0].error.ErrorMessage", nxt, f"Throw-if-error-line-{stmt.span.line}", call.code)
+                     f"{failed}[0].error.ErrorMessage", nxt, f"If-{call.func.value.id}-failed", call.code)
 
 
 def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, nxt: str, name: str,
