@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import libcst as cst
 
-from durable_compile.imports import ImportMap, collect_imports
+from durable_compile.imports import ImportMap, collect_imports, statement_children
 
 HANDLER_DECORATORS = ("durable_execution",)
 
@@ -115,15 +115,28 @@ def _context_param(role: Role, params: tuple[str, ...], annotated: str | None) -
     return params[index]
 
 
-class _FunctionCollector(cst.CSTVisitor):
+class _FunctionCollector:
+    """Finds every def (nested ones too) and module-level `name = durable_execution(fn)`. It walks
+    statements only, never into expressions (defs live in statements; decorators are read from the def
+    itself): a plain walk, several times faster than libcst's visitor, which rebuilds every node."""
+
     def __init__(self, info: ModuleInfo) -> None:
         self.info = info
         self.stack: list[str] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseExpression):
-            return False  # defs live in statements; decorators are read from the def itself
-        return super().on_visit(node)
+    def walk(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.FunctionDef):
+            self.visit_FunctionDef(node)
+            self.walk(node.body)
+            self.leave_FunctionDef(node)
+            return
+        if isinstance(node, cst.ClassDef):
+            return  # methods are not durable handlers in the SDK's model
+        if isinstance(node, cst.Assign):
+            self.visit_Assign(node)
+            return
+        for child in statement_children(node):
+            self.walk(child)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         qualname = ".".join([*self.stack, node.name.value])
@@ -141,9 +154,6 @@ class _FunctionCollector(cst.CSTVisitor):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.stack.pop()
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False  # methods are not durable handlers in the SDK's model
-
     def visit_Assign(self, node: cst.Assign) -> None:
         # handler = durable_execution(fn)
         value = node.value
@@ -159,7 +169,7 @@ class _FunctionCollector(cst.CSTVisitor):
 def discover(module: cst.Module, imports: ImportMap | None = None) -> ModuleInfo:
     """Index every function of the module with its durable role and context binding."""
     info = ModuleInfo(module, imports or collect_imports(module))
-    module.visit(_FunctionCollector(info))
+    _FunctionCollector(info).walk(module)
     for target in info.aliases.values():
         fn = info.functions.get(target)
         if fn is not None and fn.role is Role.PLAIN:
