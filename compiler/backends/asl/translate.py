@@ -6,9 +6,8 @@ lifts the computation into a task, or reports DUR8xx under --strict). Guarantees
 tests against jsonata-python: truthiness as in Python (empty list/dict/string, 0 and None are false),
 `and`/`or` return an operand, `//` and `%` floor like Python, `+` concatenates strings and lists, list
 displays never flatten nested lists, f-strings print True/None like Python.
-Known deviations: numbers are IEEE doubles (integers exact up to 2**53); a missing key or index gives
-JSONata's undefined instead of raising KeyError/IndexError; `True == 1` is false.
-"""
+Known deviations: numbers are IEEE doubles (exact up to 2**53); a missing key or index gives undefined, not
+KeyError/IndexError; `x == 1` is false while a value of unknown type holds True (`True == 1` is true)."""
 
 from __future__ import annotations
 
