@@ -195,8 +195,7 @@ def result(em: Emitter, op: n.Operation, nxt: str) -> str:
     if retry:
         state["Retry"] = retry
     if op.target is not None:
-        if not isinstance(op.target, ir.Name):
-            raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
+        assert isinstance(op.target, ir.Name)  # operation() stores any other target through a fresh name
         from durable_compile.backends.asl.emit_support import jsonata_name
         state["Assign"] = {jsonata_name(op.target.id): "{% $states.result %}"}
     state["Next"] = nxt

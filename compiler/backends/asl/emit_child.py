@@ -88,8 +88,7 @@ def _label(op: n.Operation) -> str:
 def _target(em: Emitter, op: n.Operation) -> str | None:
     if op.target is None:
         return None
-    if not isinstance(op.target, ir.Name):
-        raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
+    assert isinstance(op.target, ir.Name)  # operation() stores any other target through a fresh name
     return jsonata_name(op.target.id)
 
 

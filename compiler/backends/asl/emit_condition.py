@@ -134,8 +134,7 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     escape = emit_try.escape(em, "condition")
     em.out.lifted.append(Lifted(op.id, "check", tuple(reads), tuple(body), op.span.line, errors,
                                 escape=None if escape is None else Escape(escape)))
-    if op.target is not None and not isinstance(op.target, ir.Name):
-        raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
+    assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others via a fresh name
     label = op.label.replace('f"', "").replace('"', "")
     loop = em.fresh("cond")
     check, wait = em.namer.name(label), em.namer.name(f"{label}-wait")

@@ -14,11 +14,11 @@ The expression decides the form:
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl.emit_support import InvokeTarget, Unsupported
+from durable_compile.backends.asl.module_facts import loaded_names
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -37,7 +37,7 @@ def target(em: Emitter, op: n.Operation, expr: ir.Expr | None) -> InvokeTarget:
         raise Unsupported(op.span, "context.invoke has no function name")
     if isinstance(expr, ir.Const) and isinstance(expr.value, str):
         return InvokeTarget(expr.value)
-    reads_locals = bool(_names(expr.code) & em.locals)
+    reads_locals = bool(loaded_names([expr.code.strip()]) & em.locals)
     value = em.value(expr)
     if not reads_locals:
         literal = _LITERAL.fullmatch(value or "")
@@ -65,11 +65,3 @@ def placeholder(em: Emitter, code: str) -> str:
     while name in taken:
         name, i = f"{base}{i}", i + 1
     return name
-
-
-def _names(code: str) -> set[str]:
-    try:
-        tree = ast.parse(code.strip(), mode="eval")
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -21,7 +21,6 @@ from durable_compile.backends.asl.emit_support import (
     Lifted,
     Unsupported,
     jsonata_name,
-    target_names,
 )
 from durable_compile.backends.asl.module_facts import module_names
 from durable_compile.ir import exprs as ir
@@ -59,10 +58,8 @@ def _label(op: n.Operation) -> str:
 def _assign_result(em: Emitter, op: n.Operation, state: dict[str, Any], value: str) -> None:
     if op.target is None:
         return
-    names = target_names(op.target)
-    if names is None or not isinstance(op.target, ir.Name):
-        raise Unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
-    state["Assign"] = {jsonata_name(names[0]): f"{{% {value} %}}"}
+    assert isinstance(op.target, ir.Name)  # operation() stores any other target through a fresh name
+    state["Assign"] = {jsonata_name(op.target.id): f"{{% {value} %}}"}
 
 
 def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind: str, raised: bool = False) -> str:
