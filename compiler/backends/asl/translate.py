@@ -43,8 +43,11 @@ class Translator(OperatorTranslator):
             return Typed(self._field(base.expr, key.expr), "any")
         if key.type == "int" and base.type == "str":
             return Typed(call("substring", base.expr, key.expr, Lit(1)), "str")
-        if key.type == "int" and base.type in ("list", "any"):
+        if key.type == "int" and base.type == "list":
             return Typed(Index(base.expr, key.expr), "any")
+        if key.type == "int" and base.type == "any":  # JSONata's index of a string is the whole string
+            return Typed(self.let(base.expr, lambda v: self.let(key.expr, lambda k: Cond(
+                type_test(v, "string"), call("substring", v, k, Lit(1)), Index(v, k)))), "any")
         raise NotTranslatable(node, f"subscript of a {base.type} value with a {key.type} key")
 
     @staticmethod

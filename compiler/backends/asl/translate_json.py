@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 from durable_compile.backends.asl.jsonata import Cond, Expr, call
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
-from durable_compile.backends.asl.translate_iter import IterTranslator
+from durable_compile.backends.asl.translate_keys import KeyTranslator
 
 #: a `'` after any run of characters and whole double-quoted strings: outside every JSON string (the
 #: backslash is written `\x5c` inside brackets: JSONata's lexer takes `\]` for an escaped bracket)
@@ -59,8 +59,8 @@ def json_imports(source_text: str) -> Mapping[str, str]:
     return MappingProxyType(found)
 
 
-class JsonTranslator(IterTranslator):
-    """The iteration translator plus `json.loads`."""
+class JsonTranslator(KeyTranslator):
+    """The iteration translator (with key functions) plus `json.loads`."""
 
     #: dotted call names -> the json function (set by the emitter from the module's imports)
     json_calls: Mapping[str, str] = MappingProxyType({})
