@@ -71,9 +71,10 @@ def index_reads(state: dict[str, Any]) -> frozenset[str]:
 def first_state(scope: dict[str, Any]) -> str | None:
     """The scope's StartAt when no transition goes back to it (its input is the scope's input), else None."""
     start = scope["StartAt"]
-    targets = {t for state in scope["States"].values()
-               for t in (state.get("Next"), state.get("Default"), *(h["Next"] for h in
-                                                                   (*state.get("Choices", ()), *state.get("Catch", ()))))}
+    targets: set[object] = set()
+    for state in scope["States"].values():
+        handlers = (*state.get("Choices", ()), *state.get("Catch", ()))
+        targets.update((state.get("Next"), state.get("Default"), *(h["Next"] for h in handlers)))
     return None if start in targets else str(start)
 
 
