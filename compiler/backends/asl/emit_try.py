@@ -49,6 +49,19 @@ ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESS
 #: task kinds -> the error class an uncaught failure raises in the handler
 UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
             "condition": "WaitForConditionError"}
+#: the class a failed callback raises, from its task's error: a time-out, else the answer's failure
+TIMEOUTS = "['States.Timeout', 'States.HeartbeatTimeout']"
+CALLBACK_CLASS = f"(%s.Error in {TIMEOUTS} ? 'CallbackTimeoutError' : 'CallbackExternalError')"
+
+
+def uncaught_class(kind: str, error: str = "$states.errorOutput") -> str | None:
+    """JSONata for the error class an uncaught failure of a task of `kind` raises in the handler, `error`
+    being the task's error output; None when the failure keeps its own type."""
+    if kind == "callback":
+        return CALLBACK_CLASS % error
+    return string_literal(UNCAUGHT[kind]) if kind in UNCAUGHT else None
+
+
 #: task kinds whose failing code runs in the steps function, which can raise the uncaught error itself
 RAISED_IN_STEPS = frozenset({"step", "condition", "compute"})
 
@@ -205,7 +218,7 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
             if errors == [ALL]:
                 return found, None
         if frame.finally_error and frame.pending:
-            error = f"'{UNCAUGHT[kind]}'" if kind in UNCAUGHT else "$states.errorOutput.Error"
+            error = uncaught_class(kind) or "$states.errorOutput.Error"
             pending = f"{{% {{'Error': {error}, 'Cause': {MESSAGE[3:-3]}}} %}}"
             found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
             return found, None
@@ -217,7 +230,7 @@ def _entry(handler: Handler, errors: list[str], kind: str) -> dict[str, Any]:
     if handler.name:
         entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
     if handler.reraise:  # the class the handler sees: the SDK's for a durable failure, else the task's own
-        entry["Assign"][handler.reraise] = UNCAUGHT.get(kind, "{% $states.errorOutput.Error %}")
+        entry["Assign"][handler.reraise] = "{% " + (uncaught_class(kind) or "$states.errorOutput.Error") + " %}"
     return entry
 
 
@@ -229,7 +242,9 @@ def _uncaught(em: Emitter, kind: str) -> str:
     name = next((k for k, s in em.states.items() if s.get("Comment", "").startswith(what)), None)
     if name is None:  # one per scope (a Parallel branch is a scope of its own), names unique machine-wide
         name = em.namer.name(error)
-        state = {"Type": "Fail", "Error": error, "Cause": MESSAGE.replace("$states.errorOutput", "$states.input")}
+        cls = uncaught_class(kind, "$states.input")
+        state = {"Type": "Fail", "Error": error if kind != "callback" else f"{{% {cls} %}}",
+                 "Cause": MESSAGE.replace("$states.errorOutput", "$states.input")}
         em.put(name, state, em.handler.function.span, what)
     return name
 
