@@ -49,9 +49,11 @@ ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESS
 #: task kinds -> the error class an uncaught failure raises in the handler
 UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
             "condition": "WaitForConditionError"}
-#: the class of a callback failure no `except` catches: a timeout (hard or heartbeat), else the answer's failure
-CALLBACK_CLASS = "($states.errorOutput.Error in ['States.Timeout', 'States.HeartbeatTimeout'] ? " \
-                 "'CallbackTimeoutError' : 'CallbackExternalError')"
+#: the class of a callback failure no `except` catches: wait_for_callback's submitter failing, a timeout
+#: (hard or heartbeat), else the answer's failure
+CALLBACK_CLASS = "($e := $states.errorOutput.Error; $e = 'CallbackSubmitterError' ? $e : " \
+                 "$e in ['States.Timeout', 'States.HeartbeatTimeout'] ? 'CallbackTimeoutError' : " \
+                 "'CallbackExternalError')"
 #: task kinds whose failing code runs in the steps function, which can raise the uncaught error itself
 RAISED_IN_STEPS = frozenset({"step", "condition", "compute"})
 
