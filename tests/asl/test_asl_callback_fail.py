@@ -1,7 +1,10 @@
-"""Durable failures nobody catches, from outside the steps function (a callback's answer, an invoked
-function) or from a callback's submitter step: the execution fails with the SDK's error class
-(CallbackError, InvokeError, StepError) and the original message, as on our runtime, through the one Fail
-state of the scope; each Catch entry that goes there names its error class in its Output.
+"""Durable failures nobody catches, from outside the steps function (a callback's answer or timeout, an
+invoked function) or from a callback's submitter: the execution fails with the SDK's error class
+(CallbackExternalError, CallbackTimeoutError, InvokeError, StepError for a create_callback's submitter
+step, CallbackSubmitterError for a wait_for_callback's submitter once its retries are spent) and the
+original message, as on our runtime, through the one Fail state of the scope; each Catch entry that goes
+there names its error class in its Output. `except CallbackTimeoutError` / `except CallbackSubmitterError`
+catch only those failures.
 """
 
 from __future__ import annotations
@@ -210,3 +213,62 @@ def test_the_submitter_is_retried_on_callback_submitter_error_only(waits: Path) 
     assert len(tasks) == 2
     assert [[r["ErrorEquals"] for r in task.get("Retry", ())] for task in tasks] in (
         [[], [["CallbackSubmitterError"]]], [[["CallbackSubmitterError"]], []])
+
+
+SINGLED_OUT = '''from typing import Any
+
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration, WaitForCallbackConfig
+from aws_durable_execution_sdk_python.exceptions import CallbackSubmitterError, CallbackTimeoutError
+from aws_durable_execution_sdk_python.retries import RetryPresets
+from aws_durable_execution_sdk_python.serdes import JsonSerDes
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext) -> Any:
+    def send(callback_id: str, ctx: Any) -> None:
+        if event["who"] == "nobody":
+            raise RuntimeError("no address")
+
+    try:
+        return context.wait_for_callback(send, name="ask", config=WaitForCallbackConfig(
+            timeout=Duration.from_hours(1), serdes=JsonSerDes(), retry_strategy=RetryPresets.none()))
+    except CallbackTimeoutError:
+        return "timed out"
+    except CallbackSubmitterError as err:
+        return {"not sent": err.message}
+'''
+SINGLED_OUT_CASES: dict[str, tuple[dict[str, Any], tuple[str, Any] | None, Ending]] = {
+    "a failed answer is not a timeout": ({"who": "ann"}, ("fail", "no"),
+                                         ("FAILED", None, "CallbackExternalError", "no")),
+    "a failing submitter is caught by its class": ({"who": "nobody"}, None,
+                                                   ("SUCCEEDED", {"not sent": "no address"}, None, None)),
+}
+
+
+@pytest.mark.parametrize("name", list(SINGLED_OUT_CASES))
+def test_except_callback_subclasses_catch_only_their_failures(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "singled_out_handler.py"
+    path.write_text(SINGLED_OUT)
+    result = compile_file(path)
+    assert result.ok, [d.message for d in result.diagnostics]
+    write(result, tmp_path / "out")
+    event, answer, ending = SINGLED_OUT_CASES[name]
+    try:
+        assert on_runtime(path, event, answer, "ask create callback id") == ending
+    finally:
+        sys.modules.pop(f"rt_{path.stem}", None)
+    for engine in ("sfnx", "moto"):
+        assert on_asl(tmp_path / "out", event, answer, engine, "ask create callback id") == ending, engine
+    (task,) = [s for s in json.loads(result.files["statemachine.asl.json"])["States"].values() if "Catch" in s]
+    assert [c["ErrorEquals"] for c in task["Catch"]] == [["States.Timeout", "States.HeartbeatTimeout"],
+                                                         ["CallbackSubmitterError"], ["States.ALL"]]
+
+
+@pytest.mark.parametrize("engine", ["sfnx", "moto"])
+def test_except_callback_timeout_error_catches_a_timeout(tmp_path: Path, engine: str) -> None:
+    """(On the interpreters only: on our runtime, as in AWS's runner, a callback timeout takes real time.)"""
+    path = tmp_path / "timeout_handler.py"
+    path.write_text(SINGLED_OUT)
+    write(compile_file(path), tmp_path / "out")
+    assert on_asl(tmp_path / "out", {"who": "ann"}, None, engine) == ("SUCCEEDED", "timed out", None, None)
