@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_finally, emit_try
+from durable_compile.backends.asl import emit_finally, emit_serdes, emit_try
 from durable_compile.backends.asl.emit_support import Namer, Unsupported, current_renames, jsonata_name, renamed
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.local_types import int_locals, list_locals
@@ -42,20 +42,24 @@ def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
     if op.callee is None or region is None:
         raise Unsupported(op.span, "the child context's function could not be resolved: pass a "
                                    "@durable_with_child_context function, a def or a lambda")
-    serdes = (op.settings or {}).get("serdes")
-    if serdes is not None and not (isinstance(serdes, dict) and serdes.get("type") == "JsonSerDes"):
-        raise Unsupported(op.span, "a child context with a custom serdes is not supported by to-asl")
+    serdes = emit_serdes.serdes_code(em, op)
     label = _label(op)
     target = _target(em, op)
     after = nxt
-    if target is not None:  # falling off the end of the child returns None
+    if target is not None and serdes is None:  # falling off the end of the child returns None
         after = em.put(em.namer.name(f"{label}-returns-None"), {"Type": "Pass", "Assign": {target: None},
                                                                 "Next": nxt}, region.span, f"child {label} ends")
     boundary = _boundary(em, op, em.fresh("childerr"))
     bindings = _bindings(em, op, region)
     names = _renames(em, region, label)
     with _scope(em, region, names, label, boundary):
-        em.returns.append(partial_return(em, target, nxt))
+        into = target
+        if serdes is not None:  # the child's return value reaches the parent through its serdes
+            into = em.fresh("returned")
+            nxt = emit_serdes.child_roundtrip(em, op, serdes, into, target, nxt)
+            after = em.put(em.namer.name("returns-None"), {"Type": "Pass", "Assign": {into: None}, "Next": nxt},
+                           region.span, f"child {label} ends")
+        em.returns.append(partial_return(em, into, nxt))
         try:
             entry = em.block(region.body, after)
         finally:
