@@ -28,6 +28,7 @@ from durable_compile.backends.asl import (
     emit_finally,
     emit_loops,
     emit_match,
+    emit_opaque,
     emit_ops,
     emit_try,
 )
@@ -319,7 +320,7 @@ class Emitter:
         visit: Callable[[Any, str], str] | None = getattr(self, "stmt_" + type(stmt).__name__, None)
         try:
             if visit is None:
-                raise Unsupported(stmt.span, f"{type(stmt).__name__} statements are not supported by to-asl")
+                return emit_opaque.statement(self, stmt, nxt)
             return visit(stmt, nxt)
         except Unsupported as err:
             self.report("DUR820", err.span, str(err))
