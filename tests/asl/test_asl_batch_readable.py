@@ -239,6 +239,7 @@ def test_a_batch_thrown_at_once_fails_as_a_state(title: str, tmp_path: Path) -> 
     assert {s["Error"] for s in states if s["Type"] == "Fail"} <= {"ChildContextError"}
     batch = next(s for s in definition["States"].values() if s["Type"] in ("Map", "Parallel"))
     assert "Catch" not in batch and batch["Assign"]["batch"] == "{% " + ALL_SUCCEEDED + " %}"
+    assert "; batch.throw_if_error() (line " in batch["Comment"]  # the state stands for that line too
 
 
 @pytest.mark.parametrize("title", list(NOT_DIRECT))
