@@ -54,6 +54,11 @@ UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackE
 CALLBACK_CLASS = "($e := $states.errorOutput.Error; $e = 'CallbackSubmitterError' ? $e : " \
                  "$e in ['States.Timeout', 'States.HeartbeatTimeout'] ? 'CallbackTimeoutError' : " \
                  "'CallbackExternalError')"
+#: the cause of a callback's failure nothing catches: a timeout has the SDK's message, anything else the
+#: error's own cause (a caught one's `err.message` is the task's cause)
+CALLBACK_CAUSE = "($states.errorOutput.Error = 'States.Timeout' ? 'Callback timed out' : " \
+                 "$states.errorOutput.Error = 'States.HeartbeatTimeout' ? 'Callback timed out on heartbeat' : " \
+                 "$states.errorOutput.Cause)"
 #: the SDK's CallbackError subclasses an `except` can single out -> the task errors that raise them
 #: (CallbackExternalError, an answer's failure under any name, still catches States.ALL)
 CALLBACK_ERRORS = {"CallbackTimeoutError": ["States.Timeout", "States.HeartbeatTimeout"],
@@ -238,7 +243,8 @@ def uncaught_entry(em: Emitter, kind: str) -> dict[str, Any]:
     """The Catch entry of a durable failure no `except` catches: the execution fails with the SDK's error
     class (a callback answered with a failure raises CallbackExternalError in the handler, whatever error
     the answer names), which the entry sets in its Output for the scope's one Fail state."""
-    output = f"{{% {{'Error': {uncaught_class(kind)}, 'Cause': $states.errorOutput.Cause}} %}}"
+    cause = CALLBACK_CAUSE if kind == "callback" else "$states.errorOutput.Cause"
+    output = f"{{% {{'Error': {uncaught_class(kind)}, 'Cause': {cause}}} %}}"
     return {"ErrorEquals": [ALL], "Next": _uncaught(em), "Output": output}
 
 
