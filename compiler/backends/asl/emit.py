@@ -366,10 +366,10 @@ class Emitter:
         return emit_loops.for_(self, stmt, nxt)
 
     def stmt_Break(self, stmt: n.Break, nxt: str) -> str:
-        return self.loops[-1].exit
+        return emit_try.jump_through_finally(self, self.loops[-1].exit, self.loops[-1].tries)
 
     def stmt_Continue(self, stmt: n.Continue, nxt: str) -> str:
-        return self.loops[-1].again
+        return emit_try.jump_through_finally(self, self.loops[-1].again, self.loops[-1].tries)
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
         if self.returns:  # inside an inlined child context

@@ -147,6 +147,20 @@ def return_through_finally(em: Emitter, stmt: n.Return, frame: TryFrame) -> str:
                   stmt.span, "return value")
 
 
+def jump_through_finally(em: Emitter, target: str, outside: int) -> str:
+    """`break`/`continue` to `target`: through a copy of the finally block of a try/finally opened after
+    the loop (`outside`: the try frames open where the loop starts), which runs outside its try."""
+    index = next((i for i in range(len(em.tries) - 1, outside - 1, -1) if em.tries[i].finally_error), None)
+    if index is None:
+        return target
+    saved = em.tries
+    em.tries = saved[:index]
+    try:
+        return em.block(saved[index].finalbody, target)
+    finally:
+        em.tries = saved
+
+
 def finally_frame(em: Emitter) -> TryFrame | None:
     return next((f for f in reversed(em.tries) if f.finally_error), None)
 
