@@ -9,7 +9,9 @@ BatchResult, and steps with retry strategies (presets, backoff, error types, mes
 
 A callback's name says how it is answered: `yes-*` with `{"v": 5}`, `no-*` with a failure. Branches of
 a batch that may end early never suspend (which branches count would depend on resume order: DUR824).
-Every name a handler defines is unique within it, so loops nested in loops never share a counter.
+Every name a handler defines is unique within it, so loops nested in loops never share a counter. An
+early return reads `len(items)`, not the list: a finally block may still append to it, and a list
+shared that way is a known gap of to-asl (test_asl_diff_cases.KNOWN).
 """
 
 from __future__ import annotations
@@ -177,7 +179,7 @@ def for_loop(parts: tuple[int, Lines, int]) -> Lines:
     times, body, limit = parts
     index = fresh("i")
     return [f"for {index} in range({times}):", f"    x = x + {index}",
-            f"    if x > {limit}:", "        return {'early': x, 'items': items}", *indent(body)]
+            f"    if x > {limit}:", "        return {'early': x, 'n': len(items)}", *indent(body)]
 
 
 def while_loop(parts: tuple[int, Lines]) -> Lines:

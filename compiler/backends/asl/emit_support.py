@@ -217,3 +217,4 @@ class Unsupported(Exception):
 class Loop:
     exit: str  #: where `break` goes
     again: str  #: where `continue` goes
+    tries: int = 0  #: the try frames open where the loop starts (a try/finally opened inside it runs first)

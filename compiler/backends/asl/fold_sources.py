@@ -37,7 +37,8 @@ class Sources:
         for name, entry in self.map.items():
             state = _find(definition, name)
             if state is not None and "sources" in entry:
-                state["Comment"] = "; ".join(f"{p['what']} ({_lines(p)})" for p in entry["sources"])
+                parts = dict.fromkeys(f"{p['what']} ({_lines(p)})" for p in entry["sources"])  # copies once
+                state["Comment"] = "; ".join(parts)
 
 
 def _parts(entry: dict[str, Any] | None) -> list[dict[str, Any]]:
