@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def while_(em: Emitter, stmt: n.While, nxt: str) -> str:
     """`while`: a Choice at the head; the body jumps back to it, `break` to what follows the loop."""
     head = em.namer.name("While-" + (describe(stmt.test.code) or f"line-{stmt.span.line}"))
-    em.loops.append(Loop(nxt, head, len(em.tries)))
+    em.loops.append(Loop(nxt, head))
     body = em.block(stmt.body, head)
     em.loops.pop()
     test = em.condition(stmt.test)
@@ -44,7 +44,7 @@ def for_(em: Emitter, stmt: n.For, nxt: str) -> str:
     items, index = em.fresh("items"), em.fresh("i")
     base = "For-each-" + (describe(stmt.target.code) or f"line-{stmt.span.line}")
     head = em.namer.name(base)
-    em.loops.append(Loop(nxt, head, len(em.tries)))
+    em.loops.append(Loop(nxt, head))
     body = em.block(stmt.body, head)
     em.loops.pop()
     element = f"${items}[${index}]"

@@ -217,4 +217,3 @@ class Unsupported(Exception):
 class Loop:
     exit: str  #: where `break` goes
     again: str  #: where `continue` goes
-    tries: int = 0  #: the try frames open where the loop starts (a try/finally opened inside it runs first)
