@@ -42,7 +42,14 @@ from durable_compile.backends.asl.fold_graph import (
     strings,
     too_long,
 )
-from durable_compile.backends.asl.fold_guards import Facts, forward_into_call, safe, scope_inputs
+from durable_compile.backends.asl.fold_guards import (
+    Facts,
+    forward_into_call,
+    may_fail_leaving,
+    safe,
+    scope_inputs,
+    shield,
+)
 from durable_compile.backends.asl.fold_sources import SourceMap, Sources
 from durable_compile.backends.asl.totality import never_undefined, numeric_variables, outer_reads
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
@@ -109,6 +116,15 @@ class Folder:
         first state only (and only when nothing jumps back to it)."""
         return self.start_facts if self.graph.preds[name] == [START] else self.facts
 
+    def may_leave(self, ref: Ref, moved: dict[str, Any]) -> bool:
+        """Whether `moved` may be evaluated on transition `ref`: it cannot fail, or no catcher of the
+        state it leaves would catch its failure (retriers are shielded from it as it moves there)."""
+        return not self.graph.handled(ref) or safe(moved, self.facts) or may_fail_leaving(self.graph.states[ref.source])
+
+    def shield(self, ref: Ref, moved: dict[str, Any]) -> None:
+        if self.graph.handled(ref) and not safe(moved, self.facts):
+            shield(self.graph.states[ref.source])
+
     # --- rules -------------------------------------------------------------------------------------
     def drop_empty(self, name: str, state: dict[str, Any]) -> list[str]:
         refs = list(self.graph.preds[name])
@@ -136,13 +152,14 @@ class Folder:
             if not safe({k: v for k, v in earlier.items() if k in assign}, self.facts):
                 return []  # the Pass overwrites it: its expression would no longer be evaluated
             moved = _rebased(assign, earlier)
-            if moved is None or (self.graph.handled(ref) and not safe(moved, self.facts)):
+            if moved is None or not self.may_leave(ref, moved):
                 return []
             if self.graph.choice_conflict(ref, name, nxt, True):
                 return []
             plans.append((ref, holder, moved))
         lines = self.sources.take(name)
         for ref, holder, moved in plans:
+            self.shield(ref, moved)
             holder["Assign"] = {**holder.get("Assign", {}), **moved}
             self.graph.retarget(ref, nxt)
             self.sources.add(ref.source, lines, after=True)
@@ -225,11 +242,13 @@ class Folder:
             moved = None if output is None else _rebased({"": output}, source.get("Assign", {}), output=True)
             if output is not None and moved is None:
                 return []
-            if moved is not None and self.graph.handled(ref) and not safe(moved, self.facts):
+            if moved is not None and not self.may_leave(ref, moved):
                 return []
             plans.append((ref, source, moved))
         lines = self.sources.take(name)
         for ref, source, moved in plans:
+            if moved is not None:
+                self.shield(ref, moved)
             del source["Next"]
             source["End"] = True
             if moved is not None:
