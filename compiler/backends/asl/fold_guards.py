@@ -24,8 +24,10 @@ from durable_compile.backends.asl.walk import is_jsonata
 BEFORE_CALL: dict[str, tuple[str, ...]] = {"Task": ("Arguments",), "Parallel": ("Arguments",), "Map": ("Items",)}
 #: states with inner scopes (branches, iterations), which read outer variables before the state leaves
 NESTING = frozenset({"Map", "Parallel"})
-#: a first retrier that keeps the others from retrying the failure of the state's own expressions
-SHIELD: dict[str, Any] = {"ErrorEquals": ["States.QueryEvaluationError"], "MaxAttempts": 0}
+#: a first retrier that keeps the others from retrying the failure of the state's own expressions. Step
+#: Functions names it States.QueryEvaluationError; moto names a JSONata error raised in a Task
+#: States.Runtime, which Step Functions never retries or catches, so naming it too changes nothing there
+SHIELD: dict[str, Any] = {"ErrorEquals": ["States.QueryEvaluationError", "States.Runtime"], "MaxAttempts": 0}
 
 
 @dataclass(frozen=True)
