@@ -13,6 +13,7 @@ totality.py does not show total): a branch that has one keeps a wrapper that cat
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -27,6 +28,8 @@ from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
 States = dict[str, dict[str, Any]]
 #: the values of a map item function's parameters (item, index): defined, and the index a number
 MAP_ITEM, MAP_INDEX = "{% $states.input.item %}", "{% $states.input.index %}"
+#: the ItemSelector value that gives an iteration its index
+INDEX_SOURCE = "{% $states.context.Map.Item.Index %}"
 #: top-level JSONata operators and functions whose value is always a boolean
 _BOOLEAN_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "and", "or"})
 _BOOLEAN_FUNCTIONS = frozenset({"boolean", "not", "exists"})
@@ -53,6 +56,26 @@ def to_outcomes(states: States, failed: Callable[[], str]) -> None:
             catch = state.setdefault("Catch", [])
             if not catch or catch[-1]["ErrorEquals"] != [ALL]:
                 catch.append(catcher("batch" if kind != "Task" else "compute", failed()))
+
+
+def index_reads(state: dict[str, Any]) -> frozenset[str]:
+    """The values that read the iteration index from the input of a Map's processor (`$states.input.F` for
+    each ItemSelector field F that holds the index): a number in the processor's first state."""
+    selector = state.get("ItemSelector") if state["Type"] == "Map" else None
+    if not isinstance(selector, dict):
+        return frozenset()
+    return frozenset(f"{{% $states.input.{field} %}}" for field, value in selector.items()
+                     if value == INDEX_SOURCE and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", field))
+
+
+def first_state(scope: dict[str, Any]) -> str | None:
+    """The scope's StartAt when no transition goes back to it (its input is the scope's input), else None."""
+    start = scope["StartAt"]
+    targets: set[object] = set()
+    for state in scope["States"].values():
+        handlers = (*state.get("Choices", ()), *state.get("Catch", ()))
+        targets.update((state.get("Next"), state.get("Default"), *(h["Next"] for h in handlers)))
+    return None if start in targets else str(start)
 
 
 def catches_into(states: States, name: str | None) -> bool:

@@ -12,16 +12,18 @@ import builtins
 import dataclasses
 import textwrap
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_batch, emit_invoke, emit_try
-from durable_compile.backends.asl.emit_retry import step_retry
+from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
     Lifted,
     Unsupported,
     jsonata_name,
 )
+from durable_compile.backends.asl.error_names import qualified_type
 from durable_compile.backends.asl.module_facts import module_names
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -74,12 +76,16 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
-    retry, notes, escape = step_retry(op.settings, emit_try.escape(em, "step"), partial(_module_level, em))
+    names = partial(qualified_type, em.source_text, Path(em.handler.path).stem)  # as the steps function reports
+    readable = partial(_module_level, em)
+    retry, notes, escape = step_retry(op.settings, emit_try.escape(em, "step"), readable, names)
     for note in notes:
         em.report("DUR823", op.span, note)
-    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches, escape))
+    retried_as = retried_types(op.settings, names, readable) if retry else (1, ())
+    em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches, escape,
+                                retried_as))
     from durable_compile.backends.asl.emit import task_state
-    attempt = _uses_attempt(em, op) or (escape is not None and escape.attempts > 1)
+    attempt = _uses_attempt(em, op) or (escape is not None and escape.attempts > 1) or bool(retried_as[1])
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if attempt else None)
     if retry:
         state["Retry"] = retry

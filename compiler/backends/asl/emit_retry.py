@@ -19,6 +19,12 @@ from typing import Any
 
 from durable_compile.backends.asl.emit_support import Escape
 
+
+def _short(written: str) -> str:
+    """The class's own name (what Lambda reports for an exception the steps function does not rename)."""
+    return written.rsplit(".", 1)[-1]
+
+
 #: preset -> (attempts, initial delay, max delay, backoff rate, jitter)
 PRESETS: dict[str, tuple[int, int, int, float, str]] = {
     "RetryPresets.none": (1, 5, 300, 2.0, "FULL"),
@@ -33,15 +39,15 @@ DEFAULT = "RetryPresets.default"
 ASL_DEFAULTS: dict[str, object] = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0, "JitterStrategy": "NONE"}
 
 
-def step_retry(settings: dict[str, Any], error: str | None,
-               readable: Callable[[str], bool]) -> tuple[list[dict[str, Any]], list[str], Escape | None]:
+def step_retry(settings: dict[str, Any], error: str | None, readable: Callable[[str], bool],
+               names: Callable[[str], str] = _short) -> tuple[list[dict[str, Any]], list[str], Escape | None]:
     """(the Retry field, what could not be expressed, how uncaught failures leave the task) for a step whose
     uncaught failures leave the handler as `error` (None: an `except` catches them, so the task keeps the
     body's error types). The steps function applies message filters whose patterns are `readable` there
-    (they read no handler local)."""
-    filters = _message_filters(settings) if error is not None else None
+    (they read no handler local). `names` gives the error type the task reports for a class as written."""
+    filters = _message_filters(settings, names) if error is not None else None
     decided = filters is not None and all(readable(p) for p in filters[0])
-    retry, notes = retry_for(settings, decided)
+    retry, notes = retry_for(settings, decided, names)
     if error is None or not retry:
         return retry, notes, None if error is None else Escape(error)
     matched = retry[0]["ErrorEquals"]
@@ -54,7 +60,24 @@ def step_retry(settings: dict[str, Any], error: str | None,
     return retry, notes, Escape(error, attempts, None if matched == ["States.ALL"] else tuple(matched))
 
 
-def _message_filters(settings: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+def retried_types(settings: dict[str, Any], names: Callable[[str], str],
+                  readable: Callable[[str], bool]) -> tuple[int, tuple[tuple[str, str], ...]]:
+    """(the attempts the strategy allows, (the ErrorEquals name, the class's Python or "None") of each of
+    its `retryable_error_types`): while attempts remain, the steps function reports a failure that is an
+    instance of one of the classes (a subclass too, as the SDK's isinstance test) under its name, so the
+    Retry matches it even where the compiler's name differs from the recorded type (a re-exported class).
+    A class the steps function cannot evaluate (it reads a handler local) is matched by name only."""
+    strategy = settings.get("retry_strategy") if settings else None
+    if not isinstance(strategy, dict) or strategy.get("type") != "create_retry_strategy" or not strategy.get("args"):
+        return 1, ()
+    config = strategy["args"][0]
+    if not isinstance(config, dict) or int(config.get("max_attempts", 3)) <= 1:
+        return 1, ()
+    written = [_written(t) for t in config.get("retryable_error_types") or []]
+    return int(config.get("max_attempts", 3)), tuple((names(w), w if readable(w) else "None") for w in written)
+
+
+def _message_filters(settings: dict[str, Any], names: Callable[[str], str]) -> tuple[list[str], list[str]] | None:
     """(the Python of each message pattern, the error type names) of a strategy that filters messages."""
     strategy = settings.get("retry_strategy") if settings else None
     if not isinstance(strategy, dict) or strategy.get("type") != "create_retry_strategy" or not strategy.get("args"):
@@ -63,12 +86,14 @@ def _message_filters(settings: dict[str, Any]) -> tuple[list[str], list[str]] | 
     if not isinstance(config, dict) or not config.get("retryable_errors"):
         return None
     patterns = [p["expr"] if isinstance(p, dict) and "expr" in p else repr(p) for p in config["retryable_errors"]]
-    return patterns, [_name(t) for t in config.get("retryable_error_types") or []]
+    return patterns, [names(_written(t)) for t in config.get("retryable_error_types") or []]
 
 
-def retry_for(settings: dict[str, Any], by_message: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+def retry_for(settings: dict[str, Any], by_message: bool = False,
+              names: Callable[[str], str] = _short) -> tuple[list[dict[str, Any]], list[str]]:
     """(the Retry field, what could not be expressed) for an operation's evaluated config; `by_message`:
-    the steps function applies the message filter, so the Retry matches every error."""
+    the steps function applies the message filter, so the Retry matches every error; `names`: the error
+    type the task reports for a class as written."""
     if settings and "expr" in settings and "type" not in settings:  # a config the compiler cannot read
         retrier, notes = retry_for({})
         return retrier, [f"the step config {settings['expr']!r} is not known when compiling; the default retry "
@@ -84,15 +109,15 @@ def retry_for(settings: dict[str, Any], by_message: bool = False) -> tuple[list[
         attempts, initial, cap, rate, jitter = PRESETS[kind]
         return _retrier(attempts, initial, cap, rate, jitter, ["States.ALL"]), _timing_notes(jitter)
     if kind == "create_retry_strategy" and strategy.get("args"):
-        return _configured(strategy["args"][0], by_message)
+        return _configured(strategy["args"][0], by_message, names)
     return [], [f"the retry strategy {kind} has no ASL form; the step is not retried"]
 
 
-def _configured(config: Any, by_message: bool) -> tuple[list[dict[str, Any]], list[str]]:
+def _configured(config: Any, by_message: bool, names: Callable[[str], str]) -> tuple[list[dict[str, Any]], list[str]]:
     if not isinstance(config, dict):
         return [], ["the RetryStrategyConfig is not written literally; the step is not retried"]
     notes: list[str] = []
-    types = [_name(t) for t in config.get("retryable_error_types") or []]
+    types = [names(_written(t)) for t in config.get("retryable_error_types") or []]
     if config.get("retryable_errors") and by_message:
         types = []
     elif config.get("retryable_errors"):
@@ -131,6 +156,6 @@ def _seconds(value: Any, default: int) -> int:
     return default
 
 
-def _name(value: Any) -> str:
-    text = value.get("expr", "") if isinstance(value, dict) else str(value)
-    return str(text).rsplit(".", 1)[-1]
+def _written(value: Any) -> str:
+    """An error class of the config as written in the module."""
+    return str(value.get("expr", "") if isinstance(value, dict) else value)

@@ -113,6 +113,8 @@ class Lifted:
     errors: tuple[str, ...] = ()  #: which of `reads` hold a caught durable error (rebuilt as objects)
     batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult (rebuilt as objects)
     escape: Escape | None = None  #: what an uncaught error leaves the task as (None: its own type)
+    #: (attempts, (ErrorEquals name, Python of the class)) of a step's type-filtered retrier (retried_types)
+    retried_as: tuple[int, tuple[tuple[str, str], ...]] = (1, ())
 
 
 @dataclass(frozen=True)

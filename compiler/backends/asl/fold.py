@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from durable_compile.backends.asl.branch_outcome import first_state, index_reads
 from durable_compile.backends.asl.fold_graph import (
     Graph,
     Ref,
@@ -264,15 +265,20 @@ class Folder:
         return [r.source for r in refs]
 
 
-def assignments(scope: dict[str, Any], found: dict[str, list[object]] | None = None) -> dict[str, list[object]]:
-    """Every value each variable is assigned, in every scope of the machine."""
+def assignments(scope: dict[str, Any], found: dict[str, list[object]] | None = None,
+                indexes: frozenset[str] = frozenset()) -> dict[str, list[object]]:
+    """Every value each variable is assigned, in every scope of the machine; a Map iteration's index
+    read in the first state of its processor (`indexes`, branch_outcome.index_reads) counts as 0."""
     found = {} if found is None else found
-    for state in scope["States"].values():
+    first = first_state(scope) if indexes else None
+    for name, state in scope["States"].items():
         for holder in (state, *state.get("Choices", ()), *state.get("Catch", ())):
             for var, value in holder.get("Assign", {}).items():
-                found.setdefault(var, []).append(value)
-        for inner in (*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])):
+                found.setdefault(var, []).append(0 if name == first and value in indexes else value)
+        for inner in state.get("Branches", ()):
             assignments(inner, found)
+        if "ItemProcessor" in state:
+            assignments(state["ItemProcessor"], found, index_reads(state))
     return found
 
 
