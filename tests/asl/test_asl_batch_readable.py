@@ -7,12 +7,14 @@ end the same (status, result, error type).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_asl_differential import check
 
+from durable_compile.backends.asl.batch import ALL_SUCCEEDED
 from durable_compile.backends.asl.branch_outcome import INDEX_SOURCE
 from durable_compile.backends.asl.fold import assignments
 from durable_compile.backends.asl.package import compile_file
@@ -96,3 +98,162 @@ def test_the_index_is_a_number_only_where_the_processor_starts() -> None:
 def test_numbered_items_end_as_on_the_runtime(source: str, values: list[int], tmp_path: Path) -> None:
     check(source, 0, tmp_path, "sfnx", {"values": values})
 
+
+# --- a batch that fails at its first failure -------------------------------------------------------------
+BRANCHES = HEAD.replace("    DurableContext,", "    ChildContextError, DurableContext,") + '''
+@durable_with_child_context
+def grow(ctx: DurableContext, value: int) -> int:
+    value = ctx.step(lambda _: value + 1, name="grow")
+    if value % 3 == 0:
+        raise RuntimeError(f"{value} is a multiple of 3")
+    return value
+
+
+def steps(ctx: DurableContext, value: int, index: int, values: list) -> dict:
+    first = ctx.step(check(value, 3), config=ONCE)
+    return {"first": first, "second": ctx.step(check(first, 5), config=ONCE), "at": index}
+
+
+def raising(ctx: DurableContext, value: int, index: int, values: list) -> list:
+    got = ctx.step(lambda _: value * 2, name="double")
+    if got > 6:
+        raise RuntimeError(f"too big: {got}")
+    if got == 4:
+        raise KeyError()
+    return [got, None]
+
+
+def child(ctx: DurableContext, value: int, index: int, values: list) -> int:
+    return ctx.run_in_child_context(grow(value))
+
+
+def unpacking(ctx: DurableContext, value: int, index: int, values: list) -> int:
+    pair = ctx.step(lambda _: [value] * (value % 3), name="pair")
+    first, second = pair
+    return first + second
+
+
+def nested(ctx: DurableContext, value: int, index: int, values: list) -> dict:
+    inner = ctx.parallel([lambda c: c.step(check(value, 2), config=ONCE), lambda c: c.step(lambda _: value)])
+    inner.throw_if_error()
+    low, high = inner.get_results()
+    return {"low": low, "high": high}
+
+
+def with_finally(ctx: DurableContext, value: int, index: int, values: list) -> int:
+    try:
+        return ctx.step(check(value, 2), config=ONCE)
+    finally:
+        ctx.step(lambda _: value, name="cleanup")
+
+
+def nothing(ctx: DurableContext, value: int, index: int, values: list) -> None:
+    ctx.step(check(value, 4), config=ONCE)
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext) -> dict:
+'''
+THROWN = ('    batch.throw_if_error()\n'
+          '    return {"results": batch.get_results(), "ok": batch.success_count, "bad": batch.failure_count, '
+          '"reason": batch.completion_reason.value, "status": batch.status.value}\n')
+
+
+def mapped(function: str, config: str = "") -> str:
+    return f'    batch = context.map(event["values"], {function}, config=MapConfig({config}))\n' + THROWN
+
+
+def parallel(function: str, config: str = "") -> str:
+    """Three branches running `function` (on the number of values, plus 0, 1, 2), then one running a step of
+    its own (the bodies differ)."""
+    branches = ", ".join([*(f"lambda c: {function}(c, n + {i}, {i}, [])" for i in range(3)),
+                          "lambda c: c.step(lambda _: 'other', name='other')"])
+    return ('    n = len(event["values"])\n'
+            f"    batch = context.parallel([{branches}], config=ParallelConfig({config}))\n" + THROWN)
+
+
+def caught(body: str) -> str:
+    lines = body.splitlines()
+    inner = "".join(f"    {line}\n" for line in lines[:-1])
+    return (f"    try:\n{inner}    except ChildContextError as err:\n"
+            "        return {'caught': err.message, 'ok': batch.success_count}\n" + lines[-1] + "\n")
+
+
+DIRECT: dict[str, str] = {
+    "map of steps": mapped("steps"),
+    "map, no failure tolerated": mapped("steps", "completion_config=CompletionConfig(tolerated_failure_count=0)"),
+    "map, all successful": mapped("raising", "completion_config=CompletionConfig.all_successful()"),
+    "map, limited": mapped("raising", "max_concurrency=2"),
+    "map of child contexts": mapped("child"),
+    "map of lifted code": mapped("unpacking"),
+    "map of nested batches": mapped("nested", "max_concurrency=2"),
+    "map of branches that return nothing": mapped("nothing"),
+    "parallel": parallel("raising"),
+    "parallel, limited": parallel("steps", "max_concurrency=2"),
+    "parallel of one function": ('    a = len(event["values"])\n'
+                                 '    batch = context.parallel([lambda c: steps(c, a, 0, []),\n'
+                                 '                              lambda c: steps(c, 4, 1, [a])])\n' + THROWN),
+}
+NOT_DIRECT: dict[str, str] = {
+    "one failure tolerated": mapped("steps", "completion_config=CompletionConfig(tolerated_failure_count=1)"),
+    "min successful": mapped("steps", "completion_config=CompletionConfig(min_successful=1, "
+                                      "tolerated_failure_count=0)"),
+    "caught": caught(mapped("steps")),
+    "read before the throw": mapped("steps").replace("    batch.throw_if_error()\n",
+                                                     "    seen = batch.failure_count\n    batch.throw_if_error()\n"),
+    "a branch with finally": mapped("with_finally"),
+}
+VALUES = [[1, 2, 4], [2, 4, 3, 7], [5, 8], []]
+
+
+def _batch_states(source: str, tmp_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    definition = machine(BRANCHES + source, tmp_path)
+    found: list[dict[str, Any]] = []
+
+    def visit(scope: dict[str, Any]) -> None:
+        for state in scope["States"].values():
+            found.append(state)
+            for inner in [*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])]:
+                visit(inner)
+    visit(definition)
+    return definition, found
+
+
+@pytest.mark.parametrize("title", list(DIRECT))
+def test_a_batch_thrown_at_once_fails_as_a_state(title: str, tmp_path: Path) -> None:
+    """No outcome entries, no catch-alls into them, no Choice on a failed item: the Parallel or Map
+    fails with ChildContextError, which every failure of a branch becomes."""
+    definition, states = _batch_states(DIRECT[title], tmp_path)
+    assert not [s for s in states if s["Type"] == "Choice" and "throw_if_error" in s.get("Comment", "")]
+    assert not [s for s in states if "'status': 'FAILED'" in json.dumps(s) or "error entry" in s.get("Comment", "")]
+    assert {s["Error"] for s in states if s["Type"] == "Fail"} <= {"ChildContextError"}
+    batch = next(s for s in definition["States"].values() if s["Type"] in ("Map", "Parallel"))
+    assert "Catch" not in batch and batch["Assign"]["batch"] == "{% " + ALL_SUCCEEDED + " %}"
+
+
+@pytest.mark.parametrize("title", list(NOT_DIRECT))
+def test_a_batch_whose_failures_are_read_keeps_its_error_entries(title: str, tmp_path: Path) -> None:
+    _, states = _batch_states(NOT_DIRECT[title], tmp_path)
+    assert [s for s in states if "'status': 'FAILED'" in json.dumps(s)]
+
+
+@pytest.mark.parametrize("title", [*DIRECT, *NOT_DIRECT])
+@pytest.mark.parametrize("values", VALUES, ids=lambda v: "-".join(map(str, v)) or "none")
+def test_thrown_batches_end_as_on_the_runtime(title: str, values: list[int], tmp_path: Path) -> None:
+    check(BRANCHES + {**DIRECT, **NOT_DIRECT}[title], 0, tmp_path, "sfnx", {"values": values})
+
+
+@pytest.mark.parametrize("title", ["map of steps", "parallel, limited", "map of nested batches"])
+def test_thrown_batches_end_as_on_the_runtime_on_moto(title: str, tmp_path: Path) -> None:
+    for values in ([1, 2, 4], [2, 4, 3, 7]):
+        check(BRANCHES + DIRECT[title], 0, tmp_path, "moto", {"values": values})
+
+
+def test_a_batch_thrown_at_once_needs_no_resume_order_warning(tmp_path: Path) -> None:
+    """Whenever its branches resume, the batch fails exactly when one of them fails."""
+    waits = ('    batch = context.parallel([lambda c: c.step(check(n, 2)), lambda c: c.step(check(n, 3))])\n'
+             '    {}\n    return batch.get_results()\n')
+    for line, warned in (("batch.throw_if_error()", False), ("n = n + batch.failure_count", True)):
+        path = tmp_path / "handler.py"
+        path.write_text(BRANCHES + '    n = len(event["values"])\n' + waits.format(line))
+        assert ("DUR824" in {d.code for d in compile_file(path).diagnostics}) is warned

@@ -134,6 +134,18 @@ def fold(p: Policy, outcomes: str = "$states.result") -> str:
             f"{{'all': $__acc.all, 'completionReason': {p.reason('$__acc.s', '$__acc.f', '$__n')}}})")
 
 
+#: the BatchResult of a batch every branch of which succeeded (the state fails otherwise: emit_batch.direct),
+#: from the branch results, in branch order
+ALL_SUCCEEDED = ("{'all': [$map($states.result, function($v, $i) { {'index': $i, 'status': 'SUCCEEDED', "
+                 "'result': $v, 'error': null} })], 'completionReason': 'ALL_COMPLETED'}")
+_FOLD_HEAD = "($__r := $states.result; $__n := $count($__r); $__stop := "
+
+
+def is_fold(text: str) -> bool:
+    """Whether `text` is the JSONata of `fold` (which cannot fail on the outcomes of a Parallel or Map)."""
+    return text.startswith(_FOLD_HEAD)
+
+
 SUCCEEDED_ENTRY = "{% {'status': 'SUCCEEDED', 'result': $states.result[0], 'error': null} %}"
 
 

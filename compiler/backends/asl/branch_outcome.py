@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonata
 
-from durable_compile.backends.asl.batch import failed_entry
+from durable_compile.backends.asl.batch import failed_entry, is_fold
 from durable_compile.backends.asl.emit_try import ALL, MESSAGE, UNCAUGHT
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.totality import numeric_variables, total_and_defined
@@ -30,6 +30,8 @@ States = dict[str, dict[str, Any]]
 MAP_ITEM, MAP_INDEX = "{% $states.input.item %}", "{% $states.input.index %}"
 #: the ItemSelector value that gives an iteration its index
 INDEX_SOURCE = "{% $states.context.Map.Item.Index %}"
+#: expressions of a Map the emitter writes that are always defined (the item and index selectors)
+GENERATED = frozenset({"$states.context.Map.Item.Value", "$states.context.Map.Item.Index"})
 #: top-level JSONata operators and functions whose value is always a boolean
 _BOOLEAN_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "and", "or"})
 _BOOLEAN_FUNCTIONS = frozenset({"boolean", "not", "exists"})
@@ -76,6 +78,37 @@ def first_state(scope: dict[str, Any]) -> str | None:
         handlers = (*state.get("Choices", ()), *state.get("Catch", ()))
         targets.update((state.get("Next"), state.get("Default"), *(h["Next"] for h in handlers)))
     return None if start in targets else str(start)
+
+
+def catch_nested(states: States, catcher: Callable[[], dict[str, Any]]) -> None:
+    """In a branch that fails as a whole (emit_batch.direct), a nested Map or Parallel fails with
+    ChildContextError by itself (its branches do), unless one of its own expressions fails: one that may
+    gets `catcher`, which makes that failure ChildContextError too (in place)."""
+    for state in states.values():
+        if state["Type"] in ("Map", "Parallel") and not _catches_all(state) and not _own_total(state):
+            state.setdefault("Catch", []).append(catcher())
+
+
+def _catches_all(state: dict[str, Any]) -> bool:
+    return any(c["ErrorEquals"] == [ALL] for c in state.get("Catch", ()))
+
+
+def _own_total(state: dict[str, Any]) -> bool:
+    """Whether the expressions a Map or Parallel evaluates itself cannot fail."""
+    values = [*(state[k] for k in ("Items", "ItemSelector", "Arguments", "Output") if k in state),
+              *state.get("Assign", {}).values()]
+    return all(text in GENERATED or is_fold(text) or total_and_defined(text)
+               for value in values for text in _texts(value))
+
+
+def _texts(value: object) -> list[str]:
+    if is_jsonata(value):
+        return [jsonata_body(str(value))]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
 
 
 def catches_into(states: States, name: str | None) -> bool:

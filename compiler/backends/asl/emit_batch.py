@@ -6,7 +6,9 @@ shared state namer and lifted code) that ends it in an outcome entry whether it 
 (emit_branch.py), so one failed branch never fails the whole state. The outcomes, in branch order,
 are folded by `batch.fold` into the BatchResult the handler reads. A `parallel` with
 `max_concurrency` below its number of branches becomes a Map over the branch indices whose processor
-dispatches on the index.
+dispatches on the index. A batch whose first failure the handler raises at once (`direct`) needs no
+outcome entries: its branches end with their results and fail with ChildContextError, which fails the
+Parallel or Map itself, and `throw_if_error()` emits nothing.
 Guarantee: what cannot be expressed is DUR820 naming the construct; results that depend on when
 suspended branches resume are DUR824 (warning).
 """
@@ -71,10 +73,12 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     except batch.PolicyError as err:
         raise _unsupported(op.span, f"context.{op.kind.value}: {err}") from err
     branches = _map_branch(em, op) if op.kind is n.OpKind.MAP else _parallel_branches(em, op)
-    _warn_resume_order(em, op, branches, rules)
+    errvar = em.fresh("batcherr") if direct(em, op) else None
+    if errvar is None:  # else it fails when any branch fails, whenever the others resume
+        _warn_resume_order(em, op, branches, rules)
     label = op.label.replace('f"', "").replace('"', "")
     shared = _shared_body(op, branches, label) if op.kind is n.OpKind.PARALLEL else None
-    scopes = [emit_branch.branch_scope(em, b) for b in ([shared[0]] if shared else branches)]
+    scopes = [emit_branch.branch_scope(em, b, errvar) for b in ([shared[0]] if shared else branches)]
     state: dict[str, Any]
     if op.kind is n.OpKind.MAP:
         state = _map_state(em, op, scopes[0].body, rules)
@@ -90,7 +94,8 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     if op.target is not None:
         if not isinstance(op.target, ir.Name):
             raise _unsupported(op.span, f"the result target {op.target.code!r} must be a plain name")
-        state["Assign"] = {jsonata_name(op.target.id): "{% " + batch.fold(rules) + " %}"}
+        state["Assign"] = {jsonata_name(op.target.id): "{% " + (batch.ALL_SUCCEEDED if errvar else batch.fold(rules))
+                           + " %}"}
     state["Next"] = nxt
     entry = em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
     total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(branches))
@@ -144,7 +149,9 @@ def _dispatch_state(em: Emitter, scopes: list[emit_branch.Scope], limit: int) ->
     for body in bodies:  # one failed state serves every branch of the processor
         states.update({k: _retarget(v, failed) for k, v in body["States"].items() if k not in failed[1:]})
     if failed:
-        states[failed[0]]["Comment"] = "a branch failed: its error entry is the outcome"
+        states[failed[0]]["Comment"] = "a branch failed: " + (
+            "its error entry is the outcome" if states[failed[0]]["Type"] == "Succeed" else
+            f"the batch fails with {emit_branch.CHILD_ERROR}")
     return {"Type": "Map", "Items": list(range(len(scopes))), "MaxConcurrency": limit,
             "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": name, "States": states}}
 
@@ -234,16 +241,76 @@ def _source_call(em: Emitter, span: Span) -> ast.Call | None:
     return node if isinstance(node, ast.Call) else None
 
 
+# --- a batch that fails at its first failure -----------------------------------------------------------
+def direct(em: Emitter, op: n.Operation) -> bool:
+    """Whether the batch `op` may fail as a state, with ChildContextError, when a branch fails: the
+    statement right after it is `throw_if_error()` on its result, its completion config tolerates no
+    failure and ends only when every branch has run (so its result has a failed item exactly when a
+    branch failed, the runtime's `throw_if_error()` raises ChildContextError with that item's message,
+    and nothing reads the result before), nothing here catches ChildContextError (an `except` would read
+    the result), and no branch has a try/finally (a branch's boundary is a try frame)."""
+    after = _neighbours(em, op)[1]
+    if not (isinstance(op.target, ir.Name) and after is not None and _thrown(em, after) == op.target.id):
+        return False
+    try:
+        rules = batch.policy(op.kind.value, op.settings or {})
+    except batch.PolicyError:
+        return False
+    none_tolerated = not rules.has_criteria or 0 in (rules.tolerated_count, rules.tolerated_percentage)
+    return rules.min_successful is None and none_tolerated and not _caught(em) \
+        and not any(isinstance(s, n.Try) and s.finalbody for r in n.regions(op) for s in n.walk(r.body))
+
+
+def _caught(em: Emitter) -> bool:
+    """Whether an `except` or `finally` here takes ChildContextError (a child context's or a failing
+    branch's boundary does not: the error leaves through it as it is)."""
+    if emit_try.finally_frame(em) is not None:
+        return True
+    handler = next((h for frame in reversed(em.tries) for h in frame.handlers
+                    if emit_try.matches(h.types, "child") is not None), None)
+    return handler is not None and handler.raises is None
+
+
+def _thrown(em: Emitter, stmt: n.Stmt) -> str | None:
+    """The batch variable `stmt` calls `throw_if_error()` on, if it is that call."""
+    call = stmt.value if isinstance(stmt, n.ExprStmt) else None
+    if (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "throw_if_error"
+            and isinstance(call.func.value, ir.Name) and call.func.value.id in em.batches and not call.args):
+        return call.func.value.id
+    return None
+
+
+def _neighbours(em: Emitter, stmt: n.Stmt) -> tuple[n.Stmt | None, n.Stmt | None]:
+    """The statements right before and after `stmt` in its block of the function being emitted."""
+    todo = [em.handler.function.body]
+    while todo:
+        body = todo.pop()
+        for i, found in enumerate(body):
+            if found is stmt:
+                return (body[i - 1] if i else None), (body[i + 1] if i + 1 < len(body) else None)
+            todo.extend(n.blocks(found))
+            if isinstance(found, n.Operation):
+                todo.extend(r.body for r in n.regions(found))
+            elif isinstance(found, n.HelperCall) and found.region is not None:
+                todo.append(found.region.body)
+    return None, None
+
+
 def throw_if_error(em: Emitter, stmt: n.ExprStmt, nxt: str) -> str | None:
     """`batch.throw_if_error()`: a Choice on a failed item, then the raise of ChildContextError with the
-    first failed item's message (caught by a matching `except`, as the runtime raises it)."""
-    call = stmt.value
-    if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "throw_if_error"
-            and isinstance(call.func.value, ir.Name) and call.func.value.id in em.batches and not call.args):
+    first failed item's message (caught by a matching `except`, as the runtime raises it). Right after a
+    batch that fails by itself (`direct`), nothing."""
+    name = _thrown(em, stmt)
+    if name is None:
         return None
-    failed = f"$filter(${jsonata_name(call.func.value.id)}.all, function($__v) {{ $__v.status = 'FAILED' }})"
+    before = _neighbours(em, stmt)[0]
+    if isinstance(before, n.Operation) and before.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) and direct(em, before):
+        return nxt
+    call = stmt.value
+    assert isinstance(call, ir.Call) and isinstance(call.func, ir.Attr)
+    failed = f"$filter(${jsonata_name(name)}.all, function($__v) {{ $__v.status = 'FAILED' }})"
     return _raise_if(em, stmt.span, f"$count({failed}) > 0", "ChildContextError",
-                     f"{failed}[0].error.ErrorMessage", nxt, f"If-{call.func.value.id}-failed", call.code)
+                     f"{failed}[0].error.ErrorMessage", nxt, f"If-{name}-failed", call.code)
 
 
 def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, nxt: str, name: str,

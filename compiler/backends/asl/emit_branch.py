@@ -8,6 +8,12 @@ failed state with the error entry the runtime reports (branch_outcome.py), a `ra
 with its error entry, a return with the success entry. Only a branch with a state that can fail where
 no Catch can take it keeps a one-branch Parallel whose Catch turns what is left into an error entry.
 Branch locals that an outer scope also assigns are renamed (ASL inner scopes read outer variables).
+
+A branch of a batch that fails as soon as one branch fails (emit_batch.direct: `throw_if_error()` right
+after a batch that tolerates no failure) instead ends with its result, and fails as a child context
+nothing catches: with ChildContextError and the failure's message (steps raise it themselves, other
+tasks catch into one Fail state, a `raise` is a Fail with that error), which fails the Parallel or Map
+itself as `throw_if_error()` would have raised.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from durable_compile.ir import nodes as n
 
 if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
+
+CHILD_ERROR = "ChildContextError"  #: what a failed branch raises in `throw_if_error()`
 
 
 @dataclass(frozen=True)
@@ -68,40 +76,73 @@ class Scope:
     failed: list[str] = field(default_factory=list)
 
 
-def branch_scope(em: Emitter, branch: Branch) -> Scope:
-    """The branch's states ending in outcome entries, wrapped only when some state can fail uncaught."""
+def branch_scope(em: Emitter, branch: Branch, direct: str | None = None) -> Scope:
+    """The branch's states ending in outcome entries (with `direct`, the variable that carries a failure's
+    message: in its result, failing with ChildContextError), wrapped only when some state can fail uncaught."""
     fn = branch.region
     exit_ = BranchExit(em, branch.label)
     sub = _scoped(em, fn, exit_)
+    failed: list[str] = []
+    if direct is not None:
+        boundary = _boundary(sub, branch, direct, failed)
+        sub.branch, sub.tries = None, [emit_try.TryFrame([boundary])]
     done = sub.put(em.namer.name(f"{branch.label}-end"), {"Type": "Succeed", "Output": "{% null %}"}, fn.span,
                    "end of branch")
     entry = sub.block(fn.body, done)
+    if direct is not None:
+        branch_outcome.catch_nested(sub.states, lambda: _boundary_catcher(boundary))
     local = collect_locals(fn)
     renames = _renames(em, local)
     states = _renamed(ordered(sub.states, entry), renames)
     index = [renames.get(p, jsonata_name(p)) for p, v in branch.binds.items() if v == MAP_INDEX]
     risky = branch_outcome.unsafe(states, numbers=index)  # its returns and raises as written
-    branch_outcome.to_outcomes(states, exit_.failed)
-    if exit_.name is not None and branch_outcome.catches_into(states, exit_.name):
-        _put(em, states, exit_.name, {"Type": "Succeed", "Output": "{% $states.input %}"}, fn.span,
-             f"branch {branch.label} failed: its error entry is the outcome")
+    if direct is None:
+        branch_outcome.to_outcomes(states, exit_.failed)
+        if exit_.name is not None and branch_outcome.catches_into(states, exit_.name):
+            _put(em, states, exit_.name, {"Type": "Succeed", "Output": "{% $states.input %}"}, fn.span,
+                 f"branch {branch.label} failed: its error entry is the outcome")
+            failed.append(exit_.name)
     body = _with_parameters(em, branch, renames, local, entry, states)
     start = {k: v for k, v in body["States"].items() if k not in states}  # the parameters' Pass
     if not risky and not branch_outcome.unsafe(start, branch.trusted | {MAP_ITEM, MAP_INDEX}, index):
-        return Scope(body, [exit_.name] if exit_.name is not None and exit_.name in states else [])
-    return _wrapped(em, branch, body)
+        return Scope(body, failed)
+    return _wrapped(em, branch, body, direct is not None)
 
 
-def _wrapped(em: Emitter, branch: Branch, body: dict[str, Any]) -> Scope:
+def _boundary(sub: Emitter, branch: Branch, errvar: str, failed: list[str]) -> emit_try.Handler:
+    """What every failure the branch does not catch itself meets: ChildContextError (a Fail state, made
+    on first use, for the tasks that cannot raise it themselves)."""
+    def fail() -> str:
+        cause = f"{{% ($m := ${errvar}.message; $type($m) = 'string' ? $m : '') %}}"
+        name = sub.put(sub.namer.name(f"{branch.label}-failed"), {"Type": "Fail", "Error": CHILD_ERROR,
+                                                                  "Cause": cause}, branch.region.span,
+                       f"branch {branch.label} failed: the batch fails with {CHILD_ERROR}")
+        failed.append(name)
+        return name
+    return emit_try.Handler([None], fail, errvar, raises=CHILD_ERROR)
+
+
+def _boundary_catcher(boundary: emit_try.Handler) -> dict[str, Any]:
+    """The catch-all of a state whose failures are not ChildContextError already: into the boundary."""
+    return {"ErrorEquals": [emit_try.ALL], "Next": boundary.entry,
+            "Assign": {str(boundary.name): emit_try.ERROR_OUTPUT}}
+
+
+def _wrapped(em: Emitter, branch: Branch, body: dict[str, Any], direct: bool) -> Scope:
     """A one-branch Parallel around a body that has a state which can fail without a Catch."""
     run, failed = em.namer.name(branch.label), em.namer.name(f"{branch.label}-failed")
-    catch = {"ErrorEquals": [emit_try.ALL], "Output": batch.failed_entry(emit_try.MESSAGE[3:-3]), "Next": failed}
+    catch: dict[str, Any] = {"ErrorEquals": [emit_try.ALL], "Next": failed}
+    end: dict[str, Any] = {"Type": "Fail", "Error": CHILD_ERROR,
+                           "Cause": emit_try.MESSAGE.replace("$states.errorOutput", "$states.input")}
+    if not direct:
+        catch["Output"] = batch.failed_entry(emit_try.MESSAGE[3:-3])
+        end = {"Type": "Succeed", "Output": "{% $states.input %}"}
     states: dict[str, dict[str, Any]] = {}
     _put(em, states, run, {"Type": "Parallel", "Branches": [body], "Output": "{% $states.result[0] %}",
                            "Catch": [catch], "End": True}, branch.region.span,
-         f"branch {branch.label}: a failure of its expressions becomes an error entry")
-    _put(em, states, failed, {"Type": "Succeed", "Output": "{% $states.input %}"}, branch.region.span,
-         f"branch {branch.label} failed")
+         f"branch {branch.label}: a failure of its expressions becomes " + ("ChildContextError" if direct else
+                                                                             "an error entry"))
+    _put(em, states, failed, end, branch.region.span, f"branch {branch.label} failed")
     return Scope({"StartAt": run, "States": states}, [failed])
 
 
