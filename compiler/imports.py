@@ -82,13 +82,26 @@ def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The children of a node that may hold statements (bodies, else/except/finally/case blocks, the
     small statements of a line), in source order: a walk over them never enters an expression (most of
     a module), and is several times faster than libcst's visitor, which rebuilds every node it passes."""
-    if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
-        return list(node.body)
+    if type(node) in _LINES:
+        return list(node.body)  # type: ignore[attr-defined]
     found: list[cst.CSTNode] = []
     for name in node.__dataclass_fields__:
         value = getattr(node, name)
-        found.extend(item for item in (value if isinstance(value, tuple | list) else (value,))
-                     if isinstance(item, _HOLDS_STATEMENTS))
+        if type(value) is tuple or type(value) is list:
+            found.extend(item for item in value if _holds_statements(type(item)))
+        elif _holds_statements(type(value)):
+            found.append(value)
+    return found
+
+
+_LINES = frozenset({cst.SimpleStatementLine, cst.SimpleStatementSuite})
+_HOLDERS: dict[type, bool] = {}  #: node class -> whether it may hold statements (isinstance on ABCs is slow)
+
+
+def _holds_statements(kind: type) -> bool:
+    found = _HOLDERS.get(kind)
+    if found is None:
+        found = _HOLDERS[kind] = issubclass(kind, _HOLDS_STATEMENTS)
     return found
 
 

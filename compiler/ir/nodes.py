@@ -244,7 +244,10 @@ BLOCK_FIELDS = ("body", "orelse", "finalbody")
 
 def blocks(stmt: Stmt) -> list[tuple[Stmt, ...]]:
     """The nested statement blocks of a compound statement (except-handler bodies included)."""
-    found = [getattr(stmt, f) for f in BLOCK_FIELDS if hasattr(stmt, f)]
+    fields = _BLOCK_FIELDS_OF.get(type(stmt))
+    if fields is None:
+        fields = _BLOCK_FIELDS_OF[type(stmt)] = tuple(f for f in BLOCK_FIELDS if hasattr(stmt, f))
+    found = [getattr(stmt, f) for f in fields]
     if isinstance(stmt, Try):
         found[1:1] = [h.body for h in stmt.handlers]
     if isinstance(stmt, Match):
@@ -252,11 +255,21 @@ def blocks(stmt: Stmt) -> list[tuple[Stmt, ...]]:
     return found
 
 
+_BLOCK_FIELDS_OF: dict[type, tuple[str, ...]] = {}  #: statement class -> its fields of `BLOCK_FIELDS`
+_SIMPLE: dict[type, bool] = {}  #: statement class -> whether it holds no statements at all
+
+
 def walk(body: tuple[Stmt, ...]) -> list[Stmt]:
     """Every statement of a body, depth first, nested regions of operations included."""
     out: list[Stmt] = []
     for stmt in body:
         out.append(stmt)
+        simple = _SIMPLE.get(type(stmt))
+        if simple is None:
+            simple = _SIMPLE[type(stmt)] = not blocks(stmt) and not isinstance(stmt, Operation | HelperCall | Try
+                                                                                  | Match)
+        if simple:
+            continue
         for block in blocks(stmt):
             out.extend(walk(block))
         if isinstance(stmt, Operation):

@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from durable_compile.ir.lower.positions import _from_provider, positions
+from durable_compile.ir.lower.positions import _from_provider, node_offsets, positions
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(p for p in [*(ROOT / "samples").glob("*.py"), *(ROOT / "tests" / "golden" / "inputs").glob("*.py"),
@@ -47,3 +47,18 @@ def test_positions_in_awkward_layouts_are_libcsts(text: str) -> None:
     found = positions(module)
     assert found == libcst_positions(module) == _from_provider(module)
     assert len(found) > 0
+
+
+@pytest.mark.parametrize("text", ["\ufeffx = f(1)\n", "\x0cx = f('a')\ny = 2\n", "x = f(1)", "x = f(1)\r\n"])
+def test_offsets_index_the_text_libcsts_nodes_are_in(text: str) -> None:
+    """A byte-order mark or a leading form feed is dropped by libcst: the offsets then index its own code;
+    a file without a final newline still gets the one its last statement ends with."""
+    module = cst.parse_module(text)
+    found, layout = node_offsets(module, text)
+    assert layout.startswith(module.code)
+    leaves = [node for node in found_nodes(module) if isinstance(node, cst.Name | cst.Integer | cst.SimpleString)]
+    assert leaves and all(layout[slice(*found[id(leaf)])] == leaf.value for leaf in leaves)
+
+
+def found_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    return [node, *(n for child in node.children for n in found_nodes(child))]

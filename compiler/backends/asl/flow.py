@@ -91,13 +91,14 @@ def _choice_defaults(scope: Scope) -> Iterator[AslProblem]:
 
 
 def _names(all_scopes: list[Scope]) -> Iterator[AslProblem]:
-    first: dict[str, str] = {}
+    first: dict[str, Scope] = {}  # pointers are only built for findings
     for scope in all_scopes:
         for name in scope.states:
-            where = scope.state_pointer(name)
             if not 0 < len(name) <= MAX_NAME_LENGTH:
-                yield problem("DUR806", where, f"state name has {len(name)} characters (1 to 80 allowed)")
+                yield problem("DUR806", scope.state_pointer(name),
+                              f"state name has {len(name)} characters (1 to 80 allowed)")
             if name in first:
-                yield problem("DUR805", where, f"state name {name!r} is already used at {first[name]}")
+                yield problem("DUR805", scope.state_pointer(name),
+                              f"state name {name!r} is already used at {first[name].state_pointer(name)}")
             else:
-                first[name] = where
+                first[name] = scope

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 
 from durable_compile.ir import nodes as n
 
@@ -88,7 +89,9 @@ _OPERATORS: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.
                                        "//": ast.FloorDiv(), "%": ast.Mod(), "**": ast.Pow()}
 
 
+@lru_cache(maxsize=1 << 12)
 def _parse(code: str) -> ast.expr | None:
+    """The expression's syntax tree (shared: callers only read it; the same few texts recur)."""
     try:
         return ast.parse(code.strip(), mode="eval").body
     except SyntaxError:

@@ -10,7 +10,9 @@ requirements.txt and source-map.json (one state per line). Output is determinist
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,20 +119,26 @@ def state_lines(definition: dict[str, Any]) -> str:
 
 def source_map_text(source_map: dict[str, Any]) -> str:
     """The source map, one state per line."""
-    rows = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
-                       for k, v in source_map.items())
+    dump = _encoder(", ", ": ")
+    rows = ",\n".join(f"  {dump(k)}: {dump(v)}" for k, v in source_map.items())
     return f"{{\n{rows}\n}}\n" if rows else "{}\n"
+
+
+@lru_cache(maxsize=4)
+def _encoder(item: str, key: str) -> Callable[[Any], str]:
+    """`json.dumps(value, ensure_ascii=False, separators=(item, key))`, without building an encoder per
+    call (`json.dumps` builds one whenever an argument is not its default)."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(item, key)).encode
 
 
 def _one_line_each(document: dict[str, Any], key: str, separators: tuple[str, str], indent: str) -> str:
     """`document` with its members one per line, and the members of `document[key]` one per line too."""
-    def dump(value: Any, seps: tuple[str, str] = (", ", ": ")) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=seps)
+    dump, inner_dump = _encoder(", ", ": "), _encoder(*separators)
 
     def member(name: str, value: Any) -> str:
         if name != key:
             return f"  {dump(name)}: {dump(value)}"
-        inner = ",\n".join(f"{indent}{dump(k)}: {dump(v, separators)}" for k, v in value.items())
+        inner = ",\n".join(f"{indent}{dump(k)}: {inner_dump(v)}" for k, v in value.items())
         return f"  {dump(name)}: {{\n{inner}\n  }}"
     return "{\n" + ",\n".join(member(k, v) for k, v in document.items()) + "\n}\n"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 JSONATA_PREFIX = "{%"
 JSONATA_SUFFIX = "%}"
@@ -20,8 +20,11 @@ NESTED_FIELDS = frozenset({"Branches", "ItemProcessor"})
 
 def pointer(base: str, *parts: str | int) -> str:
     """Extend a JSON pointer with escaped reference tokens."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-    return "/".join([base, *escaped])
+    return "/".join([base, *[_escape(str(p)) for p in parts]])
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1") if "~" in token or "/" in token else token
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,8 @@ class Scope:
         return pointer(self.pointer, "States", name)
 
 
-@dataclass(frozen=True)
-class Edge:
-    """A transition from a state to a target in the same scope."""
+class Edge(NamedTuple):
+    """A transition from a state to a target in the same scope (a tuple: thousands are built per check)."""
 
     target: str  #: the state name written in Next/Default/Catch
     assign: Mapping[str, Any]  #: the Assign that takes effect on this transition
@@ -120,11 +122,18 @@ def expression_texts(state: Mapping[str, Any]) -> list[str]:
     pending: list[Any] = [v for k, v in state.items() if k not in NESTED_FIELDS]
     while pending:
         value = pending.pop()
-        if isinstance(value, str):
+        kind = type(value)  # exact types first: isinstance on the Mapping ABC is slow
+        if kind is str or (kind is not dict and kind is not list and isinstance(value, str)):
             if value.startswith(JSONATA_PREFIX) and value.endswith(JSONATA_SUFFIX):
                 found.append(value[len(JSONATA_PREFIX):-len(JSONATA_SUFFIX)].strip())
-        elif isinstance(value, dict | list) or isinstance(value, Mapping):  # dict first: ABC checks are slow
-            pending.extend(value.values() if isinstance(value, Mapping) else value)
+        elif kind is dict:
+            pending.extend(value.values())
+        elif kind is list:
+            pending.extend(value)
+        elif isinstance(value, Mapping):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return found
 
 

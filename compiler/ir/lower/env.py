@@ -11,7 +11,7 @@ import libcst as cst
 
 from durable_compile.discover import ModuleInfo
 from durable_compile.ir.exprs import Expr
-from durable_compile.ir.lower.positions import Range, positions
+from durable_compile.ir.lower.positions import Lines, Offsets, node_offsets
 from durable_compile.source import NO_SPAN, Span
 
 
@@ -21,7 +21,7 @@ class Env:
 
     path: str  #: the source file
     info: ModuleInfo  #: discovered functions and imports
-    positions: Mapping[cst.CSTNode, Range]  #: libcst positions of every node (positions.py)
+    positions: Mapping[int, Offsets]  #: node id -> its character offsets in `text` (positions.py)
     op_ids: count[int] = field(default_factory=lambda: count(1))  #: numbering of operations
     temps: count[int] = field(default_factory=lambda: count(1))  #: numbering of hoisted temporaries
     lowering: set[str] = field(default_factory=set)  #: regions being lowered (recursion guard)
@@ -30,15 +30,12 @@ class Env:
 
     hoisted_ranges: list[tuple[int, int, str]] = field(default_factory=list)  #: sorted (start, end, temp)
     text: str = ""  #: the source text, for slicing expressions' code by position
-    line_starts: list[int] = field(default_factory=list)  #: offset of each line's first character
+    lines: Lines = field(default_factory=lambda: Lines(""))  #: offsets -> lines and columns of `text`
 
     @classmethod
     def for_module(cls, path: str, info: ModuleInfo, text: str | None = None) -> Env:
-        env = cls(path, info, positions(info.module))
-        env.text = text if text is not None else info.module.code
-        env.line_starts = [0]
-        for line in env.text.splitlines(keepends=True):
-            env.line_starts.append(env.line_starts[-1] + len(line))
+        found, env_text = node_offsets(info.module, text if text is not None else info.module.code)
+        env = cls(path, info, found, text=env_text, lines=Lines(env_text))
         for stmt in info.module.body:
             for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
                 if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -48,18 +45,14 @@ class Env:
         return env
 
     def span(self, node: cst.CSTNode) -> Span:
-        pos = self.positions.get(node)
+        pos = self.positions.get(id(node))
         if pos is None:
             return NO_SPAN
-        start_line, start_column, end_line, end_column = pos
+        (start_line, start_column), (end_line, end_column) = map(self.lines.position, pos)
         return Span(start_line, start_column + 1, end_line, end_column + 1)
 
-    def offsets(self, node: cst.CSTNode) -> tuple[int, int] | None:
-        pos = self.positions.get(node)
-        if pos is None or pos[2] > len(self.line_starts) - 1:
-            return None
-        start_line, start_column, end_line, end_column = pos
-        return self.line_starts[start_line - 1] + start_column, self.line_starts[end_line - 1] + end_column
+    def offsets(self, node: cst.CSTNode) -> Offsets | None:
+        return self.positions.get(id(node))
 
     def code(self, node: cst.CSTNode) -> str:
         """The node's source text, sliced from the file by its position (no code generation), with every

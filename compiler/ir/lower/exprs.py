@@ -51,11 +51,26 @@ def _name(node: cst.Name, env: Env) -> ir.Expr:
 
 def _literal(node: cst.BaseExpression, env: Env) -> ir.Expr:
     code = env.code(node)
-    try:
-        value = ast.literal_eval(code)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return ir.Opaque(code, env.span(node), "literal")
+    value = _plain_literal(code)
+    if value is None:
+        try:
+            value = ast.literal_eval(code)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return ir.Opaque(code, env.span(node), "literal")
     return ir.Const(code, env.span(node), value)
+
+
+def _plain_literal(code: str) -> int | str | None:
+    """The value of a decimal integer or a one-line string without escapes or prefix, read directly (the
+    usual literals; `ast.literal_eval` compiles each one); None for anything else."""
+    if code.isdigit() and code.isascii() and (code[0] != "0" or code == "0"):
+        return int(code)
+    quote = code[:1]
+    if quote in ("'", '"') and len(code) >= 2 and code[-1] == quote:
+        inner = code[1:-1]
+        if quote not in inner and "\\" not in inner and inner.isprintable():
+            return inner
+    return None
 
 
 def _attribute(node: cst.Attribute, env: Env) -> ir.Expr:

@@ -18,6 +18,7 @@ from durable_compile.discover import FunctionInfo
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.ir.lower import ops
+from durable_compile.ir.lower.children import TOKENS, children
 from durable_compile.ir.lower.comprehensions import COMPREHENSIONS, desugar
 from durable_compile.ir.lower.env import Env
 from durable_compile.ir.lower.exprs import lower_expr
@@ -27,36 +28,32 @@ COMPREHENSION = "<comprehension>"  #: a comprehension whose elements run durable
 NO_DESCENT = frozenset({cst.Lambda, cst.FunctionDef}) | COMPREHENSIONS
 
 
-class _CallCollector(cst.CSTVisitor):
-    """Durable calls inside one expression, innermost first (post-order), lambdas and comprehensions skipped."""
+class _CallCollector:
+    """Durable calls inside one expression, innermost first (post-order, in libcst's visiting order),
+    lambdas and comprehensions skipped: a comprehension that runs operations is collected whole."""
 
     def __init__(self, scope: Scope, env: Env) -> None:
         self.scope = scope
         self.env = env
         self.found: list[tuple[cst.Call, str, tuple[str, str] | None]] = []  #: (call, method, helper binding)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return type(node) not in NO_DESCENT
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        return None  # no per-attribute hooks: this visitor is on the compiler's hot path
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        return None
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if type(original_node) in COMPREHENSIONS and self._runs_operations(original_node):
-            self.found.append((original_node, COMPREHENSION, None))  # type: ignore[arg-type]
-        if type(original_node) is cst.Call:
-            kind = ops.call_kind(original_node, self.scope, self.env)  # type: ignore[arg-type]
-            if kind is not None:
-                self.found.append((original_node, *kind))  # type: ignore[arg-type]
-
+    def walk(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        if kind not in NO_DESCENT:
+            for child in children(node):
+                if type(child) not in TOKENS:
+                    self.walk(child)
+        if kind is cst.Call:
+            found = ops.call_kind(node, self.scope, self.env)  # type: ignore[arg-type]
+            if found is not None:
+                self.found.append((node, *found))  # type: ignore[arg-type]
+        elif kind in COMPREHENSIONS and self._runs_operations(node):
+            self.found.append((node, COMPREHENSION, None))  # type: ignore[arg-type]
 
     def _runs_operations(self, comp: cst.CSTNode) -> bool:
         inner = _CallCollector(self.scope, self.env)
-        for child in comp.children:
-            child.visit(inner)
+        for child in children(comp):
+            inner.walk(child)
         return bool(inner.found)
 
 
@@ -128,7 +125,7 @@ class Lowerer:
         for expr in exprs:
             # cheap filter first: a durable call names a context or callback variable in its text
             if expr is not None and any(owner in self.env.raw_code(expr) for owner in owners):
-                expr.visit(collector)
+                collector.walk(expr)
         out: list[n.Stmt] = []
         root_call = exprs[0] if root and exprs else None
         for call, method, helper in collector.found:
