@@ -11,8 +11,8 @@ A failure that no `except` catches needs no Catch when the steps function runs t
 bodies, condition checks, lifted code): the task itself fails with the error class the handler would
 fail with (`escape`; StepError, WaitForConditionError, or ChildContextError inside a child context
 nothing catches), once its Retry is done, and so does the execution. Failures that come from outside
-the steps function (an invoked function, a callback's answer) are caught and fail in a Fail state
-named after the SDK's error class.
+the steps function (an invoked function, a callback's answer) are caught by an entry whose Output
+names the SDK's error class, and fail in the scope's one Fail state, which fails with that error.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESS
 #: task kinds -> the error class an uncaught failure raises in the handler
 UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
             "condition": "WaitForConditionError"}
+#: the class of a callback failure no `except` catches: a timeout (hard or heartbeat), else the answer's failure
+CALLBACK_CLASS = "($states.errorOutput.Error in ['States.Timeout', 'States.HeartbeatTimeout'] ? " \
+                 "'CallbackTimeoutError' : 'CallbackExternalError')"
 #: task kinds whose failing code runs in the steps function, which can raise the uncaught error itself
 RAISED_IN_STEPS = frozenset({"step", "condition", "compute"})
 
@@ -175,7 +178,7 @@ def catchers(em: Emitter, kind: str, raised: bool = False) -> list[dict[str, Any
     if isinstance(leaves, Handler):
         found.append(_entry(leaves, [ALL], kind))
     elif leaves is not None and kind in UNCAUGHT:
-        found.append({"ErrorEquals": [ALL], "Next": _uncaught(em, kind)})  # its output: $states.errorOutput
+        found.append(uncaught_entry(em, kind))
     return found
 
 
@@ -205,7 +208,7 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
             if errors == [ALL]:
                 return found, None
         if frame.finally_error and frame.pending:
-            error = f"'{UNCAUGHT[kind]}'" if kind in UNCAUGHT else "$states.errorOutput.Error"
+            error = uncaught_class(kind) if kind in UNCAUGHT else "$states.errorOutput.Error"
             pending = f"{{% {{'Error': {error}, 'Cause': {MESSAGE[3:-3]}}} %}}"
             found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
             return found, None
@@ -217,20 +220,34 @@ def _entry(handler: Handler, errors: list[str], kind: str) -> dict[str, Any]:
     if handler.name:
         entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
     if handler.reraise:  # the class the handler sees: the SDK's for a durable failure, else the task's own
-        entry["Assign"][handler.reraise] = UNCAUGHT.get(kind, "{% $states.errorOutput.Error %}")
+        entry["Assign"][handler.reraise] = "{% " + CALLBACK_CLASS + " %}" if kind == "callback" else \
+            UNCAUGHT.get(kind, "{% $states.errorOutput.Error %}")
     return entry
 
 
-def _uncaught(em: Emitter, kind: str) -> str:
-    """The Fail state of a durable failure no `except` catches: the execution fails with the SDK's error
-    class (a failed step raises StepError in the handler, whatever its body raised)."""
-    error = UNCAUGHT[kind]
-    what = f"unhandled {error}"
+def uncaught_entry(em: Emitter, kind: str) -> dict[str, Any]:
+    """The Catch entry of a durable failure no `except` catches: the execution fails with the SDK's error
+    class (a callback answered with a failure raises CallbackExternalError in the handler, whatever error
+    the answer names), which the entry sets in its Output for the scope's one Fail state."""
+    output = f"{{% {{'Error': {uncaught_class(kind)}, 'Cause': $states.errorOutput.Cause}} %}}"
+    return {"ErrorEquals": [ALL], "Next": _uncaught(em), "Output": output}
+
+
+def uncaught_class(kind: str) -> str:
+    """The JSONata text of the error class a failure of `kind` raises in the handler (an SDK class)."""
+    return CALLBACK_CLASS if kind == "callback" else string_literal(UNCAUGHT[kind])
+
+
+def _uncaught(em: Emitter) -> str:
+    """The Fail state of the durable failures no `except` catches, one per scope (a Parallel branch is a
+    scope of its own; names are unique machine-wide): it fails with the error its Catch entry gives."""
+    what = "unhandled durable error"
     name = next((k for k, s in em.states.items() if s.get("Comment", "").startswith(what)), None)
-    if name is None:  # one per scope (a Parallel branch is a scope of its own), names unique machine-wide
-        name = em.namer.name(error)
-        state = {"Type": "Fail", "Error": error, "Cause": MESSAGE.replace("$states.errorOutput", "$states.input")}
-        em.put(name, state, em.handler.function.span, what)
+    if name is None:
+        name = em.namer.name("Unhandled-error")
+        cause = MESSAGE.replace("$states.errorOutput", "$states.input")
+        em.put(name, {"Type": "Fail", "Error": "{% $states.input.Error %}", "Cause": cause}, em.handler.function.span,
+               what)
     return name
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from durable_compile.backends.asl.problems import AslProblem, problem
-from durable_compile.backends.asl.walk import Edge, Scope, edges, is_terminal, pointer, scopes
+from durable_compile.backends.asl.walk import Scope, edges, is_terminal, pointer, scopes, transitions
 
 MAX_NAME_LENGTH = 80
 
@@ -19,10 +19,9 @@ def check_flow(definition: Mapping[str, Any]) -> list[AslProblem]:
     found: list[AslProblem] = []
     all_scopes = list(scopes(definition))
     for scope in all_scopes:
-        out = {name: edges(scope, name) for name in scope.states}  # each state's transitions, once
+        out = {name: [target for target, _ in transitions(state)] for name, state in scope.states.items()}
         found.extend(_targets(scope, out))
-        following = {name: [e.target for e in found_edges if e.target in scope.states]
-                     for name, found_edges in out.items()}
+        following = {name: [t for t in targets if t in scope.states] for name, targets in out.items()}
         reachable = _reachable(scope, following)
         found.extend(_unreachable(scope, reachable))
         found.extend(_no_terminal(scope, reachable, following))
@@ -35,11 +34,13 @@ def successors(scope: Scope, name: str) -> list[str]:
     return [e.target for e in edges(scope, name) if e.target in scope.states]
 
 
-def _targets(scope: Scope, out: Mapping[str, list[Edge]]) -> Iterator[AslProblem]:
+def _targets(scope: Scope, out: Mapping[str, list[str]]) -> Iterator[AslProblem]:
     if scope.start_at not in scope.states:
         yield problem("DUR802", pointer(scope.pointer, "StartAt"), f"StartAt names no state: {scope.start_at!r}")
     for name in scope.states:
-        for edge in out[name]:
+        if all(target in scope.states for target in out[name]):
+            continue  # the edges' locations are only worth building for a finding
+        for edge in edges(scope, name):
             if edge.target not in scope.states:
                 yield problem("DUR802", edge.pointer, f"state {name!r} goes to {edge.target!r}, "
                               "which is not a state of this scope")

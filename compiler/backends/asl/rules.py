@@ -6,7 +6,7 @@ Takes a schema-valid definition; gives `AslProblem`s.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from durable_compile.backends.asl.expressions import syntax_error
@@ -32,14 +32,38 @@ PREDEFINED_ERRORS = frozenset({
     "States.QueryEvaluationError",
 })
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  #: built once, not per call
 
-def check_rules(definition: Mapping[str, Any]) -> list[AslProblem]:
+
+def check_rules(definition: Mapping[str, Any],
+                texts: Callable[[Mapping[str, Any]], list[str]] = expression_texts) -> list[AslProblem]:
+    """`texts`: a state's JSONata texts (validate.py shares one computation with the variables check)."""
     found: list[AslProblem] = []
     for scope in scopes(definition):
         for name, state in scope.states.items():
-            if any(_state_problems(state, "")):  # pointers are only worth building for a finding
+            if not _state_valid(state, texts):  # pointers are only worth building for a finding
                 found.extend(_state_problems(state, scope.state_pointer(name)))
     return found
+
+
+def _state_valid(state: Mapping[str, Any], texts: Callable[[Mapping[str, Any]], list[str]]) -> bool:
+    """Whether `_state_problems` finds nothing (the fast path: no generators, no pointers)."""
+    for field in ("Retry", "Catch"):
+        entries = state.get(field, ())
+        for i, entry in enumerate(entries):
+            names = entry["ErrorEquals"]
+            if ALL in names and (len(names) > 1 or i != len(entries) - 1):
+                return False
+            if any(error.startswith("States.") and error not in PREDEFINED_ERRORS for error in names):
+                return False
+    error = state.get("Error")
+    if state.get("Type") == "Fail" and isinstance(error, str) and not is_jsonata(error) \
+            and error.startswith("States."):
+        return False
+    if _may_have_jsonpath_key(state) and any(
+            field not in NESTED_FIELDS and has_key(value, _is_jsonpath_key) for field, value in state.items()):
+        return False
+    return all(syntax_error(text) is None for text in texts(state))
 
 
 def _state_problems(state: Mapping[str, Any], base: str) -> Iterator[AslProblem]:
@@ -84,7 +108,7 @@ def _may_have_jsonpath_key(state: Mapping[str, Any]) -> bool:
     one place `.$":` can appear (a quote inside a string is escaped). One C-speed dump instead of a walk."""
     own = {k: v for k, v in state.items() if k not in NESTED_FIELDS}
     try:
-        return '.$":' in json.dumps(own, ensure_ascii=False, separators=(",", ":"))
+        return '.$":' in _COMPACT(own)
     except (TypeError, ValueError):  # not JSON data: look field by field
         return True
 

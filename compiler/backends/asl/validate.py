@@ -8,7 +8,7 @@ A definition is valid when no problem has severity "error".
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from durable_compile.backends.asl.flow import check_flow
@@ -16,6 +16,7 @@ from durable_compile.backends.asl.problems import AslProblem, problem
 from durable_compile.backends.asl.rules import check_rules
 from durable_compile.backends.asl.schema import check_schema
 from durable_compile.backends.asl.variables import check_variables
+from durable_compile.backends.asl.walk import expression_texts
 from durable_compile.diagnostics import Severity
 
 MAX_DEFINITION_BYTES = 1024 * 1024
@@ -36,8 +37,23 @@ def validate_definition(definition: Any, *, text: str | None = None) -> list[Asl
     shape = check_schema(definition)
     if shape:
         return sorted(found + shape, key=_order)
-    found += check_flow(definition) + check_rules(definition) + check_variables(definition)
+    texts = _Texts()
+    found += check_flow(definition) + check_rules(definition, texts) + check_variables(definition, texts)
     return sorted(found, key=_order)
+
+
+class _Texts:
+    """`expression_texts` of each state, computed once for the rules and the variables checks (keyed by
+    the state's id: the definition is not changed while it is validated)."""
+
+    def __init__(self) -> None:
+        self.found: dict[int, tuple[Mapping[str, Any], list[str]]] = {}
+
+    def __call__(self, state: Mapping[str, Any]) -> list[str]:
+        known = self.found.get(id(state))
+        if known is None:
+            known = self.found[id(state)] = (state, expression_texts(state))  # the state kept: ids stay unique
+        return known[1]
 
 
 def is_valid(problems: Sequence[AslProblem]) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 JSONATA_PREFIX = "{%"
@@ -65,7 +66,8 @@ def scopes(definition: Mapping[str, Any]) -> Iterator[Scope]:
         scope = pending.pop(0)
         yield scope
         for name, state in scope.states.items():
-            pending.extend(_children(scope, name, state))
+            if "Branches" in state or "ItemProcessor" in state:
+                pending.extend(_children(scope, name, state))
 
 
 def _children(scope: Scope, name: str, state: Mapping[str, Any]) -> Iterator[Scope]:
@@ -77,6 +79,23 @@ def _children(scope: Scope, name: str, state: Mapping[str, Any]) -> Iterator[Sco
         mode = processor.get("ProcessorConfig", {}).get("Mode", "INLINE")
         yield Scope(pointer(base, "ItemProcessor"), processor["StartAt"], processor["States"], scope, name,
                     isolated=mode == "DISTRIBUTED")
+
+
+def transitions(state: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(target, the Assign that takes effect) of each transition out of a state, in the order of `edges`:
+    the fast path of checks that only need an edge's location once they have found a problem."""
+    own = state.get("Assign", _NO_ASSIGN)
+    found = [(state["Next"], own)] if "Next" in state else []
+    if "Choices" in state:
+        found += [(rule["Next"], rule.get("Assign", _NO_ASSIGN)) for rule in state["Choices"]]
+    if "Default" in state:
+        found.append((state["Default"], own))
+    if "Catch" in state:
+        found += [(catcher["Next"], catcher.get("Assign", _NO_ASSIGN)) for catcher in state["Catch"]]
+    return found
+
+
+_NO_ASSIGN: Mapping[str, Any] = MappingProxyType({})
 
 
 def edges(scope: Scope, name: str) -> list[Edge]:

@@ -1,0 +1,143 @@
+"""Durable failures nobody catches, from outside the steps function (a callback's answer, an invoked
+function) or from a callback's submitter step: the execution fails with the SDK's error class
+(CallbackError, InvokeError, StepError) and the original message, as on our runtime, through the one Fail
+state of the scope; each Catch entry that goes there names its error class in its Output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from durable_compile.backends.asl.emit_try import CALLBACK_CLASS
+from durable_compile.backends.asl.localrun import Answer
+from durable_compile.backends.asl.localrun.folder import run_folder
+from durable_compile.backends.asl.package import compile_file, write
+from durable_runtime.lambda_service import ErrorObject
+from durable_runtime.testing.runner import DurableFunctionTestRunner
+from tests.asl.test_asl_differential import load_handler
+
+HANDLER = '''from typing import Any
+
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration, StepConfig
+from aws_durable_execution_sdk_python.retries import RetryPresets
+from aws_durable_execution_sdk_python.serdes import JsonSerDes
+
+
+@durable_step
+def notify(step_ctx: StepContext, who: str, callback_id: str) -> None:
+    if who == "nobody":
+        raise RuntimeError("no address")
+
+
+def quote(event: dict, lambda_context: object) -> dict:
+    if event["amount"] > 100:
+        raise ValueError(f"no quote for {event['amount']}")
+    return {"price": event["amount"] * 2}
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext) -> Any:
+    approval = context.create_callback(name="approval", config=CallbackConfig(
+        timeout=Duration.from_hours(1), serdes=JsonSerDes()))
+    context.step(notify(event["who"], approval.callback_id),
+                 config=StepConfig(retry_strategy=RetryPresets.none()))
+    answer = approval.result()
+    priced = context.invoke("quote", {"amount": event["amount"]}, name="price")
+    return {"ok": answer["ok"], "price": priced["price"]}
+'''
+
+#: case -> (event, the callback's answer: ("ok", value) or ("fail", message); None: not answered)
+CASES: dict[str, tuple[dict[str, Any], tuple[str, Any] | None]] = {
+    "everything succeeds": ({"who": "ann", "amount": 5}, ("ok", {"ok": True})),
+    "submitter step fails: StepError": ({"who": "nobody", "amount": 5}, None),
+    "callback answered with a failure: CallbackExternalError": ({"who": "ann", "amount": 5},
+                                                                ("fail", "over budget")),
+    "invoked function fails: InvokeError": ({"who": "ann", "amount": 500}, ("ok", {"ok": True})),
+}
+PINNED = {
+    "everything succeeds": ("SUCCEEDED", {"ok": True, "price": 10}, None, None),
+    "submitter step fails: StepError": ("FAILED", None, "StepError", "no address"),
+    "callback answered with a failure: CallbackExternalError": ("FAILED", None, "CallbackExternalError",
+                                                                "over budget"),
+    "invoked function fails: InvokeError": ("FAILED", None, "InvokeError", "no quote for 500"),
+}
+Ending = tuple[str, Any, str | None, str | None]
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("callback_fail")
+    path = root / "callback_fail_handler.py"
+    path.write_text(HANDLER)
+    result = compile_file(path)
+    assert result.ok, [d.message for d in result.diagnostics]
+    write(result, root / "out")
+    return path
+
+
+def quote(event: dict[str, Any]) -> Any:
+    if event["amount"] > 100:
+        raise ValueError(f"no quote for {event['amount']}")
+    return {"price": event["amount"] * 2}
+
+
+def on_runtime(path: Path, event: dict[str, Any], answer: tuple[str, Any] | None) -> Ending:
+    with DurableFunctionTestRunner(handler=load_handler(path), poll_interval=0.005) as runner:
+        runner.register_function("quote", lambda payload, _context: quote(payload))
+        arn = runner.run_async(input=json.dumps(event), execution_timeout=60)
+        if answer is not None:
+            callback_id = runner.wait_for_callback(arn, name="approval", timeout=30)
+            if answer[0] == "ok":
+                runner.send_callback_success(callback_id, json.dumps(answer[1]).encode())
+            else:
+                runner.send_callback_failure(callback_id, ErrorObject(answer[1], "Rejected", None, None))
+        result = runner.wait_for_result(arn, timeout=60)
+    status = str(getattr(result.status, "value", result.status)).rsplit(".", 1)[-1]
+    error = result.error
+    return (status, json.loads(result.result) if result.result else None,
+            error.type.rsplit(".", 1)[-1] if error is not None and error.type else None,
+            error.message if error is not None else None)
+
+
+def on_asl(folder: Path, event: dict[str, Any], answer: tuple[str, Any] | None, engine: str) -> Ending:
+    given = {} if answer is None else {
+        "approval": Answer(answer[1]) if answer[0] == "ok" else Answer(error="Rejected", cause=answer[1])}
+    ran = run_folder(folder, event, given, functions={"quote": quote}, engine=engine)  # type: ignore[arg-type]
+    return ran.status, ran.result, ran.error, ran.cause
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_runtime_and_both_interpreters_end_the_same_way(compiled: Path, name: str) -> None:
+    event, answer = CASES[name]
+    try:
+        expected = on_runtime(compiled, event, answer)
+    finally:
+        sys.modules.pop(f"rt_{compiled.stem}", None)
+    assert expected == PINNED[name]
+    for engine in ("sfnx", "moto"):
+        assert on_asl(compiled.parent / "out", event, answer, engine) == expected, engine
+
+
+def test_one_fail_state_takes_the_error_class_each_catch_names(compiled: Path) -> None:
+    definition = json.loads((compiled.parent / "out" / "statemachine.asl.json").read_text())
+    states = definition["States"]
+    fails = [name for name, state in states.items() if state["Type"] == "Fail"]
+    assert len(fails) == 1 and states[fails[0]]["Error"] == "{% $states.input.Error %}"
+    catches = [entry for state in states.values() for entry in state.get("Catch", ())]
+    assert {entry["Next"] for entry in catches} == {fails[0]}
+    classes = ["'StepError'", "'InvokeError'", CALLBACK_CLASS]
+    assert sorted(entry["Output"] for entry in catches) == \
+        sorted(f"{{% {{'Error': {cls}, 'Cause': $states.errorOutput.Cause}} %}}" for cls in classes)
+
+
+@pytest.mark.parametrize("engine", ["sfnx", "moto"])
+def test_a_callback_never_answered_fails_with_callback_timeout_error(compiled: Path, engine: str) -> None:
+    """(Not run on our runtime: there, as in AWS's test runner, a callback timeout takes real time.)"""
+    ended = on_asl(compiled.parent / "out", {"who": "ann", "amount": 5}, None, engine)
+    assert ended[:3] == ("FAILED", None, "CallbackTimeoutError")
