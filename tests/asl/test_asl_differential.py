@@ -7,7 +7,8 @@ waits, plain and lifted assignments, if/else, for loops, try/except StepError ar
 raise, child contexts (a decorated child that may fail, a nested one, a lambda closure),
 wait_for_condition (a strategy that may run out of attempts), and `context.map` / `context.parallel` of
 nested functions written from the same grammar (every completion config) followed by reads of the
-BatchResult. Status, result and error type must agree.
+BatchResult. Status, result and error type must agree. test_asl_diff_wide.py runs a wider grammar;
+`ASL_DIFF_SCALE=N` multiplies the examples of both for a deep local run.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from durable_compile.backends.asl.localrun.folder import run_folder
 from durable_compile.backends.asl.package import compile_file, write
 from durable_runtime import compat
 from durable_runtime.testing.runner import DurableFunctionTestRunner
+from tests.asl.diff_harness import examples
 
 HEAD = '''from aws_durable_execution_sdk_python import (
     DurableContext, StepContext, StepError, durable_execution, durable_step, durable_with_child_context,
@@ -219,13 +221,13 @@ def check(source: str, start: int, tmp: Path, engine: str, extra: dict[str, Any]
     assert actual == expected, source
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(source=handlers, start=st.integers(0, 12))
 def test_runtime_and_sfnx_agree(source: str, start: int, tmp_path: Path) -> None:
     check(source, start, tmp_path, "sfnx")
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(source=handlers, start=st.integers(0, 12))
 def test_runtime_and_moto_agree(source: str, start: int, tmp_path: Path) -> None:
     check(source, start, tmp_path, "moto")

@@ -20,7 +20,7 @@ from typing import Any
 import jsonata
 
 from durable_compile.backends.asl.batch import failed_entry, is_fold
-from durable_compile.backends.asl.emit_try import ALL, MESSAGE, UNCAUGHT
+from durable_compile.backends.asl.emit_try import ALL, MESSAGE, UNCAUGHT, uncaught_class
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.totality import numeric_variables, total_and_defined
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
@@ -42,7 +42,7 @@ CATCHING = frozenset({"Task", "Map", "Parallel"})
 def catcher(kind: str, failed: str) -> dict[str, Any]:
     """The catch-all of a branch task of `kind`: the error entry with the error class the handler would
     see (a failed step raises StepError, ...; lifted code its own exception type), into `failed`."""
-    error = string_literal(UNCAUGHT[kind]) if kind in UNCAUGHT else "$states.errorOutput.Error"
+    error = uncaught_class(kind) if kind in UNCAUGHT else "$states.errorOutput.Error"
     return {"ErrorEquals": [ALL], "Output": failed_entry(MESSAGE[3:-3], error), "Next": failed}
 
 

@@ -99,6 +99,7 @@ class Emitter:
         self.returns: list[Callable[[n.Return], str]] = []  #: what `return` means inside inlined children
         self.branch: emit_branch.BranchExit | None = None  #: where failures go in a batch branch's scope
         self.variables = {jsonata_name(name) for name in self.locals}  #: workflow variables in use
+        self.scope = emit_branch.own_names(handler.function)  #: the variables this ASL scope's own code assigns
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
         self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import batch, branch_outcome, emit_try
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
-from durable_compile.backends.asl.emit_support import jsonata_name
+from durable_compile.backends.asl.emit_support import current_renames, jsonata_name, renamed
 from durable_compile.backends.asl.module_facts import collect_locals, ordered
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import nodes as n
@@ -81,18 +81,19 @@ def branch_scope(em: Emitter, branch: Branch, direct: str | None = None) -> Scop
     message: in its result, failing with ChildContextError), wrapped only when some state can fail uncaught."""
     fn = branch.region
     exit_ = BranchExit(em, branch.label)
-    sub = _scoped(em, fn, exit_)
+    local = collect_locals(fn)
+    renames = _renames(em, local)
+    sub = _scoped(em, fn, exit_, renames)
     failed: list[str] = []
     if direct is not None:
         boundary = _boundary(sub, branch, direct, failed)
         sub.branch, sub.tries = None, [emit_try.TryFrame([boundary])]
     done = sub.put(em.namer.name(f"{branch.label}-end"), {"Type": "Succeed", "Output": "{% null %}"}, fn.span,
                    "end of branch")
-    entry = sub.block(fn.body, done)
+    with renamed({k: v for k, v in current_renames().items() if k not in local}):  # its own names shadow
+        entry = sub.block(fn.body, done)
     if direct is not None:
         branch_outcome.catch_nested(sub.states, lambda: _boundary_catcher(boundary))
-    local = collect_locals(fn)
-    renames = _renames(em, local)
     states = _renamed(ordered(sub.states, entry), renames)
     index = [renames.get(p, jsonata_name(p)) for p, v in branch.binds.items() if v == MAP_INDEX]
     risky = branch_outcome.unsafe(states, numbers=index)  # its returns and raises as written
@@ -173,9 +174,10 @@ def _with_parameters(em: Emitter, branch: Branch, renames: dict[str, str], local
     return {"StartAt": start, "States": {start: bind, **states}}
 
 
-def _scoped(em: Emitter, fn: n.Function, exit_: BranchExit) -> Emitter:
+def _scoped(em: Emitter, fn: n.Function, exit_: BranchExit, renames: dict[str, str]) -> Emitter:
     """A copy of the emitter for a nested scope: own states, loops and try frames; shared names and output."""
     sub = copy.copy(em)
+    sub.scope = frozenset(renames.get(name, _plain(name)) for name in _own_locals(fn))
     sub.handler = n.Handler(em.handler.path, fn, 0)
     sub.states = {}
     sub.loops, sub.tries = [], []
@@ -188,9 +190,23 @@ def _scoped(em: Emitter, fn: n.Function, exit_: BranchExit) -> Emitter:
 
 
 def _renames(em: Emitter, local: set[str]) -> dict[str, str]:
-    """Branch locals that an enclosing scope also assigns get a prefix (inner scopes read outer variables)."""
-    outer = _own_locals(em.handler.function)
-    return {name: f"{name}_{em.handler.function.name.strip('<>')}" for name in sorted(local & outer)}
+    """Branch locals whose variable an enclosing scope also assigns get a suffix (inner scopes read outer
+    variables, and may not assign them): the scope's own variables, those of the child contexts inlined
+    into it, and those of the function being emitted (a closure child's parent)."""
+    outer = em.scope | set(current_renames().values()) | {jsonata_name(x) for x in _own_locals(em.handler.function)}
+    return {name: f"{name}_{em.handler.function.name.strip('<>')}" for name in sorted(local)
+            if _plain(name) in outer}
+
+
+def own_names(fn: n.Function) -> frozenset[str]:
+    """The variables of a function's own code (not of its nested regions), as the outermost scope names them."""
+    return frozenset(_plain(name) for name in _own_locals(fn))
+
+
+def _plain(name: str) -> str:
+    """The variable of a branch local: a branch's own names are never a child context's renamed ones."""
+    with renamed({}):
+        return jsonata_name(name)
 
 
 def _own_locals(fn: n.Function) -> set[str]:

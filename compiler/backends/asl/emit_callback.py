@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 ALL = "States.ALL"
 SUBMIT_ERROR = "StepError"  #: the error a failing submitter step raises (the steps function wraps it)
+SUBMITTER_ERROR = "CallbackSubmitterError"  #: what a failing wait_for_callback submitter raises, as in the SDK
 FOREVER = 31536000  #: no timeout: wait as long as a Standard execution may run
 
 
@@ -245,3 +246,20 @@ def _submitter(em: Emitter, found: Plan) -> tuple[list[str], list[str], list[dic
         em.report("DUR823", found.submits[1].span, "the steps that send the callback id run in one task: they are "
                                                    "retried together, with the first step's strategy")
     return lines, sorted(reads - {name}), retry
+
+
+def wait_for_callback_submitter(em: Emitter, op: n.Operation,
+                                body: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The Python of a wait_for_callback's submitter, whose failure raises CallbackSubmitterError with the
+    original message (as the SDK does once the submitter's retries are spent), and the task's Retry on
+    that error: the config's retry strategy, the SDK's default one when it gives none."""
+    lines = ["callback_id = _payload['callback_token']", f"class {SUBMITTER_ERROR}(Exception):", "    pass", "try:",
+             *("    " + line for line in body), "except Exception as _error:",
+             f"    raise {SUBMITTER_ERROR}(str(_error) or 'Callback submitter failed') from _error"]
+    entries, notes = retry_for(op.settings or {})
+    if any(e["ErrorEquals"] != [ALL] for e in entries):
+        notes.append("a wait_for_callback submitter is retried on every error (its error types are not kept "
+                     "inside the waiting task)")
+    for note in notes:
+        em.report("DUR823", op.span, note)
+    return lines, [dict(e, ErrorEquals=[SUBMITTER_ERROR]) for e in entries]

@@ -1,15 +1,19 @@
-"""`wait_for_condition` -> a polling loop: check task -> Choice on the strategy's decision -> Wait -> check.
+"""`wait_for_condition` -> two states: the check task and a Wait, in a loop.
 
 Takes a wait_for_condition operation; gives the name of its first state. As in the SDK, one attempt
 runs `check(state, check_ctx)`, passes the result (JSON round-tripped) and the attempt number to the
 wait strategy, and either stops with that state (assigned to the target) or waits the decided delay
 (at least 1 s) and checks again from it. The check and the strategy run in the steps function, in
 Python, so a strategy built by `create_wait_strategy` keeps its back-off, jitter and max attempts, and
-a hand-written one runs as written; any error they raise fails the operation (WaitForConditionError
-in the handler; when nothing catches it, the check task raises it itself, with no Catch). A strategy
-assigned once to a local from `create_wait_strategy(...)` (or a config from `WaitForConditionConfig(...)`)
-is not a value the machine can hold: the assignment is deferred to the steps function, which builds it
-where it is used.
+a hand-written one runs as written. When the strategy stops, the check task succeeds with the final
+state; when it says poll again, the task fails with POLL_AGAIN (no Python class has that name), whose
+Catch, first of the task's, assigns the next attempt's state, number and delay from the error's cause
+and goes to the Wait, which goes back to the check. (Each poll is thus a failed Lambda invocation in
+the function's metrics; a state too long for an error's cause travels compressed, see PollAgain in the
+steps handler.) Any error the check or the strategy raises fails the operation (WaitForConditionError
+in the handler; when nothing catches it, the check task raises it itself). A strategy assigned once to
+a local from `create_wait_strategy(...)` (or a config from `WaitForConditionConfig(...)`) is not a value
+the machine can hold: the assignment is deferred to the steps function, which builds it where it is used.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ if TYPE_CHECKING:
 DEFERRABLE = frozenset({"sdk:create_wait_strategy", "sdk:WaitStrategyConfig", "sdk:WaitForConditionConfig"})
 CONFIG = "sdk:WaitForConditionConfig"
 CONFIG_FIELDS = ("wait_strategy", "initial_state", "serdes")
+#: the error the check task fails with when the strategy says poll again (a name of ours, never a Python
+#: class name: it has a dot), and how its Catch reads the next attempt back from Lambda's error JSON
+POLL_AGAIN = "WaitForCondition.PollAgain"
+NEXT_POLL = "{% $parse($parse($states.errorOutput.Cause).errorMessage) %}"
 
 
 def deferred_locals(handler: n.Handler) -> dict[str, ir.Expr]:
@@ -117,13 +125,12 @@ def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr) -> tuple[list[s
     body, reads = _callee_body(em, op, "_state", "_check_ctx")
     body[-1] = "_state = " + body[-1].removeprefix("return ")
     code = ast.unparse(ast.parse(strategy.code.strip(), mode="eval"))
-    lines = ["import json", "_attempt = _payload['attempt']", "_state = _payload['state']",
+    lines = ["import json", "_attempt = _payload['poll']['attempt']", "_state = PollAgain.state_of(_payload['poll'])",
              "_check_ctx = StepContext(_attempt)", *body, "_state = json.loads(json.dumps(_state))",
              f"_decision = ({code})(_state, _attempt)",
              "if not _decision.should_continue:",
-             "    return {'state': _state, 'done': True}",
-             "_delay = max(1, _decision.delay_seconds)",
-             "return {'state': _state, 'done': False, 'attempt': _attempt + 1, 'delay': _delay}"]
+             "    return _state",
+             "raise PollAgain.next(_state, _attempt + 1, max(1, _decision.delay_seconds))"]
     return lines, sorted(set(reads) | set(_reads(em, code)))
 
 
@@ -136,29 +143,26 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
                                 escape=None if escape is None else Escape(escape)))
     assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others via a fresh name
     label = op.label.replace('f"', "").replace('"', "")
-    loop = em.fresh("cond")
+    poll = em.fresh("poll")
     check, wait = em.namer.name(label), em.namer.name(f"{label}-wait")
     what = f"wait_for_condition {op.label}"
-    em.put(wait, {"Type": "Wait", "Seconds": f"{{% ${loop}.delay %}}", "Next": check}, op.span, f"{what}: delay")
-    done: dict[str, Any] = {"Condition": f"{{% ${loop}.done %}}", "Next": nxt}
-    if isinstance(op.target, ir.Name):
-        done["Assign"] = {jsonata_name(op.target.id): f"{{% ${loop}.state %}}"}
-    decide = em.put(em.namer.name(f"{label}-decision"), {"Type": "Choice", "Choices": [done], "Default": wait},
-                    op.span, f"{what}: the strategy's decision")
-    payload: dict[str, Any] = {"op": op.id, "state": f"{{% ${loop}.state %}}", "attempt": f"{{% ${loop}.attempt %}}"}
+    em.put(wait, {"Type": "Wait", "Seconds": f"{{% ${poll}.delay %}}", "Next": check}, op.span,
+           f"{what}: the delay the strategy chose")
+    payload: dict[str, Any] = {"op": op.id, "poll": f"{{% ${poll} %}}"}
     if reads:
         payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
+    again = {"ErrorEquals": [POLL_AGAIN], "Next": wait, "Assign": {poll: NEXT_POLL}}
     state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
-                             "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload},
-                             "Assign": {loop: "{% $states.result.Payload %}"}, "Next": decide}
-    catch = emit_try.catchers(em, "condition", escape is not None)
-    if catch:
-        state["Catch"] = catch
-    em.put(check, state, op.span, f"{what}: check")
-    return _start(em, op, fields["initial_state"], loop, check, label)
+                             "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload}}
+    if isinstance(op.target, ir.Name):
+        state["Assign"] = {jsonata_name(op.target.id): "{% $states.result.Payload %}"}
+    state["Next"] = nxt
+    state["Catch"] = [again, *emit_try.catchers(em, "condition", escape is not None)]
+    em.put(check, state, op.span, f"{what}: check, then the strategy; to poll again it fails with {POLL_AGAIN}")
+    return _start(em, op, fields["initial_state"], poll, check, label)
 
 
-def _start(em: Emitter, op: n.Operation, initial: ir.Expr, loop: str, check: str, label: str) -> str:
+def _start(em: Emitter, op: n.Operation, initial: ir.Expr, poll: str, check: str, label: str) -> str:
     """The state that sets the first attempt's state (the initial state, evaluated where the call is)."""
     value = em.value(initial)
     temp = None
@@ -166,6 +170,6 @@ def _start(em: Emitter, op: n.Operation, initial: ir.Expr, loop: str, check: str
         temp = em.fresh("initial")
         value = f"{{% ${temp} %}}"
     start = em.put(em.namer.name(f"{label}-start"),
-                   {"Type": "Pass", "Assign": {loop: f"{{% {{'state': {value[3:-3]}, 'attempt': 1}} %}}"},
+                   {"Type": "Pass", "Assign": {poll: f"{{% {{'state': {value[3:-3]}, 'attempt': 1}} %}}"},
                     "Next": check}, op.span, f"wait_for_condition {op.label}: initial state")
     return start if temp is None else em.lifted_value(initial, op.span, start, temp)

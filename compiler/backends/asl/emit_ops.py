@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_invoke, emit_try
+from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_try
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
@@ -191,7 +191,7 @@ def _invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
 
 def _wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
-    body = ["callback_id = _payload['callback_token']", *body]
+    body, retry = emit_callback.wait_for_callback_submitter(em, op, body)
     key = op.id
     errors = tuple(r for r in reads if r in em.errors)
     em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line, errors))
@@ -208,5 +208,7 @@ def _wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
     heartbeat = (op.settings or {}).get("heartbeat_timeout")
     if isinstance(heartbeat, dict) and heartbeat.get("seconds"):
         state["HeartbeatSeconds"] = int(heartbeat["seconds"])
+    if retry:
+        state["Retry"] = retry
     _assign_result(em, op, state, "$states.result")
     return _finish(em, op, state, nxt, "callback")

@@ -49,9 +49,15 @@ ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESS
 #: task kinds -> the error class an uncaught failure raises in the handler
 UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
             "condition": "WaitForConditionError"}
-#: the class of a callback failure no `except` catches: a timeout (hard or heartbeat), else the answer's failure
-CALLBACK_CLASS = "($states.errorOutput.Error in ['States.Timeout', 'States.HeartbeatTimeout'] ? " \
-                 "'CallbackTimeoutError' : 'CallbackExternalError')"
+#: the class of a callback failure no `except` catches: wait_for_callback's submitter failing, a timeout
+#: (hard or heartbeat), else the answer's failure
+CALLBACK_CLASS = "($e := $states.errorOutput.Error; $e = 'CallbackSubmitterError' ? $e : " \
+                 "$e in ['States.Timeout', 'States.HeartbeatTimeout'] ? 'CallbackTimeoutError' : " \
+                 "'CallbackExternalError')"
+#: the SDK's CallbackError subclasses an `except` can single out -> the task errors that raise them
+#: (CallbackExternalError, an answer's failure under any name, still catches States.ALL)
+CALLBACK_ERRORS = {"CallbackTimeoutError": ["States.Timeout", "States.HeartbeatTimeout"],
+                   "CallbackSubmitterError": ["CallbackSubmitterError"]}
 #: task kinds whose failing code runs in the steps function, which can raise the uncaught error itself
 RAISED_IN_STEPS = frozenset({"step", "condition", "compute"})
 
@@ -160,6 +166,9 @@ def matches(types: list[str | None], kind: str) -> list[str] | None:
 def _matches(types: list[str | None], kind: str) -> list[str] | None:
     names: list[str] = []
     for t in types:
+        if kind == "callback" and t in CALLBACK_ERRORS:
+            names += CALLBACK_ERRORS[str(t)]
+            continue
         if t in CATCH_ALL or kind in DURABLE.get(str(t), set()):
             return [ALL]
         if kind == "compute" and t is not None and t not in DURABLE:
