@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from durable_compile.backends.asl.emit_try import CALLBACK_CLASS
+from durable_compile.backends.asl.emit_try import CALLBACK_CAUSE, CALLBACK_CLASS
 from durable_compile.backends.asl.localrun import Answer
 from durable_compile.backends.asl.localrun.folder import run_folder
 from durable_compile.backends.asl.package import compile_file, write
@@ -135,16 +135,17 @@ def test_one_fail_state_takes_the_error_class_each_catch_names(compiled: Path) -
     assert len(fails) == 1 and states[fails[0]]["Error"] == "{% $states.input.Error %}"
     catches = [entry for state in states.values() for entry in state.get("Catch", ())]
     assert {entry["Next"] for entry in catches} == {fails[0]}
-    classes = ["'StepError'", "'InvokeError'", CALLBACK_CLASS]
+    classes = [("'StepError'", "$states.errorOutput.Cause"), ("'InvokeError'", "$states.errorOutput.Cause"),
+               (CALLBACK_CLASS, CALLBACK_CAUSE)]
     assert sorted(entry["Output"] for entry in catches) == \
-        sorted(f"{{% {{'Error': {cls}, 'Cause': $states.errorOutput.Cause}} %}}" for cls in classes)
+        sorted(f"{{% {{'Error': {cls}, 'Cause': {cause}}} %}}" for cls, cause in classes)
 
 
 @pytest.mark.parametrize("engine", ["sfnx", "moto"])
 def test_a_callback_never_answered_fails_with_callback_timeout_error(compiled: Path, engine: str) -> None:
     """(Not run on our runtime: there, as in AWS's test runner, a callback timeout takes real time.)"""
     ended = on_asl(compiled.parent / "out", {"who": "ann", "amount": 5}, None, engine)
-    assert ended[:3] == ("FAILED", None, "CallbackTimeoutError")
+    assert ended == ("FAILED", None, "CallbackTimeoutError", "Callback timed out")  # the runtime's message
 
 
 WAIT_FOR_CALLBACK = '''from typing import Any
@@ -233,8 +234,8 @@ def handler(event: dict, context: DurableContext) -> Any:
     try:
         return context.wait_for_callback(send, name="ask", config=WaitForCallbackConfig(
             timeout=Duration.from_hours(1), serdes=JsonSerDes(), retry_strategy=RetryPresets.none()))
-    except CallbackTimeoutError:
-        return "timed out"
+    except CallbackTimeoutError as err:
+        return {"timed out": err.message}
     except CallbackSubmitterError as err:
         return {"not sent": err.message}
 '''
@@ -271,4 +272,5 @@ def test_except_callback_timeout_error_catches_a_timeout(tmp_path: Path, engine:
     path = tmp_path / "timeout_handler.py"
     path.write_text(SINGLED_OUT)
     write(compile_file(path), tmp_path / "out")
-    assert on_asl(tmp_path / "out", {"who": "ann"}, None, engine) == ("SUCCEEDED", "timed out", None, None)
+    ended = on_asl(tmp_path / "out", {"who": "ann"}, None, engine)
+    assert ended[0] == "SUCCEEDED" and list(ended[1]) == ["timed out"]  # its message is the task's cause

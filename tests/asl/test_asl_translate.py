@@ -181,6 +181,13 @@ def test_python_semantics_examples(source: str) -> None:
     check(source, env)
 
 
+@pytest.mark.parametrize("u", ["abc", "é", ["p", "q"], [[1, 2], [3]], ["only"]])
+def test_an_index_of_an_untyped_value_is_a_character_of_a_string_or_an_item_of_a_list(u: Any) -> None:
+    """JSONata's `$u[0]` of a string is the whole string: a string is indexed by `$substring`."""
+    for source in ("u[0]", "u[-1]", "[u[0], u[-1]]"):
+        check(source, {"u": u})
+
+
 # --- examples that read like the specification ---------------------------------------------------------
 
 @pytest.mark.parametrize(("source", "jsonata"), [

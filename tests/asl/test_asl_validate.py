@@ -109,6 +109,11 @@ def test_validation_is_deterministic() -> None:
     ("items@$o#$i.{'o': $o, 'i': $i, 'z': $z}", {"z"}),
     ("$ & $$ & 'x'", set()),
     ("$f($q)", {"f", "q"}),
+    ("$map($xs, function($x) { $x + 1 }) & $x", {"xs", "x"}),  # a parameter binds only in its body
+    ("($v := 1; $v) + $v", {"v"}),  # a block's binding ends with the block
+    ("($f := function($n) { $n > 0 ? $f($n - 1) : $m }; $f($n))", {"n", "m"}),  # a function calls itself
+    ("($x := $x + 1; $x)", {"x"}),  # the value is read before the name is bound
+    ("$y := $z", {"z"}),
 ])
 def test_free_variables(expr: str, reads: set[str]) -> None:
     assert free_variables(expr) == frozenset(reads)

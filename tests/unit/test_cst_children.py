@@ -1,16 +1,18 @@
-"""`children(node)` (compiler/ir/lower/children.py) is libcst's `node.children`: the same nodes in the same
-order, on every node of every sample, golden input and module of the compiler, and of texts with the
-constructs whose fields libcst visits out of declaration order (keyword arguments, conditional
-expressions, decorators, except clauses, f-string format specs, match statements)."""
+"""`children(node)` (compiler/ir/lower/children.py) is libcst's `node.children`, and `expression_children`
+is it without the tokens: the same nodes in the same order, on every node of every sample, golden input
+and module of the compiler, and of texts with the constructs whose fields libcst visits out of
+declaration order (keyword arguments, conditional expressions, decorators, except clauses, f-string
+format specs, match statements)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
-from durable_compile.ir.lower.children import TOKENS, children
+from durable_compile.ir.lower.children import TOKENS, children, expression_children
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(p for p in [*(ROOT / "samples").glob("*.py"), *(ROOT / "tests" / "golden" / "inputs").glob("*.py"),
@@ -31,15 +33,20 @@ TEXTS = [
 
 
 def same(module: cst.Module) -> bool:
+    """`children` is libcst's `children`, and `expression_children` is it without the tokens."""
     pending: list[cst.CSTNode] = [module]
     while pending:
         node = pending.pop()
         expected = node.children
-        found = children(node)
-        if len(found) != len(expected) or any(a is not b for a, b in zip(found, expected, strict=True)):
+        inner = [child for child in expected if type(child) not in TOKENS]
+        if not (identical(children(node), expected) and identical(expression_children(node), inner)):
             return False
         pending.extend(expected)
     return True
+
+
+def identical(found: list[cst.CSTNode], expected: Sequence[cst.CSTNode]) -> bool:
+    return len(found) == len(expected) and all(a is b for a, b in zip(found, expected, strict=True))
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -100,13 +100,20 @@ def num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
+#: serdes that change no JSON value
+JSON_SERDES = ("JsonSerDes", "ExtendedTypeSerDes")
+
+
 def policy(kind: str, settings: dict[str, Any]) -> Policy:
     """The policy of a `parallel`/`map` config (`ParallelConfig`/`MapConfig` evaluated statically)."""
     if settings and settings.get("type") not in ("ParallelConfig", "MapConfig"):
         raise PolicyError(f"the config {settings.get('expr', settings)!r} is not a literal ParallelConfig/MapConfig")
     for unsupported in ("serdes", "item_serdes"):
-        if unsupported in settings:
-            raise PolicyError(f"a custom {unsupported} changes the values branches return; ASL passes JSON")
+        serdes = settings.get(unsupported)
+        if serdes is not None and not (isinstance(serdes, dict) and serdes.get("type") in JSON_SERDES):
+            what = "each branch's result" if unsupported == "item_serdes" else "the BatchResult"
+            raise PolicyError(f"a custom {unsupported} is not compiled: the SDK passes {what} through it, the state "
+                              "machine carries it as JSON (drop a serdes that only encodes, e.g. compresses)")
     completion = settings.get("completion_config", {"type": DEFAULTS[kind]})
     if not isinstance(completion, dict) or completion.get("type") not in PRESETS:
         raise PolicyError(f"the completion config {completion!r} is not a literal CompletionConfig")

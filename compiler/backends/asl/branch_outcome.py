@@ -84,7 +84,7 @@ def catch_nested(states: States, catcher: Callable[[], dict[str, Any]]) -> None:
     """In a branch that fails as a whole (emit_batch.direct), a nested Map or Parallel fails with
     ChildContextError by itself (its branches do), unless one of its own expressions fails: one that may
     gets `catcher`, which makes that failure ChildContextError too (in place)."""
-    for state in states.values():
+    for state in list(states.values()):  # the catcher may add the boundary's Fail state
         if state["Type"] in ("Map", "Parallel") and not _catches_all(state) and not _own_total(state):
             state.setdefault("Catch", []).append(catcher())
 

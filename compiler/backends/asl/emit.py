@@ -25,8 +25,10 @@ from durable_compile.backends.asl import (
     emit_branch,
     emit_callback,
     emit_condition,
+    emit_finally,
     emit_loops,
     emit_match,
+    emit_opaque,
     emit_ops,
     emit_try,
 )
@@ -319,7 +321,7 @@ class Emitter:
         visit: Callable[[Any, str], str] | None = getattr(self, "stmt_" + type(stmt).__name__, None)
         try:
             if visit is None:
-                raise Unsupported(stmt.span, f"{type(stmt).__name__} statements are not supported by to-asl")
+                return emit_opaque.statement(self, stmt, nxt)
             return visit(stmt, nxt)
         except Unsupported as err:
             self.report("DUR820", err.span, str(err))
@@ -366,17 +368,17 @@ class Emitter:
         return emit_loops.for_(self, stmt, nxt)
 
     def stmt_Break(self, stmt: n.Break, nxt: str) -> str:
-        return self.loops[-1].exit
+        return emit_finally.jump(self, self.loops[-1].exit)
 
     def stmt_Continue(self, stmt: n.Continue, nxt: str) -> str:
-        return self.loops[-1].again
+        return emit_finally.jump(self, self.loops[-1].again)
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
         if self.returns:  # inside an inlined child context
             return self.returns[-1](stmt)
-        frame = emit_try.finally_frame(self)
-        if frame is not None:
-            return emit_try.return_through_finally(self, stmt, frame)
+        through = emit_finally.return_(self, stmt)
+        if through is not None:
+            return through
         if stmt.value is None:
             return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
                             {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")

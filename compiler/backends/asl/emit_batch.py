@@ -25,6 +25,7 @@ from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_branch import Branch
 from durable_compile.backends.asl.emit_retry import retry_for
 from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
+from durable_compile.backends.asl.fold_sources import Sources
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
@@ -98,6 +99,8 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
                            + " %}"}
     state["Next"] = nxt
     entry = em.put(em.namer.name(label), state, op.span, op.kind.value)  # the name carries the label
+    if errvar is not None:
+        _add_source(em, entry, _neighbours(em, op)[1])
     total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(branches))
     return _check_total(em, op, rules, total, entry)
 
@@ -269,6 +272,15 @@ def _caught(em: Emitter) -> bool:
     handler = next((h for frame in reversed(em.tries) for h in frame.handlers
                     if emit_try.matches(h.types, "child") is not None), None)
     return handler is not None and handler.raises is None
+
+
+def _add_source(em: Emitter, name: str, thrown: n.Stmt | None) -> None:
+    """The state of a batch that fails by itself stands for the `throw_if_error()` after it too."""
+    if not isinstance(thrown, n.ExprStmt):
+        return
+    part = {"line": thrown.span.line, "end_line": thrown.span.end_line, "what": thrown.value.code}
+    Sources(em.out.source_map).add(name, [part], after=True)
+    em.states[name]["Comment"] += f"; {part['what']} (line {part['line']})"
 
 
 def _thrown(em: Emitter, stmt: n.Stmt) -> str | None:

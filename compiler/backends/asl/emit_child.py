@@ -19,9 +19,10 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl import emit_finally, emit_serdes, emit_try
 from durable_compile.backends.asl.emit_support import Namer, Unsupported, current_renames, jsonata_name, renamed
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.local_types import int_locals, list_locals
@@ -41,20 +42,24 @@ def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
     if op.callee is None or region is None:
         raise Unsupported(op.span, "the child context's function could not be resolved: pass a "
                                    "@durable_with_child_context function, a def or a lambda")
-    serdes = (op.settings or {}).get("serdes")
-    if serdes is not None and not (isinstance(serdes, dict) and serdes.get("type") == "JsonSerDes"):
-        raise Unsupported(op.span, "a child context with a custom serdes is not supported by to-asl")
+    serdes = emit_serdes.serdes_code(em, op)
     label = _label(op)
     target = _target(em, op)
     after = nxt
-    if target is not None:  # falling off the end of the child returns None
+    if target is not None and serdes is None:  # falling off the end of the child returns None
         after = em.put(em.namer.name(f"{label}-returns-None"), {"Type": "Pass", "Assign": {target: None},
                                                                 "Next": nxt}, region.span, f"child {label} ends")
     boundary = _boundary(em, op, em.fresh("childerr"))
     bindings = _bindings(em, op, region)
     names = _renames(em, region, label)
     with _scope(em, region, names, label, boundary):
-        em.returns.append(partial_return(em, target, nxt))
+        into = target
+        if serdes is not None:  # the child's return value reaches the parent through its serdes
+            into = em.fresh("returned")
+            nxt = emit_serdes.child_roundtrip(em, op, serdes, into, target, nxt)
+            after = em.put(em.namer.name("returns-None"), {"Type": "Pass", "Assign": {into: None}, "Next": nxt},
+                           region.span, f"child {label} ends")
+        em.returns.append(partial_return(em, into, nxt))
         try:
             entry = em.block(region.body, after)
         finally:
@@ -63,11 +68,13 @@ def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
 
 
 def partial_return(em: Emitter, target: str | None, nxt: str) -> Callable[[n.Return], str]:
-    """What `return` means inside the child: assign the operation's target, continue after the child."""
+    """What `return` means inside the child: assign the operation's target, continue after the child
+    (through the child's open finally blocks first)."""
 
     def emit(stmt: n.Return) -> str:
-        if emit_try.finally_frame(em) is not None:
-            raise Unsupported(stmt.span, "return inside try/finally in a child context is not supported by to-asl")
+        through = emit_finally.return_(em, stmt, partial(_returned, em, stmt, target, nxt))
+        if through is not None:
+            return through
         value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
         if target is None and value is not None:
             return nxt
@@ -79,6 +86,14 @@ def partial_return(em: Emitter, target: str | None, nxt: str) -> Callable[[n.Ret
         em.put(name, {"Type": "Pass", "Assign": assign, "Next": nxt}, stmt.span, "child returns")
         return em.lifted_value(stmt.value, stmt.span, name, temp)  # type: ignore[arg-type]
     return emit
+
+
+def _returned(em: Emitter, stmt: n.Return, target: str | None, nxt: str, result: str) -> str:
+    """The child returns the value held in `result` (after its finally blocks ran)."""
+    if target is None:
+        return nxt
+    return em.put(em.namer.name(f"Return-line-{stmt.span.line}"),
+                  {"Type": "Pass", "Assign": {target: f"{{% ${result} %}}"}, "Next": nxt}, stmt.span, "child returns")
 
 
 def _label(op: n.Operation) -> str:
@@ -113,7 +128,7 @@ def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
                             op.span, f"{ERROR} caught")
             return emit_try.Handler([None], caught, errvar)
         if frame.finally_error and frame.pending:
-            pending = f"{{% {{'Error': {string_literal(ERROR)}, 'Cause': {message}}} %}}"
+            pending = emit_finally.pending((string_literal(ERROR), message, f"${errvar}.error_type"))
             through = em.put(em.namer.name(name), {"Type": "Pass", "Assign": {frame.pending: pending},
                                                    "Next": frame.finally_error}, op.span, f"{ERROR} through finally")
             return emit_try.Handler([None], through, errvar)

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl import emit_serdes, emit_try
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
     STEPS_ARN,
@@ -106,9 +106,6 @@ def _config(em: Emitter, op: n.Operation) -> dict[str, ir.Expr]:
                                    f"assigned once to a local for to-asl, not {shown!r}")
     fields = dict(zip(CONFIG_FIELDS, config.args, strict=False))
     fields.update({kw.name: kw.value for kw in config.kwargs})
-    serdes = fields.get("serdes")
-    if serdes is not None and not (isinstance(serdes, ir.Call) and serdes.func.code.endswith("JsonSerDes")):
-        raise Unsupported(op.span, f"wait_for_condition with the serdes {serdes.code!r} is not supported by to-asl")
     if "wait_strategy" not in fields or "initial_state" not in fields:
         raise Unsupported(op.span, "WaitForConditionConfig needs wait_strategy and initial_state")
     strategy = _resolve(em, fields["wait_strategy"])
@@ -116,17 +113,22 @@ def _config(em: Emitter, op: n.Operation) -> dict[str, ir.Expr]:
         raise Unsupported(op.span, f"the wait strategy {strategy.code!r} is a local that is not assigned once from "
                                    "create_wait_strategy(...) and used only by wait_for_condition: write the "
                                    "strategy in place or at module level")
-    return {"wait_strategy": strategy, "initial_state": fields["initial_state"]}
+    return {"wait_strategy": strategy, "initial_state": fields["initial_state"],
+            **({"serdes": fields["serdes"]} if "serdes" in fields else {})}
 
 
-def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr) -> tuple[list[str], list[str]]:
-    """The Python of one attempt: check, JSON round trip, the strategy's decision; and the locals read."""
+def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr, serdes: str | None) -> tuple[list[str], list[str]]:
+    """The Python of one attempt: check, JSON (or serdes) round trip, the strategy's decision; and the
+    locals read. With a serdes, the first attempt's state is the initial state through it too."""
     from durable_compile.backends.asl.emit_ops import _callee_body, _reads
     body, reads = _callee_body(em, op, "_state", "_check_ctx")
     body[-1] = "_state = " + body[-1].removeprefix("return ")
     code = ast.unparse(ast.parse(strategy.code.strip(), mode="eval"))
     lines = ["import json", "_attempt = _payload['poll']['attempt']", "_state = PollAgain.state_of(_payload['poll'])",
-             "_check_ctx = StepContext(_attempt)", *body, "_state = json.loads(json.dumps(_state))",
+             *(["if _attempt == 1:", f"    _state = {emit_serdes.roundtrip(serdes, '_state', op)}"] if serdes else []),
+             "_check_ctx = StepContext(_attempt)", *body,
+             f"_state = {emit_serdes.roundtrip(serdes, '_state', op)}" if serdes else
+             "_state = json.loads(json.dumps(_state))",
              f"_decision = ({code})(_state, _attempt)",
              "if not _decision.should_continue:",
              "    return _state",
@@ -136,11 +138,12 @@ def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr) -> tuple[list[s
 
 def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     fields = _config(em, op)
-    body, reads = _check_body(em, op, fields["wait_strategy"])
+    serdes = emit_serdes.checked(em, op, fields["serdes"].code if "serdes" in fields else None, "condition")
+    body, reads = _check_body(em, op, fields["wait_strategy"], serdes)
     errors = tuple(r for r in reads if r in em.errors)
     escape = emit_try.escape(em, "condition")
     em.out.lifted.append(Lifted(op.id, "check", tuple(reads), tuple(body), op.span.line, errors,
-                                escape=None if escape is None else Escape(escape)))
+                                escape=None if escape is None else Escape(escape), serdes=serdes is not None))
     assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others via a fresh name
     label = op.label.replace('f"', "").replace('"', "")
     poll = em.fresh("poll")

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_try
+from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_serdes, emit_try
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
@@ -74,6 +74,9 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
 
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
+    serdes = emit_serdes.serdes_code(em, op)
+    if serdes is not None:  # the handler receives the result through the step's serdes
+        body[-1] = "return " + emit_serdes.roundtrip(serdes, body[-1].removeprefix("return "), op)
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
     names = partial(qualified_type, em.source_text, Path(em.handler.path).stem)  # as the steps function reports
@@ -83,12 +86,12 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
         em.report("DUR823", op.span, note)
     retried_as = retried_types(op.settings, names, readable) if retry else (1, ())
     em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches, escape,
-                                retried_as))
+                                retried_as, serdes is not None))
     from durable_compile.backends.asl.emit import task_state
     attempt = _uses_attempt(em, op) or (escape is not None and escape.attempts > 1) or bool(retried_as[1])
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if attempt else None)
     if retry:
-        state["Retry"] = retry
+        state["Retry"] = retry if serdes is None else emit_serdes.not_retried(retry)
     _assign_result(em, op, state, "$states.result.Payload")
     return _finish(em, op, state, nxt, "step", escape is not None)
 

@@ -115,6 +115,7 @@ class Lifted:
     escape: Escape | None = None  #: what an uncaught error leaves the task as (None: its own type)
     #: (attempts, (ErrorEquals name, Python of the class)) of a step's type-filtered retrier (retried_types)
     retried_as: tuple[int, tuple[tuple[str, str], ...]] = (1, ())
+    serdes: bool = False  #: its code round-trips a value through a custom serdes (emit_serdes)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from durable_compile.backends.asl import emit_finally
 from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.ir import exprs as ir
@@ -54,6 +55,11 @@ UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackE
 CALLBACK_CLASS = "($e := $states.errorOutput.Error; $e = 'CallbackSubmitterError' ? $e : " \
                  "$e in ['States.Timeout', 'States.HeartbeatTimeout'] ? 'CallbackTimeoutError' : " \
                  "'CallbackExternalError')"
+#: the cause of a callback's failure nothing catches: a timeout has the SDK's message, anything else the
+#: error's own cause (a caught one's `err.message` is the task's cause)
+CALLBACK_CAUSE = "($states.errorOutput.Error = 'States.Timeout' ? 'Callback timed out' : " \
+                 "$states.errorOutput.Error = 'States.HeartbeatTimeout' ? 'Callback timed out on heartbeat' : " \
+                 "$states.errorOutput.Cause)"
 #: the SDK's CallbackError subclasses an `except` can single out -> the task errors that raise them
 #: (CallbackExternalError, an answer's failure under any name, still catches States.ALL)
 CALLBACK_ERRORS = {"CallbackTimeoutError": ["States.Timeout", "States.HeartbeatTimeout"],
@@ -84,6 +90,7 @@ class TryFrame:
     finally_error: str | None = None  #: the copy of the finally block that ends by re-raising
     pending: str | None = None  #: the variable holding the exception that finally re-raises
     finalbody: tuple[n.Stmt, ...] = ()  #: the finally block (copied for each way out)
+    loops: int = 0  #: how many loops were open around the try (a `break` leaves the tries inside its loop)
 
 
 def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
@@ -92,19 +99,18 @@ def try_(em: Emitter, stmt: n.Try, nxt: str) -> str:
                     for h in stmt.handlers]
         after = em.block(stmt.orelse, nxt)
         return _inside(em, TryFrame(handlers), lambda: em.block(stmt.body, after))
-    if em.tries:
-        raise Unsupported(stmt.span, "try/finally inside another try is not supported by to-asl yet")
-    # The finally block runs on every way out: normally, after an exception (then re-raises), before a return.
+    # The finally block runs on every way out: normally, after an exception (then raises it again, by its
+    # class, to what encloses the try), before a return, break or continue (emit_finally).
     pending = em.fresh("pending")
-    reraise = em.put(em.namer.name(f"Reraise-line-{stmt.span.line}"),
-                     {"Type": "Fail", "Error": f"{{% ${pending}.Error %}}", "Cause": f"{{% ${pending}.Cause %}}"},
-                     stmt.span, "re-raise after finally")
-    frame = TryFrame([], em.block(stmt.finalbody, reraise), pending, stmt.finalbody)
+    error = (f"${pending}.Error", f"${pending}.Cause", f"${pending}.Type")
+    reraise = emit_finally.dispatch(em, error, stmt.span, f"Reraise-line-{stmt.span.line}", "re-raise after finally")
+    loops = len(em.loops)
+    frame = TryFrame([], em.block(stmt.finalbody, reraise), pending, stmt.finalbody, loops)
     normal = em.block(stmt.finalbody, nxt)
     handlers = [Handler(_types(h.type), _inside(em, frame, partial(em.block, h.body, normal)), h.name,
                         reraise=_reraises(h)) for h in stmt.handlers]
     after = _inside(em, frame, lambda: em.block(stmt.orelse, normal))
-    full = TryFrame(handlers, frame.finally_error, pending, stmt.finalbody)
+    full = TryFrame(handlers, frame.finally_error, pending, stmt.finalbody, loops)
     return _inside(em, full, lambda: em.block(stmt.body, after))
 
 
@@ -126,25 +132,6 @@ def _inside(em: Emitter, frame: TryFrame, emit: Callable[[], str]) -> str:
         return emit()
     finally:
         em.tries.pop()
-
-
-def return_through_finally(em: Emitter, stmt: n.Return, frame: TryFrame) -> str:
-    """`return` inside a try/finally: the value is computed first, then the finally block runs (outside
-    the try's handlers), then the execution ends with the value."""
-    result = em.fresh("result")
-    done = em.put(em.namer.name(f"Return-line-{stmt.span.line}"),
-                  {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
-    saved = em.tries
-    em.tries = []
-    try:
-        cleanup = em.block(frame.finalbody, done)
-    finally:
-        em.tries = saved
-    value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
-    if value is None:
-        return em.lifted_value(stmt.value, stmt.span, cleanup, result)  # type: ignore[arg-type]
-    return em.put(em.namer.name(f"Set-{result}"), {"Type": "Pass", "Assign": {result: value}, "Next": cleanup},
-                  stmt.span, "return value")
 
 
 def finally_frame(em: Emitter) -> TryFrame | None:
@@ -218,7 +205,7 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
                 return found, None
         if frame.finally_error and frame.pending:
             error = uncaught_class(kind) if kind in UNCAUGHT else "$states.errorOutput.Error"
-            pending = f"{{% {{'Error': {error}, 'Cause': {MESSAGE[3:-3]}}} %}}"
+            pending = emit_finally.pending((error, MESSAGE[3:-3], "$states.errorOutput.Error"))
             found.append({"ErrorEquals": [ALL], "Next": frame.finally_error, "Assign": {frame.pending: pending}})
             return found, None
     return found, UNCAUGHT.get(kind)
@@ -238,7 +225,8 @@ def uncaught_entry(em: Emitter, kind: str) -> dict[str, Any]:
     """The Catch entry of a durable failure no `except` catches: the execution fails with the SDK's error
     class (a callback answered with a failure raises CallbackExternalError in the handler, whatever error
     the answer names), which the entry sets in its Output for the scope's one Fail state."""
-    output = f"{{% {{'Error': {uncaught_class(kind)}, 'Cause': $states.errorOutput.Cause}} %}}"
+    cause = CALLBACK_CAUSE if kind == "callback" else "$states.errorOutput.Cause"
+    output = f"{{% {{'Error': {uncaught_class(kind)}, 'Cause': {cause}}} %}}"
     return {"ErrorEquals": [ALL], "Next": _uncaught(em), "Output": output}
 
 
@@ -262,7 +250,7 @@ def _uncaught(em: Emitter) -> str:
 
 def raise_(em: Emitter, stmt: n.Raise) -> str:
     if stmt.exc is None:
-        return _reraise(em, stmt, em.namer.name(f"Reraise-line-{stmt.span.line}"))
+        return _reraise(em, stmt)
     cls, message = _exception(em, stmt.exc)
     name = em.namer.name(f"Raise-{cls}")
     handler = _handler_for(em, cls)
@@ -278,7 +266,7 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
                       f"raise {cls}, caught")
     frame = finally_frame(em)
     if frame is not None and frame.finally_error and frame.pending:
-        pending = f"{{% {{'Error': {string_literal(cls)}, 'Cause': {message}}} %}}"
+        pending = emit_finally.pending((string_literal(cls), message, string_literal(cls)))
         return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
                       stmt.span, f"raise {cls} through finally")
     state: dict[str, Any] = {"Type": "Fail", "Error": cls}
@@ -292,24 +280,16 @@ def caught(em: Emitter, cls: str) -> bool:
     return _handler_for(em, cls) is not None or finally_frame(em) is not None
 
 
-def _reraise(em: Emitter, stmt: n.Raise, name: str) -> str:
+def _reraise(em: Emitter, stmt: n.Raise) -> str:
     """A bare `raise` in an `except ... as err` block raises the caught exception again: its class (the
-    SDK's for a durable failure, the raised one for code that failed) and message. Through a `finally`,
-    that block runs first; out of a child context nothing catches, it is ChildContextError."""
+    SDK's for a durable failure, the raised one for code that failed), message and error type, to the
+    enclosing `except` that catches that class, through a `finally`, or out of the handler (out of a
+    child context nothing catches, as ChildContextError)."""
     error = _current_error(em)
     if error is None:
         raise Unsupported(stmt.span, "a bare raise outside an except block with a name")
-    cls, message = f"${raised_class(error)}", f"${error}.message"
-    boundary = next((h for f in em.tries for h in f.handlers if h.raises is not None), None)
-    if boundary is not None and all(h.raises is not None for f in em.tries for h in f.handlers):
-        cls = string_literal(str(boundary.raises))
-    frame = finally_frame(em)
-    if frame is not None and frame.pending:
-        pending = f"{{% {{'Error': {cls}, 'Cause': {message}}} %}}"
-        return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
-                      stmt.span, "raise again through finally")
-    return em.put(name, {"Type": "Fail", "Error": f"{{% {cls} %}}", "Cause": f"{{% {message} %}}"}, stmt.span,
-                  "raise again")
+    raised = (f"${raised_class(error)}", f"${error}.message", f"${error}.error_type")
+    return emit_finally.dispatch(em, raised, stmt.span, f"Reraise-line-{stmt.span.line}", "raise again")
 
 
 def _current_error(em: Emitter) -> str | None:
@@ -337,4 +317,6 @@ def _handler_for(em: Emitter, cls: str) -> Handler | None:
             if _matches(handler.types, "compute") is not None and (cls in handler.types or
                                                                    set(handler.types) & CATCH_ALL):
                 return handler
+        if frame.finally_error:  # the finally block runs first
+            return None
     return None

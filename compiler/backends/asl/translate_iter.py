@@ -1,18 +1,20 @@
 """Iteration in handler code -> JSONata: comprehensions, `sum`/`any`/`all`/`list`/`min`/`max`/`sorted`
-over them or over a list, `**` in dict displays and unpacking a list into names.
+over them or over a list, `sep.join(...)`, `**` in dict displays and unpacking a list into names.
 
 Takes what the list translator takes; gives `Typed` JSONata or `NotTranslatable`. A comprehension is a
 `$reduce` over its iterable whose function appends each element (`[[v]]` for a list, so nothing
 flattens, and the result stays an array when it has one element or none); `sum` adds from 0 in the
 same order (so floats round the same way), `any`/`all` stop evaluating once the answer is known, as
-Python does; `min`/`max` keep the first element no later one beats. Iterating a dict gives its keys.
+Python does; `min`/`max` keep the first element no later one beats. Iterating a dict gives its keys,
+iterating a string its characters (code points, as Python: `$substring`, not `$split`, which cuts
+astral characters in two in JavaScript JSONata); `sep.join(x)` joins what iterating x gives.
 Where Python raises for some values (unpacking a list of another length, `**` of a non-dict,
 iterating None, `min` of nothing, `len` of a number), the JSONata fails too (`$error`, a
 States.QueryEvaluationError naming the Python error). Such a guarded translation is refused where an
 enclosing `except`, `finally` or child-context boundary would catch the Python error (`caught`): the
 state machine could not catch it there.
-Known deviations, all loud (JSONata fails where Python gives a value, never another value): iterating
-a string, or unpacking a dict or a string, held in an untyped value; `sum` of booleans held in untyped
+Known deviations, all loud (JSONata fails where Python gives a value, never another value): unpacking
+a dict or a string held in an untyped value; `sum` of booleans held in untyped
 values; `min`/`max`/`sorted` of booleans or lists (Step Functions' `<` and `$sort` take numbers or
 strings; jsonata-python's `$sort`, used by run-asl, also sorts the others as Python does).
 """
@@ -20,13 +22,14 @@ strings; jsonata-python's `$sort`, used by run-asl, also sorts the others as Pyt
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from durable_compile.backends.asl.jsonata import Array, Binary, Cond, Expr, Index, Lambda, Lit, Var, call
+from durable_compile.backends.asl.jsonata import Array, Binary, Cond, Expr, Index, Lambda, Lit, Var, call, render
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
-from durable_compile.backends.asl.translate_lists import ListTranslator
+from durable_compile.backends.asl.translate_lists import ListTranslator, Range
 from durable_compile.backends.asl.typed import type_test
 
 #: Python exception -> the names an `except` clause may use to catch it (catch-alls are handled apart)
@@ -98,8 +101,20 @@ class IterTranslator(ListTranslator):
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Typed:
         raise NotTranslatable(node, "a generator is translated only as the argument of sum, any, all or list")
 
+    def method_join(self, node: ast.Call, base: Typed, args: list[Typed]) -> Typed:
+        """`sep.join(x)` joins what a `for` over x visits (a string's characters, a dict's keys); an item
+        that is not a string fails, as in Python (TypeError: `$join` takes strings only)."""
+        if base.type != "str" or len(args) != 1:
+            raise NotTranslatable(node, "str.join() needs a separator string and one iterable")
+        self.guard(node, "TypeError", "")
+        return Typed(call("join", self.items_of(args[0], node), base.expr), "str")
+
     def visit_Call(self, node: ast.Call) -> Typed:
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.GeneratorExp) and not node.keywords:  # sep.join(x for x in xs)
+            gen = node.args[0]
+            node = ast.Call(func, [ast.ListComp(gen.elt, gen.generators)], [])
         if isinstance(func, ast.Name) and func.id in _REDUCERS and func.id not in self.names \
                 and len(node.args) == 1 and not node.keywords:
             arg = node.args[0]
@@ -194,22 +209,25 @@ class IterTranslator(ListTranslator):
         element's variable, bound to the clause's target while the block runs)."""
         iterable = self.translate(gen.iter)
         items = self.items_of(iterable, gen.iter)
-        name = _fresh("acc", used)
+        name = fresh("acc", used)
         used.add(name)
         with self._target(gen, used, _element_type(iterable)) as var:
             yield items, name, var
 
     def items_of(self, value: Typed, node: ast.AST) -> Expr:
-        """An array of what Python's `for` over the value visits (a dict's keys)."""
+        """An array of what Python's `for` over the value visits (a dict's keys, a string's characters)."""
         if value.type == "list":
             return value.expr
         if value.type == "dict":
             return call("append", Array(()), call("keys", value.expr))
+        if value.type == "str":
+            return self.let(value.expr, characters)
         if value.type != "any":
             raise NotTranslatable(node, f"iterating a {value.type} value has no JSONata translation")
-        error = self.guard(node, "TypeError", "only lists and dicts are iterated in the state machine")
+        error = self.guard(node, "TypeError", "only strings, lists and dicts are iterated in the state machine")
         return self.let(value.expr, lambda v: Cond(type_test(v, "array"), v, Cond(
-            type_test(v, "object"), call("append", Array(()), call("keys", v)), error)))
+            type_test(v, "object"), call("append", Array(()), call("keys", v)), Cond(
+                type_test(v, "string"), characters(v), error))))
 
     @contextmanager
     def _target(self, gen: ast.comprehension, used: set[str], kind: str) -> Iterator[str]:
@@ -218,7 +236,7 @@ class IterTranslator(ListTranslator):
             raise NotTranslatable(gen.target, "only a plain name is supported as a comprehension target")
         python = gen.target.id
         others = {k.expr.name for name, k in self.names.items() if name != python and isinstance(k.expr, Var)}
-        var = _fresh(python if python != "states" else "states_", (used - {python}) | (others & used))
+        var = fresh(python if python != "states" else "states_", (used - {python}) | (others & used))
         used.add(var)
         saved = self.names.get(python)
         self.names[python] = Typed(Var(var), kind)
@@ -289,11 +307,19 @@ class IterTranslator(ListTranslator):
 
 
 def _element_type(iterable: Typed) -> str:
-    """What iterating the value visits: a dict's keys are strings."""
-    return "str" if iterable.type == "dict" else "any"
+    """What iterating the value visits: a dict's keys and a string's characters are strings."""
+    return "str" if iterable.type in ("dict", "str") else "any"
 
 
-def _fresh(base: str, used: set[str]) -> str:
+def characters(text: Expr) -> Expr:
+    """The characters of a string, as Python iterates them (code points): `$substring` and `$length`
+    count code points in JSONata, where `$split(s, '')` would cut an astral character in two."""
+    index = fresh("i", set(re.findall(r"\$(\w+)", render(text))))
+    each = Lambda((index,), call("substring", text, Var(index), Lit(1)))
+    return call("append", Array(()), call("map", Range(Lit(0), Binary("-", call("length", text), Lit(1))), each))
+
+
+def fresh(base: str, used: set[str]) -> str:
     name, n = base, 1
     while name in used:
         n += 1

@@ -1,15 +1,15 @@
-"""`json.loads` in handler code -> Step Functions' `$parse`.
+"""`json.loads` in handler code -> Step Functions' `$parse`, and `json.dumps` -> a JSON writer.
 
 Takes the module's imports (`json_calls`: `json.loads`, `j.loads` after `import json as j`, `loads`
-after `from json import loads`) and gives `Typed` JSONata or `NotTranslatable`, as the other translators.
+after `from json import loads`, and the same for `dumps`) and gives `Typed` JSONata or `NotTranslatable`,
+as the other translators.
 `$parse` reads JSON text as Python's `json.loads` does, with two differences that the translation
 guards: Step Functions also reads single-quoted strings (which Python rejects), so a text with a `'`
 outside its double-quoted strings fails before it is parsed; and it rejects non-strings, as Python does
 (TypeError; `$contains` fails first). Invalid JSON fails in both (Python's JSONDecodeError, the state machine's
 States.QueryEvaluationError), so the translation is refused where an enclosing handler would catch it.
 Known deviations: `NaN` and `Infinity`, which Python reads, fail in Step Functions; numbers are
-doubles. `json.dumps` is not translated: Python writes `", "` and `": "` and escapes non-ASCII text,
-Step Functions' `$string` does neither.
+doubles. `json.dumps` becomes a JSONata writer that gives Python's text (translate_dumps.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from types import MappingProxyType
 
 from durable_compile.backends.asl.jsonata import Cond, Expr, call
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
-from durable_compile.backends.asl.translate_iter import IterTranslator
+from durable_compile.backends.asl.translate_dumps import dumped, separators
+from durable_compile.backends.asl.translate_iter import fresh
+from durable_compile.backends.asl.translate_keys import KeyTranslator
 
 #: a `'` after any run of characters and whole double-quoted strings: outside every JSON string (the
 #: backslash is written `\x5c` inside brackets: JSONata's lexer takes `\]` for an escaped bracket)
@@ -51,26 +53,33 @@ def json_imports(source_text: str) -> Mapping[str, str]:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.name == "json":
-                    found[f"{alias.asname or 'json'}.loads"] = "loads"
+                    found.update({f"{alias.asname or 'json'}.{name}": name for name in ("loads", "dumps")})
         elif isinstance(stmt, ast.ImportFrom) and stmt.module == "json" and not stmt.level:
             for alias in stmt.names:
-                if alias.name == "loads":
-                    found[alias.asname or alias.name] = "loads"
+                if alias.name in ("loads", "dumps"):
+                    found[alias.asname or alias.name] = alias.name
     return MappingProxyType(found)
 
 
-class JsonTranslator(IterTranslator):
-    """The iteration translator plus `json.loads`."""
+class JsonTranslator(KeyTranslator):
+    """The iteration translator (with key functions) plus `json.loads`."""
 
     #: dotted call names -> the json function (set by the emitter from the module's imports)
     json_calls: Mapping[str, str] = MappingProxyType({})
 
     def visit_Call(self, node: ast.Call) -> Typed:
         dotted = _dotted(node.func)
-        if dotted is not None and dotted.split(".")[0] not in self.names and self.json_calls.get(dotted) == "loads":
+        which = self.json_calls.get(dotted) if dotted is not None and dotted.split(".")[0] not in self.names else None
+        if which == "loads":
             if len(node.args) != 1 or node.keywords:
                 raise NotTranslatable(node, "json.loads() is translated with one argument and no options")
             return self.loads(node, self.translate(node.args[0]))
+        if which == "dumps":
+            if len(node.args) != 1 or any(isinstance(a, ast.Starred) for a in node.args):
+                raise NotTranslatable(node, "json.dumps() is translated with one argument")
+            item, key = separators(node)
+            value = self.translate(node.args[0])
+            return dumped(fresh("dumps", self._used(node)), value, item, key)
         return super().visit_Call(node)
 
     def loads(self, node: ast.Call, text: Typed) -> Typed:

@@ -18,7 +18,7 @@ from durable_compile.discover import FunctionInfo
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.ir.lower import ops
-from durable_compile.ir.lower.children import TOKENS, children
+from durable_compile.ir.lower.children import expression_children
 from durable_compile.ir.lower.comprehensions import COMPREHENSIONS, desugar
 from durable_compile.ir.lower.env import Env
 from durable_compile.ir.lower.exprs import lower_expr
@@ -40,9 +40,8 @@ class _CallCollector:
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
         if kind not in NO_DESCENT:
-            for child in children(node):
-                if type(child) not in TOKENS:
-                    self.walk(child)
+            for child in expression_children(node):
+                self.walk(child)
         if kind is cst.Call:
             found = ops.call_kind(node, self.scope, self.env)  # type: ignore[arg-type]
             if found is not None:
@@ -52,7 +51,7 @@ class _CallCollector:
 
     def _runs_operations(self, comp: cst.CSTNode) -> bool:
         inner = _CallCollector(self.scope, self.env)
-        for child in children(comp):
+        for child in expression_children(comp):
             inner.walk(child)
         return bool(inner.found)
 

@@ -1,0 +1,143 @@
+"""Python operators -> JSONata: arithmetic, `not`/`and`/`or`, comparisons, `in` and conditional
+expressions, each keeping Python's meaning (see translate.py for the guarantees).
+
+Takes the operands' `Typed` translations; gives `Typed` JSONata or `NotTranslatable` (arithmetic on a
+value that is not a number, `is` against anything but None, bitwise operators).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from durable_compile.backends.asl.jsonata import Binary, Cond, Expr, Lit, Neg, call
+from durable_compile.backends.asl.translate_values import ValueTranslator
+from durable_compile.backends.asl.typed import _COMPARE, NUMBERS, NotTranslatable, Typed, join_types, type_test
+
+
+class OperatorTranslator(ValueTranslator):
+    """The value translator plus operators."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> Typed:
+        a, b = self.translate(node.left), self.translate(node.right)
+        handler = getattr(self, "op_" + type(node.op).__name__, None)
+        if handler is None:
+            raise NotTranslatable(node, f"the operator {type(node.op).__name__} is not supported in JSONata")
+        return handler(node, a, b)
+
+    def _numbers(self, node: ast.AST, *values: Typed) -> None:
+        for v in values:
+            if v.type not in NUMBERS and v.type != "any":
+                raise NotTranslatable(node, f"arithmetic on a {v.type} value")
+
+    def _arith_type(self, a: Typed, b: Typed) -> str:
+        return "int" if a.type == b.type == "int" else "float" if "any" not in (a.type, b.type) else "any"
+
+    def op_Add(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        if a.type == b.type == "str":
+            return Typed(Binary("&", a.expr, b.expr), "str")
+        if a.type == b.type == "list" or {a.type, b.type} == {"list", "any"}:
+            return Typed(call("append", a.expr, b.expr), "list")
+        if "str" in (a.type, b.type) and "any" in (a.type, b.type):
+            return Typed(Binary("&", a.expr, b.expr), "str")
+        if a.type == b.type == "any":
+            return Typed(self.let(a.expr, lambda x: Cond(type_test(x, "string"), Binary("&", x, b.expr), Cond(
+                type_test(x, "array"), call("append", x, b.expr), Binary("+", x, b.expr)))), "any")
+        self._numbers(node, a, b)
+        return Typed(Binary("+", a.expr, b.expr), self._arith_type(a, b))
+
+    def op_Sub(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        self._numbers(node, a, b)
+        return Typed(Binary("-", a.expr, b.expr), self._arith_type(a, b))
+
+    def op_Mult(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        self._numbers(node, a, b)
+        return Typed(Binary("*", a.expr, b.expr), self._arith_type(a, b))
+
+    def op_Div(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        self._numbers(node, a, b)
+        return Typed(Binary("/", a.expr, b.expr), "float")
+
+    def op_FloorDiv(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        self._numbers(node, a, b)
+        return Typed(call("floor", Binary("/", a.expr, b.expr)), self._arith_type(a, b))
+
+    def op_Mod(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        self._numbers(node, a, b)
+        body = self.let(a.expr, lambda x: self.let(b.expr, lambda y: Binary(
+            "-", x, Binary("*", y, call("floor", Binary("/", x, y))))))
+        return Typed(body, self._arith_type(a, b))
+
+    def op_Pow(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        self._numbers(node, a, b)
+        exact = a.type == "int" and isinstance(b.expr, Lit) and isinstance(b.expr.value, int) and b.expr.value >= 0
+        return Typed(call("power", a.expr, b.expr), "int" if exact else "float")
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Typed:
+        if isinstance(node.op, ast.Not):
+            return Typed(call("not", self.truthy(node.operand)), "bool")
+        value = self.translate(node.operand)
+        self._numbers(node, value)
+        if isinstance(node.op, ast.USub):
+            return Typed(Neg(value.expr), value.type)
+        if isinstance(node.op, ast.UAdd):
+            return value
+        raise NotTranslatable(node, "bitwise inversion is not supported in JSONata")
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> Typed:
+        values = [self.translate(v) for v in node.values]
+        result = values[-1]
+        for left in reversed(values[:-1]):
+            result = self._bool_op(isinstance(node.op, ast.And), left, result)
+        return result
+
+    def _bool_op(self, is_and: bool, left: Typed, right: Typed) -> Typed:
+        if left.type == right.type == "bool":
+            return Typed(Binary("and" if is_and else "or", left.expr, right.expr), "bool")
+
+        def pick(v: Expr) -> Expr:
+            test = self.truth_of(Typed(v, left.type))
+            return Cond(test, right.expr, v) if is_and else Cond(test, v, right.expr)
+        return Typed(self.let(left.expr, pick), join_types(left.type, right.type))
+
+    def visit_Compare(self, node: ast.Compare) -> Typed:
+        terms = [self.translate(node.left), *(self.translate(c) for c in node.comparators)]
+        tests = [self._compare(node, op, terms[i], terms[i + 1]) for i, op in enumerate(node.ops)]
+        result = tests[0]
+        for test in tests[1:]:
+            result = Binary("and", result, test)
+        return Typed(result, "bool")
+
+    def _compare(self, node: ast.AST, op: ast.cmpop, a: Typed, b: Typed) -> Expr:
+        if isinstance(op, ast.Is | ast.IsNot) and b.type != "none":
+            raise NotTranslatable(node, "'is' is only supported against None")
+        if isinstance(op, ast.In | ast.NotIn):
+            test = self._contains(node, a, b)
+            return call("not", test) if isinstance(op, ast.NotIn) else test
+        a, b = self._bool_as_number(a, b), self._bool_as_number(b, a)
+        return Binary(_COMPARE[type(op)], a.expr, b.expr)
+
+    def _bool_as_number(self, side: Typed, other: Typed) -> Typed:
+        """Python compares True and False as 1 and 0 (`True == 1`); JSONata never equates a boolean with
+        a number, so a boolean compared with a number (or a value that may be one) becomes 1 or 0."""
+        if side.type != "bool" or other.type not in ("int", "float", "any"):
+            return side
+        number = Cond(side.expr, Lit(1), Lit(0))
+        if other.type != "any":
+            return Typed(number, "int")
+        return Typed(Cond(type_test(other.expr, "number"), number, side.expr), "any")
+
+    def _contains(self, node: ast.AST, item: Typed, container: Typed) -> Expr:
+        if container.type == "str":
+            return call("contains", container.expr, item.expr)
+        if container.type == "dict":
+            return Binary("in", item.expr, call("keys", container.expr))
+        if container.type == "list":
+            return Binary("in", item.expr, container.expr)
+        if container.type != "any":
+            raise NotTranslatable(node, f"'in' on a {container.type} value")
+        return self.let(container.expr, lambda c: Cond(type_test(c, "string"), call("contains", c, item.expr), Cond(
+            type_test(c, "object"), Binary("in", item.expr, call("keys", c)), Binary("in", item.expr, c))))
+
+    def visit_IfExp(self, node: ast.IfExp) -> Typed:
+        then, orelse = self.translate(node.body), self.translate(node.orelse)
+        return Typed(Cond(self.truthy(node.test), then.expr, orelse.expr), join_types(then.type, orelse.type))
