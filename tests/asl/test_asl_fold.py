@@ -77,7 +77,7 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         Flaky=task("flaky", "{% $n %}", "Log", Assign={"n": RESULT}, Retry=RETRY, Catch=CATCH_ALL),
         Log=pass_({"log": "{% $append($log, [$n]) %}"}, "Done"),
         Done=done("{% {'n': $n, 'log': $log} %}"),
-        Failed=FAILED), ["Start", "Flaky", "Done", "Failed"]),
+        Failed=FAILED), ["Start", "Flaky", "Succeed"]),
     "arithmetic stays out of a task with a catcher (it could fail there), and binds in the output": (machine(
         "Start",
         Start=pass_({"n": "{% $states.input.n %}"}, "Flaky"),
@@ -165,7 +165,7 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
               "Default": "Done"},
         Body=pass_({"acc": "{% $append($acc, [$xs[$i]]) %}", "i": "{% $i + 1 %}"}, "Head"),
         Done=done("{% $acc %}")), ["Pair", "Head", "Done"]),
-    "a loop start that may fail stays after a task with a States.ALL retrier (it would call again)": (machine(
+    "a loop start that may fail folds into a task with a States.ALL retrier, shielded from retrying it": (machine(
         "Start",
         Start=pass_({"n": "{% $states.input.n %}", "acc": "{% [] %}"}, "Pair"),
         Pair=task("pair", "{% $n %}", "Loop", Assign={"r": RESULT}, Retry=RETRY),
@@ -173,7 +173,22 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         Head={"Type": "Choice", "Choices": [{"Condition": "{% $i < $count($xs) %}", "Next": "Body"}],
               "Default": "Done"},
         Body=pass_({"acc": "{% $append($acc, [$xs[$i]]) %}", "i": "{% $i + 1 %}"}, "Head"),
-        Done=done("{% $acc %}")), ["Pair", "Loop", "Head", "Done"]),
+        Done=done("{% $acc %}")), ["Pair", "Head", "Done"]),
+    "a loop start that may fail stays after a task whose catcher would catch its failure": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}", "acc": "{% [] %}", "why": "none"}, "Pair"),
+        Pair=task("pair", "{% $n %}", "Loop", Assign={"r": RESULT}, Retry=RETRY, Catch=CATCH_ALL),
+        Loop=pass_({"xs": "{% $r.list %}", "i": 0}, "Head"),
+        Head={"Type": "Choice", "Choices": [{"Condition": "{% $i < $count($xs) %}", "Next": "Body"}],
+              "Default": "Done"},
+        Body=pass_({"acc": "{% $append($acc, [$xs[$i]]) %}", "i": "{% $i + 1 %}"}, "Head"),
+        Done=done("{% $acc %}"),
+        Failed=FAILED), ["Start", "Pair", "Loop", "Head", "Succeed"]),
+    "a return that may fail becomes the output of a task with a States.ALL retrier, shielded": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Pair"),
+        Pair=task("pair", "{% $n %}", "Done", Assign={"r": RESULT}, Retry=RETRY),
+        Done=done("{% $r.list[0] + 1 %}")), ["Pair"]),
     # --- Map and Parallel ----------------------------------------------------------------------------
     "a start pass folds into a map whose iterations do not read what it assigns": (machine(
         "Start",
@@ -282,6 +297,15 @@ def test_folding_merges_comments_and_source_lines() -> None:
         "start (line 1); step inc (line 2); assignments (lines 3-4); return (line 5)"
     assert source_map["Inc"]["line"] == 1 and source_map["Inc"]["end_line"] == 5
     assert set(source_map) == set(after["States"])
+
+
+@pytest.mark.parametrize("case", [
+    "a loop start that may fail folds into a task with a States.ALL retrier, shielded from retrying it",
+    "a return that may fail becomes the output of a task with a States.ALL retrier, shielded"])
+def test_a_may_fail_expression_after_a_call_is_never_retried(case: str) -> None:
+    after = folded(CASES[case][0])
+    shield = {"ErrorEquals": ["States.QueryEvaluationError", "States.Runtime"], "MaxAttempts": 0}
+    assert after["States"]["Pair"]["Retry"] == [shield, *RETRY]
 
 
 def test_a_pass_reading_what_its_predecessor_assigns_reads_the_expression() -> None:

@@ -40,12 +40,21 @@ from durable_compile.backends.asl.fold_graph import (
     bound,
     reads,
     reads_states,
+    rebased,
     strings,
     too_long,
 )
-from durable_compile.backends.asl.fold_guards import Facts, forward_into_call, safe, scope_inputs
+from durable_compile.backends.asl.fold_guards import (
+    Facts,
+    forward_into_call,
+    may_fail_leaving,
+    safe,
+    scope_inputs,
+    shield,
+)
+from durable_compile.backends.asl.fold_returns import Names, merge_returns
 from durable_compile.backends.asl.fold_sources import SourceMap, Sources
-from durable_compile.backends.asl.totality import never_undefined, numeric_variables, outer_reads
+from durable_compile.backends.asl.totality import never_undefined, numeric_variables
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
 
 #: a Pass entered from more places than this is left alone (its expressions would be copied to each)
@@ -62,20 +71,23 @@ START = Ref("", "start")
 def fold(definition: dict[str, Any], source_map: SourceMap) -> None:
     """Simplify every scope of `definition`; merge the source map entries of folded states."""
     sources = Sources(source_map)
-    _fold_scope(definition, sources, numeric_variables(assignments(definition)), frozenset())
+    values = assignments(definition)
+    names = Names(set(source_map) | set(state_names(definition)), set(values))
+    _fold_scope(definition, sources, names, Facts(numeric_variables(values)))
     sources.comment(definition)
 
 
-def _fold_scope(scope: dict[str, Any], sources: Sources, numbers: frozenset[str], inputs: frozenset[str]) -> None:
+def _fold_scope(scope: dict[str, Any], sources: Sources, names: Names, facts: Facts) -> None:
     """Inner scopes first (their input fields known from the state that runs them), then this one."""
     graph = Graph(scope)
     for name, state in scope["States"].items():
-        inner = scope_inputs(state, inputs, graph.preds[name] == [START])
+        inner = Facts(facts.numbers, scope_inputs(state, facts.inputs, graph.preds[name] == [START]))
         for branch in state.get("Branches", ()):
-            _fold_scope(branch, sources, numbers, inner)
+            _fold_scope(branch, sources, names, inner)
         if "ItemProcessor" in state:
-            _fold_scope(state["ItemProcessor"], sources, numbers, inner)
-    Folder(graph, sources, Facts(numbers, inputs)).run()
+            _fold_scope(state["ItemProcessor"], sources, names, inner)
+    Folder(graph, sources, facts).run()
+    merge_returns(graph, sources, names, Facts(facts.numbers))
 
 
 class Folder:
@@ -110,6 +122,15 @@ class Folder:
         first state only (and only when nothing jumps back to it)."""
         return self.start_facts if self.graph.preds[name] == [START] else self.facts
 
+    def may_leave(self, ref: Ref, moved: dict[str, Any]) -> bool:
+        """Whether `moved` may be evaluated on transition `ref`: it cannot fail, or no catcher of the
+        state it leaves would catch its failure (retriers are shielded from it as it moves there)."""
+        return not self.graph.handled(ref) or safe(moved, self.facts) or may_fail_leaving(self.graph.states[ref.source])
+
+    def shield(self, ref: Ref, moved: dict[str, Any]) -> None:
+        if self.graph.handled(ref) and not safe(moved, self.facts):
+            shield(self.graph.states[ref.source])
+
     # --- rules -------------------------------------------------------------------------------------
     def drop_empty(self, name: str, state: dict[str, Any]) -> list[str]:
         refs = list(self.graph.preds[name])
@@ -136,14 +157,15 @@ class Folder:
             earlier = holder.get("Assign", {})
             if not safe({k: v for k, v in earlier.items() if k in assign}, self.facts):
                 return []  # the Pass overwrites it: its expression would no longer be evaluated
-            moved = _rebased(assign, earlier)
-            if moved is None or (self.graph.handled(ref) and not safe(moved, self.facts)):
+            moved = rebased(assign, earlier)
+            if moved is None or not self.may_leave(ref, moved):
                 return []
             if self.graph.choice_conflict(ref, name, nxt, True):
                 return []
             plans.append((ref, holder, moved))
         lines = self.sources.take(name)
         for ref, holder, moved in plans:
+            self.shield(ref, moved)
             holder["Assign"] = {**holder.get("Assign", {}), **moved}
             self.graph.retarget(ref, nxt)
             self.sources.add(ref.source, lines, after=True)
@@ -223,14 +245,16 @@ class Folder:
             source = self.graph.states.get(ref.source)
             if ref.kind != "next" or source is None or source["Type"] not in ENDS:
                 return []
-            moved = None if output is None else _rebased({"": output}, source.get("Assign", {}), output=True)
+            moved = None if output is None else rebased({"": output}, source.get("Assign", {}), output=True)
             if output is not None and moved is None:
                 return []
-            if moved is not None and self.graph.handled(ref) and not safe(moved, self.facts):
+            if moved is not None and not self.may_leave(ref, moved):
                 return []
             plans.append((ref, source, moved))
         lines = self.sources.take(name)
         for ref, source, moved in plans:
+            if moved is not None:
+                self.shield(ref, moved)
             del source["Next"]
             source["End"] = True
             if moved is not None:
@@ -258,34 +282,17 @@ def assignments(scope: dict[str, Any], found: dict[str, list[object]] | None = N
     return found
 
 
+def state_names(scope: dict[str, Any]) -> list[str]:
+    """The names of the states of every scope of the machine."""
+    found = list(scope["States"])
+    for state in scope["States"].values():
+        for inner in (*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])):
+            found += state_names(inner)
+    return found
+
+
 def _plain_pass(state: dict[str, Any]) -> bool:
     return state["Type"] == "Pass" and "Next" in state and not (set(state) - {"Type", "Comment", "Assign", "Next"})
-
-
-def _rebased(assign: dict[str, Any], earlier: dict[str, Any], output: bool = False) -> dict[str, Any] | None:
-    """`assign` as it must read when evaluated together with `earlier` (the same state's other
-    assignments, which it would otherwise see the new values of): bound to their expressions.
-    For an `output`, the bound expressions may not read what `earlier` assigns either: interpreters
-    differ on whether a state's Output sees the values its own Assign sets (moto: new, AWS: old)."""
-    needed = sorted(reads(assign) & set(earlier))
-    if not needed:
-        return dict(assign)
-    bindings = {var: as_jsonata(earlier[var]) for var in needed}
-    if any(expr is None for expr in bindings.values()):
-        return None
-    if output and any(_reads_any(str(expr), set(earlier)) for expr in bindings.values()):
-        return None
-    order = binding_order({v: e for v, e in bindings.items() if e is not None})
-    if order is None:
-        return None
-    rebased = {var: bind(value, order) for var, value in assign.items()}
-    return None if too_long(rebased) else rebased
-
-
-def _reads_any(expr: str, names: set[str]) -> bool:
-    """Whether `expr` may read one of `names` from outside itself (yes when it cannot be analysed)."""
-    found = outer_reads(expr)
-    return found is None or bool(found & names)
 
 
 def _bindings(assign: dict[str, Any]) -> dict[str, str] | None:

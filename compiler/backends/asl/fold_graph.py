@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from durable_compile.backends.asl.totality import outer_reads
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
 
 #: states whose own `Assign` applies on their `Next` transition
@@ -257,3 +258,29 @@ def binding_order(bindings: dict[str, str]) -> dict[str, str] | None:
 
 def _names(expr: str) -> set[str]:
     return {m.group(1) for m in _VARIABLE.finditer(expr)}
+
+
+def rebased(assign: dict[str, Any], earlier: dict[str, Any], output: bool = False) -> dict[str, Any] | None:
+    """`assign` as it must read when evaluated together with `earlier` (the same state's other
+    assignments, which it would otherwise see the new values of): bound to their expressions.
+    For an `output`, the bound expressions may not read what `earlier` assigns either: interpreters
+    differ on whether a state's Output sees the values its own Assign sets (moto: new, AWS: old)."""
+    needed = sorted(reads(assign) & set(earlier))
+    if not needed:
+        return dict(assign)
+    bindings = {var: as_jsonata(earlier[var]) for var in needed}
+    if any(expr is None for expr in bindings.values()):
+        return None
+    if output and any(_reads_any(str(expr), set(earlier)) for expr in bindings.values()):
+        return None
+    order = binding_order({v: e for v, e in bindings.items() if e is not None})
+    if order is None:
+        return None
+    rebased = {var: bind(value, order) for var, value in assign.items()}
+    return None if too_long(rebased) else rebased
+
+
+def _reads_any(expr: str, names: set[str]) -> bool:
+    """Whether `expr` may read one of `names` from outside itself (yes when it cannot be analysed)."""
+    found = outer_reads(expr)
+    return found is None or bool(found & names)

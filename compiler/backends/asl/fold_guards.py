@@ -24,6 +24,10 @@ from durable_compile.backends.asl.walk import is_jsonata
 BEFORE_CALL: dict[str, tuple[str, ...]] = {"Task": ("Arguments",), "Parallel": ("Arguments",), "Map": ("Items",)}
 #: states with inner scopes (branches, iterations), which read outer variables before the state leaves
 NESTING = frozenset({"Map", "Parallel"})
+#: a first retrier that keeps the others from retrying the failure of the state's own expressions. Step
+#: Functions names it States.QueryEvaluationError; moto names a JSONata error raised in a Task
+#: States.Runtime, which Step Functions never retries or catches, so naming it too changes nothing there
+SHIELD: dict[str, Any] = {"ErrorEquals": ["States.QueryEvaluationError", "States.Runtime"], "MaxAttempts": 0}
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,22 @@ def forward_into_call(state: dict[str, Any], assign: dict[str, Any], facts: Fact
         return True
     return not handles_evaluation_errors(state, retries=False) and all(
         checked_before_call(state, var, assign) for var in unchecked)
+
+
+def may_fail_leaving(state: dict[str, Any]) -> bool:
+    """Whether an expression that may fail may join what `state` evaluates as it leaves (its Assign or
+    Output, after its call): no catcher matches the failure. A retrier that does would call again;
+    `shield` puts a retrier first that keeps it from doing so."""
+    return not handles_evaluation_errors(state, retries=False)
+
+
+def shield(state: dict[str, Any]) -> None:
+    """Where a retrier of `state` matches the failure of an expression, SHIELD goes first in its Retry
+    (the first retrier that matches an error decides, and `MaxAttempts: 0` is never retry): the state
+    then fails at once, as the Pass or Succeed whose expression it took would have."""
+    retry = state.get("Retry", [])
+    if retry and retry[0] != SHIELD and handles_evaluation_errors({"Retry": retry}):
+        state["Retry"] = [dict(SHIELD, ErrorEquals=list(SHIELD["ErrorEquals"])), *retry]
 
 
 def _nesting_allows(state: dict[str, Any], assign: dict[str, Any]) -> bool:

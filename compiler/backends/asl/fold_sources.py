@@ -32,6 +32,15 @@ class Sources:
         entry["what"] = "; ".join(p["what"] for p in parts)
         entry["sources"] = parts
 
+    def new(self, name: str, file: str, parts: list[dict[str, Any]]) -> None:
+        """A new state `name` stands for `parts` (listed in source order)."""
+        if not parts:
+            return
+        parts = sorted(parts, key=lambda p: (p["line"], p["end_line"]))
+        self.map[name] = {"file": file, **parts[0]}
+        if len(parts) > 1:
+            self.add(name, parts[1:], after=True)
+
     def comment(self, definition: dict[str, Any]) -> None:
         """Each state that stands for several parts names them in its Comment."""
         for name, entry in self.map.items():
