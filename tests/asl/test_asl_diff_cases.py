@@ -36,6 +36,15 @@ CASES: dict[str, tuple[str, list[int]]] = {
     items.append(context.run_in_child_context(kid(x), name='kid'))
     items.append(q)
 ''', [3]),
+    # a callback in a nested def that a parallel branch calls was not planned (KeyError in to-asl)
+    "a callback in a nested def run by a parallel branch": ('''
+    def part9(context: DurableContext, v: int) -> dict:
+        cb = context.create_callback(name='yes-9', config=JSON_CB)
+        context.step(notify(v, cb.callback_id), name='send-yes-9', config=NO_RETRY)
+        return {"v": v + cb.result()['v']}
+    batch = context.parallel([lambda c: part9(c, x)])
+    items.append(batch.get_results())
+''', [3]),
     # an uncaught failed callback ended as CallbackError; the handler fails with CallbackExternalError
     # (CallbackTimeoutError when it times out), through every way a failure leaves
     "a failed callback nothing catches": ('''

@@ -73,6 +73,8 @@ def _blocks(body: tuple[n.Stmt, ...]) -> Iterator[tuple[n.Stmt, ...]]:
         if isinstance(stmt, n.Operation):
             for region in n.regions(stmt):
                 yield from _blocks(region.body)
+        if isinstance(stmt, n.HelperCall) and stmt.region is not None:  # a branch calling a nested def
+            yield from _blocks(stmt.region.body)
 
 
 def _mentions(stmt: n.Stmt, name: str, source_lines: list[str], skip: Span | None = None) -> bool:
