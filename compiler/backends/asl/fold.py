@@ -27,6 +27,7 @@ the source map keep every source line of every folded state (fold_sources.py).
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import Any
 
@@ -66,6 +67,8 @@ CALLS = frozenset({"Task", "Parallel", "Map"})
 #: states that may end the execution with an Output of their own
 ENDS = frozenset({"Pass", "Task", "Wait", "Parallel", "Map"})
 START = Ref("", "start")
+#: the variables the lowering makes up for values it hoists out of an expression (ir/lower/env.py)
+TEMPORARY = re.compile(r"_dc_t\d+")
 
 
 def fold(definition: dict[str, Any], source_map: SourceMap) -> None:
@@ -73,7 +76,9 @@ def fold(definition: dict[str, Any], source_map: SourceMap) -> None:
     sources = Sources(source_map)
     values = assignments(definition)
     names = Names(set(source_map) | set(state_names(definition)), set(values))
-    _fold_scope(definition, sources, names, Facts(numeric_variables(values)))
+    numbers = numeric_variables(values)
+    _fold_scope(definition, sources, names, Facts(numbers))
+    drop_dead_temporaries(definition, Facts(numbers))
     sources.comment(definition)
 
 
@@ -194,6 +199,8 @@ class Folder:
                                 **holder.get("Assign", {})}
         target.clear()
         target.update(rewritten)
+        if target["Type"] in CALLS and not safe(assign, self.facts_at(name)):
+            shield(target)  # its Arguments (Items) now fail as the Pass did: at once, never retried
         for ref in list(self.graph.preds[name]):
             self.graph.retarget(ref, nxt)
         self.sources.add(nxt, self.sources.take(name), after=False)
@@ -263,6 +270,31 @@ class Folder:
             self.sources.add(ref.source, lines, after=True)
         self.graph.remove(name)
         return [r.source for r in refs]
+
+
+def drop_dead_temporaries(definition: dict[str, Any], facts: Facts) -> None:
+    """Assignments of the lowering's temporaries that nothing reads any more (the folds bound every read
+    to the expression), where their evaluation cannot fail: nobody could notice they are gone."""
+    while True:
+        read = reads(definition)
+        dead = [(holder, var) for holder in _holders(definition) for var, value in holder.get("Assign", {}).items()
+                if TEMPORARY.fullmatch(var) and var not in read and safe({var: value}, facts)]
+        if not dead:
+            return
+        for holder, var in dead:
+            del holder["Assign"][var]
+            if not holder["Assign"]:
+                del holder["Assign"]
+
+
+def _holders(scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object with an Assign of its own, in every scope."""
+    found: list[dict[str, Any]] = []
+    for state in scope["States"].values():
+        found += _exits(state)
+        for inner in (*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])):
+            found += _holders(inner)
+    return found
 
 
 def assignments(scope: dict[str, Any], found: dict[str, list[object]] | None = None,
