@@ -17,9 +17,13 @@ class HandlerNotFoundError(LookupError):
 
 
 def load_module(path: str | Path) -> Any:
+    """The file as a module named after its stem, as Lambda imports `module.handler`, so that the error
+    types recorded for its exception classes read `stem.ClassName` as they do on AWS; when another module
+    already holds that name (a file called `json.py`, or a second file with the same stem), a name made
+    from the file's path is used instead."""
     compat.install()
     file = Path(path).resolve()
-    name = "durable_user_" + hashlib.blake2b(str(file).encode(), digest_size=6).hexdigest()
+    name = module_name(file)
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, file)
@@ -30,6 +34,26 @@ def load_module(path: str | Path) -> Any:
     sys.path.insert(0, str(file.parent))
     spec.loader.exec_module(module)
     return module
+
+
+def module_name(file: Path) -> str:
+    """The stem when it is free (or already this file's module) and an importable name, else a name made
+    from the path."""
+    stem = file.stem
+    loaded = sys.modules.get(stem)
+    mine = loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() == file
+    taken = loaded is not None or stem in sys.builtin_module_names or _importable(stem)
+    if stem.isidentifier() and (mine or not taken):
+        return stem
+    return "durable_user_" + hashlib.blake2b(str(file).encode(), digest_size=6).hexdigest()
+
+
+def _importable(name: str) -> bool:
+    """Whether an installed module has that name (a user file must not shadow it in sys.modules)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def find_handler(module: Any, name: str | None) -> Callable[..., Any]:
