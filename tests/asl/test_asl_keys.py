@@ -88,7 +88,9 @@ VALID = {
     "'-'.join(s)": "$join($append([], $map([0..$length($s) - 1], function($i) { $substring($s, $i, 1) })), '-')",
     "', '.join(str(x) for x in xs)":
         "$join($reduce($xs, function($acc, $x) { $append($acc, [$type($x) = 'string' ? $x : $type($x) = 'boolean' ? "
-        "($x ? 'True' : 'False') : $type($x) = 'null' ? 'None' : $type($x) = 'number' ? $string($x) : "
+        "($x ? 'True' : 'False') : $type($x) = 'null' ? 'None' : $type($x) = 'number' ? ($number($string($x)) = $x "
+        "and $abs($x) < 1000000000000000 and ($x = $floor($x) or $abs($x) >= 0.0001) ? $string($x) : "
+        "$error('str() of ' & $string($x) & ' has no exact JSONata form')) : "
         "$error('str() of a list or dict has no JSONata form')]) }, []), ', ')",
     "','.join(d)": "$join($append([], $keys($d)), ',')",
     "''.join(u)": "$join($type($u) = 'array' ? $u : $type($u) = 'object' ? $append([], $keys($u)) : $type($u) = "

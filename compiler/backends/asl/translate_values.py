@@ -159,5 +159,18 @@ class ValueTranslator:
         return self.let(e, lambda v: Cond(type_test(v, "string"), v, Cond(
             type_test(v, "boolean"), Cond(v, Lit("True"), Lit("False")),
             Cond(type_test(v, "null"), Lit("None"), Cond(
-                type_test(v, "number"), call("string", v),
+                type_test(v, "number"), exact_number_text(v, "str()"),
                 call("error", Lit("str() of a list or dict has no JSONata form")))))))
+
+
+def exact_number_text(v: Expr, what: str) -> Expr:
+    """`$string(v)` where it writes the number as Python does (integers under 10**15; other numbers from
+    0.0001 up to 10**15 whose shortest form has at most 15 significant digits), else a loud failure: JSONata
+    rounds to 15 digits (`0.1 + 0.2` is `0.3`) and writes 10**16 where Python writes `1e+16`. A float with a
+    whole value (`5.0`) cannot be told from an integer once it is JSON, and is written `5`."""
+    text = call("string", v)
+    magnitude = call("abs", v)
+    exact = Binary("and", Binary("and", Binary("=", call("number", text), v), Binary("<", magnitude, Lit(10**15))),
+                   Binary("or", Binary("=", v, call("floor", v)), Binary(">=", magnitude, Lit(0.0001))))
+    return Cond(exact, text, call("error", Binary("&", Binary("&", Lit(f"{what} of "), text),
+                                                  Lit(" has no exact JSONata form"))))
