@@ -22,7 +22,8 @@ def handler(event: dict, context: DurableContext) -> dict:
     return {"f": f"value {value}", "s": str(event["value"]) + "!"}
 '''
 #: numbers Python and JSONata write alike
-EXACT: dict[str, Any] = {"integer": 42, "negative": -7, "decimal": 2.5, "small": 0.0001, "fifteen digits": 0.123456789012345,
+EXACT: dict[str, Any] = {"integer": 42, "negative": -7, "decimal": 2.5, "small": 0.0001,
+                         "fifteen digits": 0.123456789012345,
                          "large integer": 999999999999999, "text": "abc", "none": None, "true": True}
 #: numbers JSONata would write differently: the execution fails where Python writes them
 INEXACT: dict[str, Any] = {"sixteen digits": 0.1 + 0.2, "tiny": 1e-7, "huge": 1e16, "large float": 1.5e15}
