@@ -89,7 +89,7 @@ VALID = {
     "', '.join(str(x) for x in xs)":
         "$join($reduce($xs, function($acc, $x) { $append($acc, [$type($x) = 'string' ? $x : $type($x) = 'boolean' ? "
         "($x ? 'True' : 'False') : $type($x) = 'null' ? 'None' : $type($x) = 'number' ? ($number($string($x)) = $x "
-        "and $abs($x) < 1000000000000000 and ($x = $floor($x) or $abs($x) >= 0.0001) ? $string($x) : "
+        "and $abs($x) < 1000000000000000 and ($abs($x) >= 0.0001 or $x = 0) ? $string($x) : "
         "$error('str() of ' & $string($x) & ' has no exact JSONata form')) : "
         "$error('str() of a list or dict has no JSONata form')]) }, []), ', ')",
     "','.join(d)": "$join($append([], $keys($d)), ',')",

@@ -22,7 +22,7 @@ def handler(event: dict, context: DurableContext) -> dict:
     return {"f": f"value {value}", "s": str(event["value"]) + "!"}
 '''
 #: numbers Python and JSONata write alike
-EXACT: dict[str, Any] = {"integer": 42, "negative": -7, "decimal": 2.5, "small": 0.0001,
+EXACT: dict[str, Any] = {"integer": 42, "negative": -7, "zero": 0, "decimal": 2.5, "small": 0.0001,
                          "fifteen digits": 0.123456789012345,
                          "large integer": 999999999999999, "text": "abc", "none": None, "true": True}
 #: numbers JSONata would write differently: the execution fails where Python writes them
@@ -50,3 +50,10 @@ def test_other_numbers_fail_loudly(handler_file: Path, case: str) -> None:
     assert on_runtime(handler_file, event)[0] == "SUCCEEDED"
     status, result, error = on_asl(handler_file, event, "sfnx")
     assert (status, result, error) == ("FAILED", None, "States.QueryEvaluationError")
+
+
+def test_a_whole_float_is_written_as_an_integer(handler_file: Path) -> None:
+    """The documented deviation: JSON `5.0` is the number 5 in the state machine."""
+    event = {"value": 5.0}
+    assert on_runtime(handler_file, event) == ("SUCCEEDED", {"f": "value 5.0", "s": "5.0!"}, None)
+    assert on_asl(handler_file, event, "sfnx") == ("SUCCEEDED", {"f": "value 5", "s": "5!"}, None)

@@ -171,6 +171,6 @@ def exact_number_text(v: Expr, what: str) -> Expr:
     text = call("string", v)
     magnitude = call("abs", v)
     exact = Binary("and", Binary("and", Binary("=", call("number", text), v), Binary("<", magnitude, Lit(10**15))),
-                   Binary("or", Binary("=", v, call("floor", v)), Binary(">=", magnitude, Lit(0.0001))))
+                   Binary("or", Binary(">=", magnitude, Lit(0.0001)), Binary("=", v, Lit(0))))
     return Cond(exact, text, call("error", Binary("&", Binary("&", Lit(f"{what} of "), text),
                                                   Lit(" has no exact JSONata form"))))
