@@ -4,7 +4,8 @@ code, before the step starts, outside its retries and its `except StepError`.
 Each case is a handler and inputs; the compiled machine must end as the handler does on the durable
 runtime (status, result, and the error, where Python's KeyError or TypeError in orchestration code is the
 state machine's States.QueryEvaluationError: docs/aws-differences.md), on sfnx and on moto (which names
-that error States.Runtime in a Task). Where an argument fails, the step's function is never called.
+that error States.Runtime in a Task). Where an argument fails, the step's function is never called. An
+invoke's payload is read before the call in the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import pytest
 from durable_compile.backends.asl.emit_support import STEPS_ARN
 from durable_compile.backends.asl.localrun.folder import load_steps, run_folder
 from durable_compile.backends.asl.package import compile_file, write
-from tests.asl.test_asl_differential import on_runtime
+from durable_runtime.testing.runner import DurableFunctionTestRunner
+from tests.asl.test_asl_differential import load_handler, on_runtime, outcome
 
 HEADER = '''from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
 from aws_durable_execution_sdk_python.config import StepConfig
@@ -155,3 +157,44 @@ def test_arguments_that_cannot_fail_stay_in_the_step(tmp_path: Path) -> None:
 def test_arguments_that_may_fail_are_read_before_the_step(compiled: dict[str, tuple[Path, Path]]) -> None:
     text = (compiled["subscript argument"][1] / "steps_handler.py").read_text()
     assert "return charge(_currency" in text and 'event["currency"]' not in text
+
+
+INVOKE = '''from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.exceptions import InvocationError
+
+
+@durable_execution
+def handler(event: dict, context: DurableContext):
+    try:
+        out = context.invoke("other", event["id"], name="call-other")
+    except InvocationError:
+        return "caught"
+    return out
+'''
+
+
+def other(event: Any, lambda_context: object) -> Any:
+    """The invoked function: fails on "bad"."""
+    if event == "bad":
+        raise ValueError("bad id")
+    return {"got": event}
+
+
+@pytest.mark.parametrize("engine", ["sfnx", "moto"])
+@pytest.mark.parametrize("event", [{"id": 1}, {"id": "bad"}, {}], ids=["found", "invoked fails", "missing"])
+def test_an_invoke_payload_is_read_before_the_call(tmp_path: Path, event: dict[str, Any], engine: str) -> None:
+    path = tmp_path / "invoke_payload.py"
+    path.write_text(INVOKE)
+    try:
+        with DurableFunctionTestRunner(handler=load_handler(path), poll_interval=0.005) as runner:
+            runner.register_function("other", other)
+            status, result, error = outcome(runner.run(input=json.dumps(event), execution_timeout=60))
+    finally:
+        sys.modules.pop(path.stem, None)
+    write(compile_file(path), tmp_path / "out")
+    calls: list[Any] = []
+    ran = run_folder(tmp_path / "out", event, functions={"other": lambda p: calls.append(p) or other(p, None)},
+                     engine=engine)  # type: ignore[arg-type]
+    assert (ran.status, ran.result) == (status, result)
+    assert ran.error == error or (error == "KeyError" and ran.error in EVALUATION[engine]), (error, ran.error)
+    assert calls == ([] if "id" not in event else [event["id"]])

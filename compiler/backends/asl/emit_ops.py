@@ -38,7 +38,7 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit_dispatch import emitter_for
-    hoisted = None if _caught_anyway(em) else step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
+    hoisted = None if _in_place(em, op) else step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
     if hoisted is not None:  # arguments that may fail are evaluated before the step, as the handler does
         op, assigns = hoisted
         if step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
@@ -63,11 +63,12 @@ def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     return emit(em, dataclasses.replace(op, target=ir.Name(temp, op.target.span, temp)), em.stmt(store, nxt))
 
 
-def _caught_anyway(em: Emitter) -> bool:
-    """Whether every failure here is caught (a catch-all `except`, a `finally`, a batch branch's or child
-    context's boundary): a step argument's KeyError is then caught as the step's failure would be, and it
-    stays in the step (a separate state would only change the error type the handler reads)."""
-    return em.branch is not None or caught(em.tries) is None
+def _in_place(em: Emitter, op: n.Operation) -> bool:
+    """Whether the operation's arguments stay where they are: every failure here is caught (a catch-all
+    `except`, a `finally`, a batch branch's or child context's boundary), so a KeyError is caught as the
+    step's failure would be (a separate state would only change the error type the handler reads); or
+    the step sends a callback id and runs inside the waiting task (emit_callback)."""
+    return em.branch is not None or caught(em.tries) is None or op.id in em.callbacks.by_submit
 
 
 def _params(em: Emitter, name: str) -> list[str]:

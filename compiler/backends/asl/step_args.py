@@ -1,4 +1,4 @@
-"""The arguments of a decorated step call, evaluated where the handler evaluates them.
+"""The arguments of a decorated step call (and an invoke's payload), evaluated where the handler does.
 
 `context.step(fetch_rate(event["currency"]))` evaluates `event["currency"]` in orchestration code, before
 the step starts: a KeyError there fails the handler at once, outside the step's retries, and no `except
@@ -10,8 +10,9 @@ States.QueryEvaluationError), or lifted into a computation task (DUR821) when it
 when an enclosing `except` would catch the Python error (the task fails with it, and its Catch sees it).
 The step body then reads the fresh local from the payload's `vars`. The fold moves that assignment into
 the step's own `Arguments` where the failure stays before the call and outside its retriers and
-catchers (fold_guards.py). Arguments that cannot fail (names, literals, module attributes, displays of
-those) stay in the call as written.
+catchers (fold_guards.py). Arguments that cannot fail (names, literals, attributes of names, displays of
+those) stay in the call as written. An invoke's payload that may fail is evaluated before its task in
+the same way (the task's catcher would take its failure for the invoked function's).
 """
 
 from __future__ import annotations
@@ -26,17 +27,18 @@ from durable_compile.ir import nodes as n
 #: what a failing argument raises, by the names an `except` may catch it with: where one does, the
 #: argument is computed in the steps function (the `except` then sees the Python error, not a JSONata one)
 LOOKUP_ERRORS = frozenset({"KeyError", "IndexError", "LookupError", "TypeError", "AttributeError", "ValueError"})
-#: the operations whose callable is called with arguments the handler evaluates
-_CALLED = frozenset({n.OpKind.STEP})
 
 
 def hoisted(op: n.Operation, fresh: Callable[[str], str], params: Callable[[str], list[str]],
             locals_: set[str]) -> tuple[n.Operation, list[n.Assign]] | None:
-    """(the operation calling its callable with fresh locals, the assignments of those locals in
-    evaluation order), or None when every argument is evaluated as safely in the steps function.
-    `params` gives the parameters a function name takes after its context (for readable names)."""
+    """(the operation reading fresh locals instead of its arguments that may fail, the assignments of
+    those locals in evaluation order), or None when every argument is evaluated as safely where it is.
+    The arguments: a decorated step call's, an invoke's payload. `params` gives the parameters a
+    function name takes after its context (for readable names)."""
+    if op.kind == n.OpKind.INVOKE:
+        return _payload(op, fresh, locals_)
     callee = op.callee
-    if op.kind not in _CALLED or callee is None or callee.form != n.CallableForm.FACTORY:
+    if op.kind != n.OpKind.STEP or callee is None or callee.form != n.CallableForm.FACTORY:
         return None
     try:
         call = ast.parse(callee.code.strip(), mode="eval").body
@@ -49,16 +51,39 @@ def hoisted(op: n.Operation, fresh: Callable[[str], str], params: Callable[[str]
     for slot, value in _argument_slots(call):
         if _cannot_fail(value, locals_):
             continue
-        temp = fresh(names.get(id(value), "arg"))
-        locals_.add(temp)
-        assigns.append(n.Assign(op.span, (ir.Name(temp, op.span, temp),), ir.Expr(ast.unparse(value), op.span)))
-        slot(ast.Name(temp, ast.Load()))
+        assigns.append(_assign(op, fresh(names.get(id(value), "arg")), ast.unparse(value), locals_))
+        slot(ast.Name(assigns[-1].targets[0].code, ast.Load()))
     if not assigns:
         return None
     code = ast.unparse(call)
     args = tuple(ir.Expr(ast.unparse(a), op.span) for a in call.args)
     kwargs = tuple(ir.Keyword(k.arg, ir.Expr(ast.unparse(k.value), op.span)) for k in call.keywords if k.arg)
     return dataclasses.replace(op, callee=dataclasses.replace(callee, code=code, args=args, kwargs=kwargs)), assigns
+
+
+Hoisted = tuple[n.Operation, list[n.Assign]]
+
+
+def _payload(op: n.Operation, fresh: Callable[[str], str], locals_: set[str]) -> Hoisted | None:
+    """An invoke's payload evaluated before its task, whose catcher would take its failure for the
+    invoked function's."""
+    payload = next((k.value for k in op.operands if k.name == "payload"), None)
+    if payload is None:
+        return None
+    try:
+        node = ast.parse(payload.code.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if _cannot_fail(node, locals_):
+        return None
+    assign = _assign(op, fresh("payload"), payload.code.strip(), locals_)
+    operands = tuple(ir.Keyword(k.name, assign.targets[0]) if k.name == "payload" else k for k in op.operands)
+    return dataclasses.replace(op, operands=operands), [assign]
+
+
+def _assign(op: n.Operation, name: str, code: str, locals_: set[str]) -> n.Assign:
+    locals_.add(name)
+    return n.Assign(op.span, (ir.Name(name, op.span, name),), ir.Expr(code, op.span))
 
 
 def _argument_slots(call: ast.Call) -> Iterator[tuple[Callable[[ast.expr], None], ast.expr]]:

@@ -95,11 +95,12 @@ class IterTranslator(ListTranslator):
 
     def call_range(self, node: ast.Call, args: list[Typed]) -> Typed:
         """A bound read from a missing key is undefined in JSONata, and `[1..undefined]` is an empty
-        range: an untyped bound must be defined, or the range fails as Python's KeyError does."""
+        range: a bound that subscripts must be defined, or the range fails as Python's KeyError does."""
         found = super().call_range(node, args)
         bounds = found.expr
         assert isinstance(bounds, Range)
-        lo_any, hi_any = len(args) == 2 and args[0].type == "any", args[-1].type == "any"
+        reads = [any(isinstance(part, ast.Subscript) for part in ast.walk(arg)) for arg in node.args]
+        lo_any, hi_any = len(args) == 2 and reads[0], reads[-1]
         if not (lo_any or hi_any):
             return found
         error = self.guard(node, "KeyError", "a bound of range() is missing (undefined)")
