@@ -292,3 +292,24 @@ def test_one_attempt_returns_the_state_and_the_decision(tmp_path: Path) -> None:
     done = steps.handler({"op": "op1", "poll": again}, None)  # the Assign keeps the result as the next poll
     assert done == {"state": {"n": 3, "goal": 3, "done": True}, "done": True}
     assert not hasattr(steps, "PollAgain")
+
+
+@pytest.mark.parametrize("regions", [[], ["eu-west-1"], [f"r{i}" for i in range(12)], "a string has a len too"])
+def test_poll_job_sample_ends_the_same_way_on_the_runtime_and_both_interpreters(regions: Any, tmp_path: Path) -> None:
+    """The sample's two pollers (create_wait_strategy, then a hand-written strategy) over as many polls as
+    there are regions (at least one: the check adds a replica before the strategy looks)."""
+    sample = Path(__file__).resolve().parents[2] / "samples" / "poll_job.py"
+    path = tmp_path / f"poll_job_{next(COUNTER)}.py"
+    path.write_text(sample.read_text())
+    result = compile_file(path)
+    assert result.ok, [d.message for d in result.diagnostics]
+    write(result, tmp_path / f"{path.stem}_out")
+    event = {"regions": regions}
+    try:
+        expected = on_runtime(path, event)
+    finally:
+        sys.modules.pop(f"rt_{path.stem}", None)
+    assert expected[0] == "SUCCEEDED" and expected[1]["replicas"] == max(1, len(regions)), expected
+    assert expected[1]["polls"] == 3, expected  # 35 % a poll: 35, 70, 100
+    for engine in ("sfnx", "moto"):
+        assert on_asl(tmp_path / f"{path.stem}_out", event, engine) == expected, engine
