@@ -151,6 +151,14 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "a callback and a wait inside the helper": ('''
     return approve(context, event["amount"])
 ''', [{"amount": 7}]),
+    "a caught error and a BatchResult passed to a helper": ('''
+    batch = context.map(event["items"], lambda c, item, index, items: c.step(charge(item), config=NO_RETRY))
+    try:
+        charge_all(context, [-5])
+    except StepError as err:
+        return report(context, err, batch)
+    return None
+''', [{"items": [1, 2]}]),
 }
 #: the helpers some cases add to the module, by case
 EXTRA = {
@@ -181,6 +189,13 @@ def approve(ctx: DurableContext, amount: int) -> dict:
 
 ''',
 }
+EXTRA["a caught error and a BatchResult passed to a helper"] = '''
+def report(ctx: DurableContext, failure: StepError, batch: Any) -> list:
+    text = f"{failure.message} after {batch.success_count}"
+    return [text, batch.get_results(), ctx.step(charge(len(text)), name="report", config=NO_RETRY)]
+
+
+'''
 #: how each case ends on the durable runtime, per event: (status, result, error type)
 PINNED: dict[str, list[tuple[str, Any, str | None]]] = {
     "called by position, a loop of steps, twice with its own states": [
@@ -207,6 +222,8 @@ PINNED: dict[str, list[tuple[str, Any, str | None]]] = {
     "results stored in an item, unpacked, and a helper that falls off its end": [
         ("SUCCEEDED", {"first": None, "pair": [20, 10], "nothing": None}, None)],
     "a callback and a wait inside the helper": [("SUCCEEDED", {"amount": 7, "answer": {"v": 5}}, None)],
+    "a caught error and a BatchResult passed to a helper": [
+        ("SUCCEEDED", ["cannot charge -5 after 2", [10, 20], 240], None)],
 }
 
 

@@ -66,9 +66,7 @@ def helper_call(em: Emitter, stmt: n.HelperCall, nxt: str) -> str:
         after = em.put(em.namer.name(f"{name}-returns-None"), {"Type": "Pass", "Assign": {target: None},
                                                                "Next": nxt}, region.span, f"{name} ends")
     names = _renames(em, region, aliases, set(arguments))
-    lists, ints = em.typed()
-    typed = ({p for p, c in aliases.items() if c in lists}, {p for p, c in aliases.items() if c in ints})
-    with _scope(em, region, names, typed):
+    with _scope(em, region, names, aliases):
         em.returns.append(partial_return(em, target, nxt, len(em.tries), f"{name} returns"))
         try:
             entry = em.block(region.body, after)
@@ -186,28 +184,30 @@ def _renames(em: Emitter, region: n.Function, aliases: dict[str, str], params: s
 
 
 @contextmanager
-def _scope(em: Emitter, region: n.Function, names: dict[str, str],
-           shared: tuple[set[str], set[str]]) -> Iterator[None]:
-    """Emit inside the helper: its names and typed locals (`shared`: the list and int parameters that are
-    a caller's typed variable); the caller's try frames, loops and state names stay (its failures are
-    the caller's, its loops are inside the caller's)."""
+def _scope(em: Emitter, region: n.Function, names: dict[str, str], aliases: dict[str, str]) -> Iterator[None]:
+    """Emit inside the helper: its names and typed locals (a parameter that is a caller's list, int, caught
+    error or BatchResult is one too); the caller's try frames, loops and state names stay (its failures
+    are the caller's, its loops are inside the caller's)."""
     em.local_defs  # noqa: B018 - the handler's nested defs are indexed from the whole handler, before it changes
-    saved = (em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints)
+    saved = (em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches)
+    lists, ints = em.typed()
     closure = _is_closure(region)
     visible = set(names) | (em.locals if closure else set())
     em.locals = visible
     em.constants = module_constants("\n".join(em.source_lines), visible)
+    em.errors = em.errors | {p for p, c in aliases.items() if c in em.errors}
+    em.batches = em.batches | {p for p, c in aliases.items() if c in em.batches}
     function = dataclasses.replace(em.handler.function, context=region.context) if closure else region
     em.handler = dataclasses.replace(em.handler, function=function)
     if not closure:  # a nested def reads its enclosing function's variables too: it keeps no typed locals
         em.typed_function = region
-        em.lists = frozenset(list_locals(region, visible) | shared[0])
-        em.ints = frozenset(int_locals(region, visible) | shared[1])
+        em.lists = frozenset(list_locals(region, visible) | {p for p, c in aliases.items() if c in lists})
+        em.ints = frozenset(int_locals(region, visible) | {p for p, c in aliases.items() if c in ints})
     try:
         with renamed(names):
             yield
     finally:
-        em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints = saved
+        em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches = saved
 
 
 def _bind(em: Emitter, stmt: n.HelperCall, name: str, bound: dict[str, ir.Expr], entry: str) -> str:
