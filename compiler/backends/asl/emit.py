@@ -397,6 +397,8 @@ class Emitter:
         return emit_try.try_(self, stmt, nxt)
 
     def stmt_Desugared(self, stmt: n.Desugared, nxt: str) -> str:
+        if stmt.refusal is not None:
+            raise Unsupported(stmt.span, stmt.refusal)
         return self.block(stmt.body, nxt)
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:

@@ -36,6 +36,7 @@ class _CallCollector:
         self.scope = scope
         self.env = env
         self.found: list[tuple[cst.Call, str, tuple[str, str] | None]] = []  #: (call, method, helper binding)
+        self.consumers: dict[cst.CSTNode, cst.Call] = {}  #: comprehension -> the call it is an argument of
 
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
@@ -43,6 +44,9 @@ class _CallCollector:
             for child in expression_children(node):
                 self.walk(child)
         if kind is cst.Call:
+            for arg in node.args:  # type: ignore[attr-defined]
+                if type(arg.value) in COMPREHENSIONS:
+                    self.consumers[arg.value] = node  # type: ignore[assignment]
             found = ops.call_kind(node, self.scope, self.env)  # type: ignore[arg-type]
             if found is not None:
                 self.found.append((node, *found))  # type: ignore[arg-type]
@@ -137,7 +141,7 @@ class Lowerer:
                 self.env.hoist(call, target)
             if method == COMPREHENSION:
                 assert isinstance(target, ir.Name)
-                out.extend(desugar(self, call, target, scope))  # type: ignore[arg-type]
+                out.extend(desugar(self, call, target, scope, collector.consumers.get(call)))  # type: ignore[arg-type]
             elif helper is not None:
                 out.append(self.helper_call(call, helper, target))
             else:
