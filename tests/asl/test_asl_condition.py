@@ -1,12 +1,14 @@
-"""`wait_for_condition` under to-asl: two states, the check task and a Wait. The check task runs the check
-and the wait strategy in the steps function; when the strategy stops it succeeds with the final state,
-when it says poll again it fails with WaitForCondition.PollAgain, whose Catch takes the next attempt
-(state, number, delay) from the error's cause to the Wait, which goes back to the check.
+"""`wait_for_condition` under to-asl: the poller one writes by hand, a check task, a Choice on the wait
+strategy's decision and a Wait, in a loop. The check task runs the check and the strategy in the steps
+function and returns the attempt's outcome as its result (`{"state", "done"}`, plus the next `"attempt"`
+and its `"delay"` to poll again); its Assign keeps it in the loop's variable; the Choice ends the loop on
+`done`, assigning the state to the operation's target, or goes to the Wait, which goes back to the check.
+No task fails to loop: every poll is one Lambda invocation that succeeds.
 
 Each handler below ends the same way (status, result, error type and message) on our runtime and on both
-local interpreters: polls that stop, a strategy that runs out of attempts, failing checks caught and
-uncaught, a check inside try/finally and in a parallel branch, and a state too long for an error's cause
-(it travels compressed).
+local interpreters: polls that stop, many polls, a strategy that runs out of attempts or gives up by
+raising, failing checks caught and uncaught (a caught one leaves the target as it was), a check inside
+try/finally, in a loop and in a parallel branch, and a long state.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from durable_compile.backends.asl.emit_condition import POLL_AGAIN
+from durable_compile.backends.asl.emit_support import STEPS_ARN
 from durable_compile.backends.asl.localrun.folder import load_steps, run_folder
+from durable_compile.backends.asl.localrun.model import Services, run_definition
 from durable_compile.backends.asl.package import compile_file, write
 from durable_runtime.testing.runner import DurableFunctionTestRunner
 from tests.asl.test_asl_differential import load_handler
@@ -48,6 +51,10 @@ def step_up(state: dict, check_ctx: Any) -> dict:
     return {**state, "n": n, "done": n >= state["goal"]}
 
 
+def give_up(state: dict) -> WaitForConditionDecision:
+    raise WaitForConditionError(f"gave up at n={state['n']}")
+
+
 def text(size: int) -> str:
     return ("polled " * (size // 7 + 1))[:size]
 
@@ -67,11 +74,28 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         wait_strategy=until_done, initial_state={"n": 0, "goal": 0, "done": False}), name="once")
     return "after"
 ''', {}),
+    "many polls, each attempt numbered": ('''
+    got = context.wait_for_condition(lambda s, c: {"seen": s["seen"] + [c.attempt]},
+                                     config=WaitForConditionConfig(wait_strategy=lambda s, a: (
+                                         WaitForConditionDecision.stop_polling() if len(s["seen"]) >= 40
+                                         else WaitForConditionDecision.continue_waiting(Duration.from_seconds(a))),
+                                         initial_state={"seen": []}), name="many")
+    return got["seen"]
+''', {}),
     "create_wait_strategy runs out of attempts": ('''
     strategy = create_wait_strategy(WaitStrategyConfig(should_continue_polling=lambda s: not s["done"],
                                                        max_attempts=3, jitter_strategy=JitterStrategy.NONE))
     return context.wait_for_condition(step_up, config=WaitForConditionConfig(
         wait_strategy=strategy, initial_state={"n": 0, "goal": 100, "done": False}))
+''', {}),
+    "a hand-written strategy gives up by raising, caught": ('''
+    try:
+        got = context.wait_for_condition(step_up, config=WaitForConditionConfig(
+            wait_strategy=lambda s, a: WaitForConditionDecision.continue_waiting(Duration.from_seconds(1))
+            if a < 3 else give_up(s), initial_state={"n": 0, "goal": 100, "done": False}), name="impatient")
+    except WaitForConditionError as err:
+        got = {"gave up": err.message}
+    return got
 ''', {}),
     "failing check, uncaught": ('''
     return context.wait_for_condition(step_up, config=WaitForConditionConfig(
@@ -85,6 +109,15 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         got = {"failed": err.message}
     return got
 ''', {}),
+    "a check failing after two polls leaves the target as it was": ('''
+    got = "before"
+    try:
+        got = context.wait_for_condition(step_up, config=WaitForConditionConfig(
+            wait_strategy=until_done, initial_state={"n": 7, "goal": 100, "done": False}), name="third-fails")
+    except WaitForConditionError:
+        pass
+    return got
+''', {}),
     "polls inside try/finally": ('''
     marks = ["start"]
     try:
@@ -94,6 +127,14 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         marks = marks + ["finally"]
     return {"got": got, "marks": marks}
 ''', {"goal": 4}),
+    "polls in a loop: each round starts from its own initial state": ('''
+    totals = []
+    for goal in event["goals"]:
+        got = context.wait_for_condition(step_up, config=WaitForConditionConfig(
+            wait_strategy=until_done, initial_state={"n": 0, "goal": goal, "done": False}), name="round")
+        totals = totals + [got["n"]]
+    return totals
+''', {"goals": [2, 5, 11]}),
     "polls in parallel branches": ('''
     done = context.parallel([
         lambda ctx: ctx.wait_for_condition(step_up, config=WaitForConditionConfig(
@@ -103,7 +144,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     ])
     return done.get_results()
 ''', {}),
-    "a state longer than an error's cause travels compressed": ('''
+    "a long state travels in the check's result": ('''
     got = context.wait_for_condition(lambda s, c: {**s, "n": s["n"] + 1, "done": s["n"] >= 2},
                                      config=WaitForConditionConfig(wait_strategy=until_done, initial_state={
                                          "n": 0, "done": False, "blob": text(event["size"])}))
@@ -112,11 +153,18 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 PINNED = {
     "stops after a few polls": ("SUCCEEDED", {"n": 10, "goal": 9, "done": True}, None, None),
+    "many polls, each attempt numbered": ("SUCCEEDED", list(range(1, 41)), None, None),
     "create_wait_strategy runs out of attempts": ("FAILED", None, "WaitForConditionError", None),
+    "a hand-written strategy gives up by raising, caught": ("SUCCEEDED", {"gave up": "gave up at n=6"}, None, None),
     "failing check, uncaught": ("FAILED", None, "WaitForConditionError", "thirteen"),
     "failing check caught as WaitForConditionError": ("SUCCEEDED", {"failed": "thirteen"}, None, None),
-    "a state longer than an error's cause travels compressed": ("SUCCEEDED", {"n": 3, "blob": 60000}, None, None),
+    "a check failing after two polls leaves the target as it was": ("SUCCEEDED", "before", None, None),
+    "polls in a loop: each round starts from its own initial state": ("SUCCEEDED", [3, 6, 15], None, None),
+    "a long state travels in the check's result": ("SUCCEEDED", {"n": 3, "blob": 60000}, None, None),
 }
+#: name -> how many times the check runs (one Lambda invocation each, none of them failing to loop)
+POLLS = {"stops after a few polls": 4, "stops at the first poll, result unused": 1,
+         "many polls, each attempt numbered": 40, "polls in a loop: each round starts from its own initial state": 10}
 COUNTER = itertools.count(1)
 Ending = tuple[str, Any, str | None, str | None]
 
@@ -167,25 +215,64 @@ def test_runtime_and_both_interpreters_end_the_same_way(name: str, tmp_path: Pat
             assert ended[3] == expected[3], engine
 
 
-def test_each_condition_is_a_check_task_and_a_wait(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", list(POLLS))
+def test_each_poll_is_one_lambda_invocation_that_succeeds(name: str, tmp_path: Path) -> None:
+    body, event = CASES[name]
+    path, definition = compiled(tmp_path, body)
+    folder = tmp_path / f"{path.stem}_out"
+    for engine in ("sfnx", "moto"):
+        steps = load_steps(folder)
+        calls: list[tuple[int, str]] = []
+
+        def steps_function(payload: Any, steps: Any = steps, calls: list[tuple[int, str]] = calls) -> Any:
+            try:
+                result = steps.handler(payload, None)
+            except Exception as failure:
+                calls.append((payload.get("poll", {}).get("attempt", 0), type(failure).__name__))
+                raise
+            calls.append((payload.get("poll", {}).get("attempt", 0), "ok"))
+            return result
+        ran = run_definition(definition, event, Services({STEPS_ARN: steps_function}), engine)
+        assert ran.status == "SUCCEEDED", engine
+        polls = [c for c in calls if c[0]]
+        assert len(polls) == POLLS[name] and all(outcome == "ok" for _, outcome in calls), (engine, calls)
+
+
+def test_each_condition_is_a_check_task_a_choice_and_a_wait(tmp_path: Path) -> None:
     _, definition = compiled(tmp_path, CASES["stops after a few polls"][0])
     states = definition["States"]
-    assert sorted(state["Type"] for state in states.values()) == ["Pass", "Task", "Wait"]  # Pass: the initial state
-    check = next(name for name, state in states.items() if state["Type"] == "Task")
-    wait = next(name for name, state in states.items() if state["Type"] == "Wait")
-    again = states[check]["Catch"][0]
-    assert again["ErrorEquals"] == [POLL_AGAIN] and again["Next"] == wait and states[wait]["Next"] == check
-    assert "Choice" not in json.dumps(definition)
+    assert {name: state["Type"] for name, state in states.items()} == {
+        "count-start": "Pass",  # the initial state; first of the machine, so no earlier state takes it
+        "count": "Task", "count-decision": "Choice", "count-wait": "Wait",
+        "Return-line-34": "Succeed"}  # a Choice cannot end the machine
+    check, decision, wait = "count", "count-decision", "count-wait"
+    assert states[check]["Next"] == decision and "Catch" not in states[check] and "Retry" not in states[check]
+    poll = next(iter(states[check]["Assign"]))
+    assert states[check]["Assign"] == {poll: "{% $states.result.Payload %}"}
+    assert states[check]["Arguments"]["Payload"]["poll"] == f"{{% ${poll} %}}"
+    [done] = states[decision]["Choices"]
+    assert done["Condition"] == f"{{% ${poll}.done %}}" and states[decision]["Default"] == wait
+    assert states[wait] == {**states[wait], "Seconds": f"{{% ${poll}.delay %}}", "Next": check}
+    assert "line" in states[decision]["Comment"] and "line" in states[wait]["Comment"]
 
 
-def test_poll_again_comes_first_in_every_check_catch(tmp_path: Path) -> None:
-    """Before any `States.ALL` of an except, a finally or a branch, which would otherwise take it."""
-    for name in ("failing check caught as WaitForConditionError", "polls inside try/finally",
-                 "polls in parallel branches"):
+def test_the_target_is_assigned_when_the_loop_ends(tmp_path: Path) -> None:
+    """Only the Choice's done rule assigns it: a failing later poll leaves the old value to an except."""
+    _, definition = compiled(tmp_path, CASES["a check failing after two polls leaves the target as it was"][0])
+    states = definition["States"]
+    assigning = [name for name, state in states.items()
+                 for holder in (state, *state.get("Choices", ()), *state.get("Catch", ())) if holder.get("Assign", {})
+                 .get("got", "").endswith(".state %}")]
+    assert assigning == ["third-fails-decision"]
+
+
+def test_a_check_catch_is_only_an_except_that_catches_it(tmp_path: Path) -> None:
+    """No task fails as control flow: a check's Catch entries are the handler's own excepts/finally."""
+    for name in CASES:
         _, definition = compiled(tmp_path, CASES[name][0])
-        catches = [state["Catch"] for state in _all_states(definition) if state.get("Catch") and any(
-            POLL_AGAIN in entry["ErrorEquals"] for entry in state["Catch"])]
-        assert catches and all(c[0]["ErrorEquals"] == [POLL_AGAIN] for c in catches), name
+        for state in _all_states(definition):
+            for entry in state.get("Catch", ()):
+                assert all(not e.startswith("WaitForCondition.") for e in entry["ErrorEquals"]), name
 
 
 def _all_states(scope: dict[str, Any]) -> list[dict[str, Any]]:
@@ -197,28 +284,32 @@ def _all_states(scope: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def test_one_attempt_returns_the_state_or_raises_poll_again(tmp_path: Path) -> None:
+def test_one_attempt_returns_the_state_and_the_decision(tmp_path: Path) -> None:
     path, _ = compiled(tmp_path, CASES["stops after a few polls"][0])
     steps = load_steps(tmp_path / f"{path.stem}_out")
-    poll = {"state": {"n": 0, "goal": 3, "done": False}, "attempt": 1}
-    with pytest.raises(Exception) as again:
-        steps.handler({"op": "op1", "poll": poll}, None)
-    assert type(again.value).__name__ == POLL_AGAIN
-    assert json.loads(str(again.value)) == {"state": {"n": 1, "goal": 3, "done": False}, "attempt": 2, "delay": 5}
-    done = steps.handler({"op": "op1", "poll": {"state": {"n": 1, "goal": 3, "done": False}, "attempt": 2}}, None)
-    assert done == {"n": 3, "goal": 3, "done": True}
+    again = steps.handler({"op": "op1", "poll": {"state": {"n": 0, "goal": 3, "done": False}, "attempt": 1}}, None)
+    assert again == {"state": {"n": 1, "goal": 3, "done": False}, "done": False, "attempt": 2, "delay": 5}
+    done = steps.handler({"op": "op1", "poll": again}, None)  # the Assign keeps the result as the next poll
+    assert done == {"state": {"n": 3, "goal": 3, "done": True}, "done": True}
+    assert not hasattr(steps, "PollAgain")
 
 
-def test_a_long_state_is_packed_and_one_too_long_fails_the_check(tmp_path: Path) -> None:
-    path, _ = compiled(tmp_path, CASES["stops after a few polls"][0])
-    steps = load_steps(tmp_path / f"{path.stem}_out")
-    long = {"n": 0, "goal": 99, "done": False, "pad": "x" * 50000}
-    with pytest.raises(Exception) as again:
-        steps.handler({"op": "op1", "poll": {"state": long, "attempt": 1}}, None)
-    message = json.loads(str(again.value))
-    assert set(message) == {"packed", "attempt", "delay"} and len(json.dumps(str(again.value))) <= 30000
-    assert steps.PollAgain.state_of(message) == {**long, "n": 1}
-    noise = "".join(f"{i * 7919 % 1000003:06x}" for i in range(40000))  # compresses too little
-    with pytest.raises(Exception) as failed:
-        steps.handler({"op": "op1", "poll": {"state": {**long, "pad": noise}, "attempt": 1}}, None)
-    assert type(failed.value).__name__ == "WaitForConditionError" and "too large" in str(failed.value)
+@pytest.mark.parametrize("regions", [[], ["eu-west-1"], [f"r{i}" for i in range(12)], "a string has a len too"])
+def test_poll_job_sample_ends_the_same_way_on_the_runtime_and_both_interpreters(regions: Any, tmp_path: Path) -> None:
+    """The sample's two pollers (create_wait_strategy, then a hand-written strategy) over as many polls as
+    there are regions (at least one: the check adds a replica before the strategy looks)."""
+    sample = Path(__file__).resolve().parents[2] / "samples" / "poll_job.py"
+    path = tmp_path / f"poll_job_{next(COUNTER)}.py"
+    path.write_text(sample.read_text())
+    result = compile_file(path)
+    assert result.ok, [d.message for d in result.diagnostics]
+    write(result, tmp_path / f"{path.stem}_out")
+    event = {"regions": regions}
+    try:
+        expected = on_runtime(path, event)
+    finally:
+        sys.modules.pop(f"rt_{path.stem}", None)
+    assert expected[0] == "SUCCEEDED" and expected[1]["replicas"] == max(1, len(regions)), expected
+    assert expected[1]["polls"] == 3, expected  # 35 % a poll: 35, 70, 100
+    for engine in ("sfnx", "moto"):
+        assert on_asl(tmp_path / f"{path.stem}_out", event, engine) == expected, engine

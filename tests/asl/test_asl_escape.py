@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from durable_compile.backends.asl.emit_condition import POLL_AGAIN
 from durable_compile.backends.asl.localrun.folder import run_folder
 from durable_compile.backends.asl.package import compile_file, write
 from durable_runtime.testing.runner import DurableFunctionTestRunner
@@ -305,11 +304,10 @@ def on_asl(folder: Path, engine: str) -> Ending:
 
 
 def scaffolding(definition: dict[str, Any]) -> list[str]:
-    """The Catch entries of a definition and its Fail states for unhandled errors, every scope included
-    (a condition check's Catch of POLL_AGAIN is its loop, not a failure)."""
+    """The Catch entries of a definition and its Fail states for unhandled errors, every scope included."""
     found = []
     for name, state in definition["States"].items():
-        found += [f"{name}: Catch" for c in state.get("Catch", ()) if c["ErrorEquals"] != [POLL_AGAIN]]  # not a failure
+        found += [f"{name}: Catch" for _ in state.get("Catch", ())]
         if state["Type"] == "Fail" and state["Comment"].startswith("unhandled"):
             found.append(f"{name}: Fail")
         for scope in [*state.get("Branches", ()), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])]:

@@ -313,8 +313,8 @@ def test_steps_handler_runs_the_lifted_check_and_submitter(tmp_path: Path) -> No
 
 
 def test_steps_handler_runs_one_attempt_of_the_condition(tmp_path: Path) -> None:
-    """The lifted check runs check(state) then the strategy: it returns the final state, or raises
-    WaitForCondition.PollAgain carrying the next attempt's state, number and delay."""
+    """The lifted check runs check(state) then the strategy, and returns the attempt's outcome: the state
+    and whether the strategy stopped, plus the next attempt's number and delay when it polls again."""
     path = write_handler(tmp_path, "check", CASES["wait_for_condition with create_wait_strategy"][0])
     folder = tmp_path / "out"
     write(compile_file(path), folder)
@@ -322,11 +322,8 @@ def test_steps_handler_runs_one_attempt_of_the_condition(tmp_path: Path) -> None
     steps = load_steps(folder)
     event = {"goal": 9}
 
-    def again(state: dict[str, Any], attempt: int) -> Any:
-        with pytest.raises(steps.PollAgain) as raised:
-            steps.handler({"op": "op1", "poll": {"state": state, "attempt": attempt}, "vars": {"event": event}}, None)
-        return json.loads(str(raised.value))
-    assert again({"n": 0}, 1) == {"state": {"n": 1}, "attempt": 2, "delay": 2}
-    assert again({"n": 3}, 3) == {"state": {"n": 6}, "attempt": 4, "delay": 5}  # ceil(2 * 1.5 ** 2)
-    last = steps.handler({"op": "op1", "poll": {"state": {"n": 6}, "attempt": 4}, "vars": {"event": event}}, None)
-    assert last == {"n": 10}
+    def attempt(state: dict[str, Any], number: int) -> Any:
+        return steps.handler({"op": "op1", "poll": {"state": state, "attempt": number}, "vars": {"event": event}}, None)
+    assert attempt({"n": 0}, 1) == {"state": {"n": 1}, "done": False, "attempt": 2, "delay": 2}
+    assert attempt({"n": 3}, 3) == {"state": {"n": 6}, "done": False, "attempt": 4, "delay": 5}  # ceil(2 * 1.5 ** 2)
+    assert attempt({"n": 6}, 4) == {"state": {"n": 10}, "done": True}

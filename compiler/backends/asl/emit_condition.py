@@ -1,19 +1,19 @@
-"""`wait_for_condition` -> two states: the check task and a Wait, in a loop.
+"""`wait_for_condition` -> the usual poller: check task -> Choice on the strategy's decision -> Wait.
 
 Takes a wait_for_condition operation; gives the name of its first state. As in the SDK, one attempt
 runs `check(state, check_ctx)`, passes the result (JSON round-tripped) and the attempt number to the
 wait strategy, and either stops with that state (assigned to the target) or waits the decided delay
 (at least 1 s) and checks again from it. The check and the strategy run in the steps function, in
 Python, so a strategy built by `create_wait_strategy` keeps its back-off, jitter and max attempts, and
-a hand-written one runs as written. When the strategy stops, the check task succeeds with the final
-state; when it says poll again, the task fails with POLL_AGAIN (no Python class has that name), whose
-Catch, first of the task's, assigns the next attempt's state, number and delay from the error's cause
-and goes to the Wait, which goes back to the check. (Each poll is thus a failed Lambda invocation in
-the function's metrics; a state too long for an error's cause travels compressed, see PollAgain in the
-steps handler.) Any error the check or the strategy raises fails the operation (WaitForConditionError
-in the handler; when nothing catches it, the check task raises it itself). A strategy assigned once to
-a local from `create_wait_strategy(...)` (or a config from `WaitForConditionConfig(...)`) is not a value
-the machine can hold: the assignment is deferred to the steps function, which builds it where it is used.
+a hand-written one runs as written. The check task returns the attempt's outcome as its result,
+`{"state", "done"}` plus, to poll again, the next `"attempt"` and its `"delay"`; its `Assign` keeps
+that in the loop's variable, whose `state` and `attempt` the next check reads. The Choice ends the
+loop on `done` (assigning the state to the target) and otherwise goes to the Wait, which waits `delay`
+seconds and goes back to the check. Any error the check or the strategy raises fails the operation
+(WaitForConditionError in the handler; when nothing catches it, the check task raises it itself).
+A strategy assigned once to a local from `create_wait_strategy(...)` (or a config from
+`WaitForConditionConfig(...)`) is not a value the machine can hold: the assignment is deferred to the
+steps function, which builds it where it is used.
 """
 
 from __future__ import annotations
@@ -43,10 +43,6 @@ if TYPE_CHECKING:
 DEFERRABLE = frozenset({"sdk:create_wait_strategy", "sdk:WaitStrategyConfig", "sdk:WaitForConditionConfig"})
 CONFIG = "sdk:WaitForConditionConfig"
 CONFIG_FIELDS = ("wait_strategy", "initial_state", "serdes")
-#: the error the check task fails with when the strategy says poll again (a name of ours, never a Python
-#: class name: it has a dot), and how its Catch reads the next attempt back from Lambda's error JSON
-POLL_AGAIN = "WaitForCondition.PollAgain"
-NEXT_POLL = "{% $parse($parse($states.errorOutput.Cause).errorMessage) %}"
 
 
 def deferred_locals(handler: n.Handler) -> dict[str, ir.Expr]:
@@ -118,21 +114,23 @@ def _config(em: Emitter, op: n.Operation) -> dict[str, ir.Expr]:
 
 
 def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr, serdes: str | None) -> tuple[list[str], list[str]]:
-    """The Python of one attempt: check, JSON (or serdes) round trip, the strategy's decision; and the
-    locals read. With a serdes, the first attempt's state is the initial state through it too."""
+    """The Python of one attempt: check, JSON (or serdes) round trip, the strategy's decision, returned
+    as the task's result; and the locals read. With a serdes, the first attempt's state is the initial
+    state through it too."""
     from durable_compile.backends.asl.emit_ops import _callee_body, _reads
     body, reads = _callee_body(em, op, "_state", "_check_ctx")
     body[-1] = "_state = " + body[-1].removeprefix("return ")
-    code = ast.unparse(ast.parse(strategy.code.strip(), mode="eval"))
-    lines = ["import json", "_attempt = _payload['poll']['attempt']", "_state = PollAgain.state_of(_payload['poll'])",
+    code = ast.unparse(ast.parse(f"(\n{strategy.code.strip()}\n)", mode="eval"))  # may span lines
+    lines = ["import json", "_attempt = _payload['poll']['attempt']", "_state = _payload['poll']['state']",
              *(["if _attempt == 1:", f"    _state = {emit_serdes.roundtrip(serdes, '_state', op)}"] if serdes else []),
              "_check_ctx = StepContext(_attempt)", *body,
              f"_state = {emit_serdes.roundtrip(serdes, '_state', op)}" if serdes else
              "_state = json.loads(json.dumps(_state))",
              f"_decision = ({code})(_state, _attempt)",
              "if not _decision.should_continue:",
-             "    return _state",
-             "raise PollAgain.next(_state, _attempt + 1, max(1, _decision.delay_seconds))"]
+             "    return {'state': _state, 'done': True}",
+             "return {'state': _state, 'done': False, 'attempt': _attempt + 1, "
+             "'delay': max(1, _decision.delay_seconds)}"]
     return lines, sorted(set(reads) | set(_reads(em, code)))
 
 
@@ -147,21 +145,25 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others via a fresh name
     label = op.label.replace('f"', "").replace('"', "")
     poll = em.fresh("poll")
-    check, wait = em.namer.name(label), em.namer.name(f"{label}-wait")
+    check, decide, wait = (em.namer.name(f"{label}{suffix}") for suffix in ("", "-decision", "-wait"))
     what = f"wait_for_condition {op.label}"
     em.put(wait, {"Type": "Wait", "Seconds": f"{{% ${poll}.delay %}}", "Next": check}, op.span,
            f"{what}: the delay the strategy chose")
+    done: dict[str, Any] = {"Condition": f"{{% ${poll}.done %}}", "Next": nxt}
+    if isinstance(op.target, ir.Name):
+        done["Assign"] = {jsonata_name(op.target.id): f"{{% ${poll}.state %}}"}
+    em.put(decide, {"Type": "Choice", "Choices": [done], "Default": wait}, op.span,
+           f"{what}: done, or poll again after the delay")
     payload: dict[str, Any] = {"op": op.id, "poll": f"{{% ${poll} %}}"}
     if reads:
         payload["vars"] = {r: f"{{% ${jsonata_name(r)} %}}" for r in reads}
-    again = {"ErrorEquals": [POLL_AGAIN], "Next": wait, "Assign": {poll: NEXT_POLL}}
     state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
-                             "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload}}
-    if isinstance(op.target, ir.Name):
-        state["Assign"] = {jsonata_name(op.target.id): "{% $states.result.Payload %}"}
-    state["Next"] = nxt
-    state["Catch"] = [again, *emit_try.catchers(em, "condition", escape is not None)]
-    em.put(check, state, op.span, f"{what}: check, then the strategy; to poll again it fails with {POLL_AGAIN}")
+                             "Arguments": {"FunctionName": STEPS_ARN, "Payload": payload},
+                             "Assign": {poll: "{% $states.result.Payload %}"}, "Next": decide}
+    catch = emit_try.catchers(em, "condition", escape is not None)
+    if catch:
+        state["Catch"] = catch
+    em.put(check, state, op.span, f"{what}: check, then the strategy's decision")
     return _start(em, op, fields["initial_state"], poll, check, label)
 
 
