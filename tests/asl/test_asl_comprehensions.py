@@ -13,10 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from durable_compile.backends.asl.package import compile_file
 from tests.asl.diff_grammar import HEAD, TAIL
-from tests.asl.diff_harness import Result, judge
+from tests.asl.diff_harness import Result, examples, judge
 
 #: name -> (the handler body, the values of event["start"] it runs with)
 CASES: dict[str, tuple[str, list[int]]] = {
@@ -135,6 +137,64 @@ REFUSED: dict[str, tuple[str, int]] = {
 }
 
 
+#: name -> (the handler body, the line from the body's start): an operation Python may not run at all
+CONDITIONAL: dict[str, tuple[str, int]] = {
+    "an operation on the right of or": ('''
+    y = context.step(check(x, 5), name='a') or context.step(check(x, 1), name='b')
+''', 1),
+    "an operation on the right of and, in an if test": ('''
+    if x > 5 and context.step(check(x, 1), name='b') > 0:
+        y = 1
+''', 1),
+    "an operation in an arm of a conditional expression": ('''
+    y = context.step(check(x, 5), name='a') if x > 5 else 0
+''', 1),
+    "an operation on the right of or, in a comprehension's element": ('''
+    items.append([context.step(check(i, 5), name='a') or context.step(check(i, 1), name='b') for i in [x]])
+''', 1),
+}
+
+
+def _step(var: str, tag: str) -> st.SearchStrategy[str]:
+    return st.integers(2, 9).map(lambda m: f"context.step(check({var}, {m}), name='{tag}', config=NO_RETRY)")
+
+
+#: element expressions (numbers) and verdicts (for any/all), over the variable `i`
+NUMBERS = st.one_of(_step("i", "e"), st.tuples(_step("i", "e"), st.integers(2, 4)).map(lambda p: f"{p[0]} % {p[1]}"),
+                    _step("i + 1", "e").map(lambda s: f"i + {s}"), st.just("i * 2"))
+VERDICTS = st.one_of(st.tuples(_step("i", "b"), st.integers(2, 3)).map(lambda p: f"{p[0]} % {p[1]} == 0"),
+                     st.tuples(_step("i", "b"), st.integers(2, 9)).map(lambda p: f"{p[0]} > {p[1]}"),
+                     st.integers(1, 9).map(lambda t: f"i > {t}"))
+FILTERS = st.one_of(st.just(""), st.just(" if i % 2"), _step("i", "f").map(lambda s: f" if {s} % 3 != 1"))
+ITERABLES = st.one_of(st.just("[x, x + 1, x + 2]"), st.integers(0, 4).map(lambda n: f"range(x, x + {n})"),
+                      st.just("context.step(lambda _: [x, x + 2, x + 1], name='it')"),
+                      st.just("[x, x + 1] for k in [0, 1]"))  # a second for clause after the first
+
+
+@st.composite
+def comprehensions(draw: st.DrawFn) -> str:
+    """One comprehension or generator expression, consumed, with at least one operation inside."""
+    gen = f"for i in {draw(ITERABLES)}{draw(FILTERS)}"
+    shapes = {
+        "sum({n} {g})": NUMBERS, "any({n} {g})": VERDICTS, "all({n} {g})": VERDICTS, "[{n} {g}]": NUMBERS,
+        "max(({n} {g}), default=-1)": NUMBERS, "sorted({n} {g})": NUMBERS, "{{str(i): {n} {g}}}": NUMBERS,
+        "len({{{n} {g}}})": NUMBERS, "sum({n} {g})  # verdicts": VERDICTS,
+    }
+    shape = draw(st.sampled_from(sorted(shapes)))
+    text = shape.split("  #")[0].format(n=draw(shapes[shape]), g=gen)
+    if "context." not in text:
+        text = text.replace("i * 2", "context.step(check(i * 2, 7), name='e', config=NO_RETRY)")
+        text = text.replace("i > ", "context.step(check(i, 7), name='b', config=NO_RETRY) > ")
+    return f"    items.append({text})\n"
+
+
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=comprehensions(), start=st.integers(0, 9))
+def test_generated_comprehensions_agree_with_the_runtime(body: str, start: int, tmp_path: Path) -> None:
+    verdict = judge(source(body), {"start": start}, tmp_path, "gen", ("sfnx",))
+    assert verdict.kind == "compared", verdict
+
+
 def source(body: str) -> str:
     return HEAD + body.strip("\n") + "\n" + TAIL
 
@@ -157,6 +217,16 @@ def test_refused_with_the_construct_and_its_line(name: str, tmp_path: Path) -> N
     assert not compiled.ok and [d.code for d in errors] == ["DUR820"], errors
     assert errors[0].span.line == HEAD.count("\n") + line
     assert "comprehension" in errors[0].message or "generator" in errors[0].message
+
+
+@pytest.mark.parametrize("name", list(CONDITIONAL))
+def test_an_operation_python_may_skip_is_refused(name: str, tmp_path: Path) -> None:
+    body, line = CONDITIONAL[name]
+    path = tmp_path / "conditional.py"
+    path.write_text(source(body))
+    errors = [d for d in compile_file(path).diagnostics if d.severity.value == "error"]
+    assert [d.code for d in errors] == ["DUR820"] and errors[0].span.line == HEAD.count("\n") + line, errors
+    assert "context.step(check(" in errors[0].message and "if statement" in errors[0].message
 
 
 def test_every_pinned_outcome_names_a_case() -> None:
