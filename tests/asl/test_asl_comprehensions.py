@@ -96,6 +96,11 @@ CASES: dict[str, tuple[str, list[int]]] = {
     items.append(sum(context.step(check(i, 9), name='d') for i in rows))
     items.append([i for i in rows])
 ''', [1]),
+    "a name of the function used before a comprehension binds it": ('''
+    for i in range(2):
+        y = y + i
+    items.append([context.step(check(i, 9), name='c') for i in [x, x + 1]])
+''', [1]),
     "a wait per element": ('''
     items.append(len([context.wait(Duration.from_seconds(1)) for _ in range(2)]))
 ''', [1]),
@@ -131,8 +136,22 @@ REFUSED: dict[str, tuple[str, int]] = {
     items.append(sum(context.step(check(i, 9), name='c') for i in [x, x + 1]))
     items.append(i)
 ''', 2),
+    "a comprehension variable read in a loop around it": ('''
+    i = 0
+    while i < 2:
+        items.append(i)
+        i = i + sum(context.step(check(i, 9), name='c') for i in [x])
+''', 4),
+    "a comprehension variable read by a nested function": ('''
+    def show() -> int:
+        return i
+    i = 1
+    items.append([context.step(check(i, 9), name='c') for i in [x]])
+    items.append(show())
+''', 4),
     "a comprehension variable that is a parameter's name": ('''
     items.append([context.step(check(event, 9), name='c') for event in [x, x + 1]])
+    items.append(event["start"])
 ''', 1),
 }
 

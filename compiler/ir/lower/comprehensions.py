@@ -13,8 +13,8 @@ or nothing, and `any(_dc_tN)`/`all(_dc_tN)` reads it); under `sum` a comparison 
 does (a lazy consumer interleaves them with its own work): the `Desugared` node carries a `refusal`.
 
 The loop binds the comprehension's variables in the enclosing function, where Python 3 keeps them
-private: when the function uses such a name outside comprehensions of its own, the rewrite would change
-that name's value, and the `Desugared` node carries a refusal too.
+private: when the function uses such a name afterwards (outside comprehensions of its own), the rewrite
+would change what it reads there, and the `Desugared` node carries a refusal too.
 """
 
 from __future__ import annotations
@@ -178,17 +178,54 @@ def _first_arg(comp: Comprehension, consumer: cst.Call | None) -> bool:
 
 
 def _leak(env: Env, comp: Comprehension, scope: Scope) -> str | None:
-    """Why binding the comprehension's variables in the enclosing function would change its meaning."""
+    """Why binding the comprehension's variables in the enclosing function would change its meaning: the
+    function uses such a name after the comprehension (in the source, in a loop around it, or in a nested
+    function, which may run at any time)."""
     fn = env.info.functions.get(scope.qualname)
-    if fn is None:
+    offsets = env.offsets(comp)
+    if fn is None or offsets is None:
         return None
-    bound = set(_targets(comp))
-    used = sorted(bound & {*fn.params, *_names(fn.node.body, comp)})
-    if not used:
+    uses = _Uses(env, comp, frozenset(_targets(comp)))
+    uses.walk(fn.node.body, (), frozenset(), False)
+    later = sorted({name for name, at, loops in uses.found
+                    if at > offsets[1] or (uses.around is not None and set(loops) & set(uses.around))})
+    if not later:
         return None
-    return (f"the comprehension variable {used[0]!r} is also a name of {fn.name}: the loop to-asl writes "
+    return (f"the comprehension variable {later[0]!r} is also a name of {fn.name}: the loop to-asl writes "
             f"for {_short(env.raw_code(comp))!r} would change it (a comprehension's variables are its own "
             f"in Python 3). Rename the comprehension's variable")
+
+
+class _Uses:
+    """Where a function uses some names outside one comprehension (and outside other comprehensions that
+    bind them), with the loops around each use and around the comprehension."""
+
+    def __init__(self, env: Env, comp: Comprehension, names: frozenset[str]) -> None:
+        self.env, self.comp, self.names = env, comp, names
+        self.around: tuple[cst.CSTNode, ...] | None = None  #: the loops around the comprehension
+        self.found: list[tuple[str, float, tuple[cst.CSTNode, ...]]] = []  #: (name, offset, loops around)
+
+    def walk(self, node: cst.CSTNode, loops: tuple[cst.CSTNode, ...], private: frozenset[str],
+             nested: bool) -> None:
+        if node is self.comp:
+            self.around = loops
+            return
+        if isinstance(node, cst.Name):
+            if node.value in self.names and node.value not in private:
+                offsets = self.env.offsets(node)
+                at = float("inf") if nested or offsets is None else offsets[0]
+                self.found.append((node.value, at, loops))
+            return
+        if isinstance(node, cst.Attribute | cst.Arg):  # attribute and keyword names are not variables
+            self.walk(node.value, loops, private, nested)
+            return
+        if type(node) in COMPREHENSIONS:
+            private = private | set(_targets(node))
+        elif isinstance(node, cst.For | cst.While):
+            loops = (*loops, node)
+        nested = nested or isinstance(node, cst.FunctionDef | cst.Lambda)
+        for child in children(node):
+            self.walk(child, loops, private, nested)
 
 
 def _targets(comp: cst.CSTNode) -> Iterator[str]:
@@ -207,25 +244,6 @@ def _bound(target: cst.BaseExpression) -> Iterator[str]:
             yield from _bound(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from _bound(target.value)
-
-
-def _names(node: cst.CSTNode, skip: cst.CSTNode) -> Iterator[str]:
-    """Variable names used under `node`, outside `skip` and outside other comprehensions' own variables
-    (attribute names and keyword names are not variables)."""
-    if node is skip:
-        return
-    if isinstance(node, cst.Name):
-        yield node.value
-        return
-    if isinstance(node, cst.Attribute):
-        yield from _names(node.value, skip)
-        return
-    if isinstance(node, cst.Arg):
-        yield from _names(node.value, skip)
-        return
-    private = set(_targets(node)) if type(node) in COMPREHENSIONS else set()
-    for child in children(node):
-        yield from (name for name in _names(child, skip) if name not in private)
 
 
 def _short(code: str) -> str:
