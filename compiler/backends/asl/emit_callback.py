@@ -8,6 +8,12 @@ function with the token as `callback_id`, and the task waits for the answer. `Ti
 own retry strategy retries the task on it, with a fresh token); the callback's failure or timeout
 raises CallbackError where `.result()` is. Any other use of the callback (its id kept, sent by plain
 code, `.result()` elsewhere or twice) is DUR820 naming the construct and its line.
+
+`wait_for_callback` is one such task too, its submitter run by the steps function. A callback with a
+serdes other than JsonSerDes hands the handler what the serdes reads from the answer: a task of the
+steps function after the waiting one deserializes the answer's JSON text (emit_serdes); a
+wait_for_callback's serdes also round-trips the submitter's result, as the SDK's submitter step does,
+and so does a submitter step's own serdes.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl import emit_serdes, emit_try
 from durable_compile.backends.asl.emit_retry import retry_for
-from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported
+from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported, jsonata_name
 from durable_compile.backends.asl.module_facts import task_state
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -174,7 +181,13 @@ def submit_step(em: Emitter, op: n.Operation, nxt: str) -> str:
         step = [dict(c, ErrorEquals=[SUBMIT_ERROR]) if c["ErrorEquals"] == [ALL] else c
                 for c in emit_try.catchers(em, "step")]
         task["Catch"] = step + task.get("Catch", [])
+        if any(_step_serdes(em, s) for s in found.submits):  # a submitter step's serdes failing
+            emit_serdes.with_catch(em, op, task)
     return nxt
+
+
+def _step_serdes(em: Emitter, step: n.Operation) -> str | None:
+    return emit_serdes.serdes_code(em, step)
 
 
 def result(em: Emitter, op: n.Operation, nxt: str) -> str:
@@ -185,7 +198,8 @@ def result(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads, retry = _submitter(em, found)
     key = found.create.id
     em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), found.create.span.line,
-                                tuple(r for r in reads if r in em.errors)))
+                                tuple(r for r in reads if r in em.errors),
+                                serdes=any(_step_serdes(em, s) for s in found.submits)))
     label = found.create.label.replace('"', "")
     extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}", "callback": label}
     if "serdes" not in (found.create.settings or {}):
@@ -197,17 +211,28 @@ def result(em: Emitter, op: n.Operation, nxt: str) -> str:
     state.update(_timeouts(found.create.settings or {}))
     if retry:
         state["Retry"] = retry
-    if op.target is not None:
-        assert isinstance(op.target, ir.Name)  # operation() stores any other target through a fresh name
-        from durable_compile.backends.asl.emit_support import jsonata_name
-        state["Assign"] = {jsonata_name(op.target.id): "{% $states.result %}"}
-    state["Next"] = nxt
+    assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others through a name
+    nxt = _answer(em, found.create, state, jsonata_name(op.target.id) if op.target is not None else None, nxt)
     catch = emit_try.catchers(em, "callback")
     if catch:
         state["Catch"] = catch
     span = Span(found.create.span.line, found.create.span.column, op.span.end_line, op.span.end_column)
     found.state = em.put(em.namer.name(label), state, span, f"callback {found.create.label}")
     return found.state
+
+
+def _answer(em: Emitter, op: n.Operation, state: dict[str, Any], target: str | None, nxt: str) -> str:
+    """The waiting task `state` hands the answer to `target` (through the read task of the callback's
+    serdes, which is returned as its Next); `state`'s Next is set."""
+    serdes = emit_serdes.serdes_code(em, op, "serdes", emit_serdes.READS_JSON, "callback")
+    if serdes is not None:
+        answer = em.fresh("answer")
+        nxt = emit_serdes.read_task(em, op, serdes, answer, target, nxt, "the answer")
+        target = answer
+    if target is not None:
+        state["Assign"] = {target: "{% $states.result %}"}
+    state["Next"] = nxt
+    return nxt
 
 
 def _timeouts(settings: dict[str, Any]) -> dict[str, int]:
@@ -232,9 +257,14 @@ def _submitter(em: Emitter, found: Plan) -> tuple[list[str], list[str], list[dic
     for step in found.submits:
         body, step_reads = _callee_body(em, step, "submit_ctx")
         body[-1] = body[-1].removeprefix("return ")
+        serdes = _step_serdes(em, step)
+        if serdes is not None:  # its result through its serdes, whose failure is no StepError
+            body[-1] = emit_serdes.roundtrip(serdes, body[-1], step)
         lines += ["    " + line for line in body]
         reads.update(step_reads)
-    lines += ["    pass", "except Exception as _error:", f"    raise {SUBMIT_ERROR}(str(_error)) from _error"]
+    lines += ["    pass", *(["except SerDesError:", "    raise"] if any(map(partial(_step_serdes, em), found.submits))
+                             else []),
+              "except Exception as _error:", f"    raise {SUBMIT_ERROR}(str(_error)) from _error"]
     retry: list[dict[str, Any]] = []
     for step in found.submits[:1]:
         entries, notes = retry_for(step.settings)
@@ -250,14 +280,45 @@ def _submitter(em: Emitter, found: Plan) -> tuple[list[str], list[str], list[dic
     return lines, sorted(reads - {name}), retry
 
 
-def wait_for_callback_submitter(em: Emitter, op: n.Operation,
-                                body: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
+def wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
+    """The waiting task of a wait_for_callback, its submitter run by the steps function."""
+    from durable_compile.backends.asl.emit_ops import _callee_body, _finish, _label
+    body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
+    serdes = emit_serdes.serdes_code(em, op, kind="callback")  # the submitter step's serdes
+    body, retry = wait_for_callback_submitter(em, op, body, serdes)
+    errors = tuple(r for r in reads if r in em.errors)
+    em.out.lifted.append(Lifted(op.id, "submit", tuple(reads), tuple(body), op.span.line, errors,
+                                serdes=serdes is not None))
+    extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}",
+                             "callback": f"{_label(op)} create callback id"}
+    if "serdes" not in (op.settings or {}):
+        extra["raw"] = True  # without a JSON serdes the handler receives the callback's text
+    state = task_state(op.id, reads, extra)
+    state["Resource"] = LAMBDA_INVOKE + ".waitForTaskToken"
+    state.update(_timeouts(op.settings or {}))
+    if retry:
+        state["Retry"] = retry
+    assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others through a name
+    nxt = _answer(em, op, state, jsonata_name(op.target.id) if op.target is not None else None, nxt)
+    name = _finish(em, op, state, nxt, "callback")
+    if serdes is not None:  # the submitter's result through the serdes, whose failure is no CallbackError
+        emit_serdes.with_catch(em, op, em.states[name])
+    return name
+
+
+def wait_for_callback_submitter(em: Emitter, op: n.Operation, body: list[str],
+                                serdes: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """The Python of a wait_for_callback's submitter, whose failure raises CallbackSubmitterError with the
-    original message (as the SDK does once the submitter's retries are spent), and the task's Retry on
-    that error: the config's retry strategy, the SDK's default one when it gives none."""
+    original message (as the SDK does once the submitter's retries are spent), its result then passed
+    through `serdes`, and the task's Retry on that error: the config's retry strategy, the SDK's default
+    one when it gives none."""
+    if serdes is not None:
+        body = [*body[:-1], "_submitted = " + body[-1].removeprefix("return ")]
     lines = ["callback_id = _payload['callback_token']", f"class {SUBMITTER_ERROR}(Exception):", "    pass", "try:",
              *("    " + line for line in body), "except Exception as _error:",
              f"    raise {SUBMITTER_ERROR}(str(_error) or 'Callback submitter failed') from _error"]
+    if serdes is not None:
+        lines.append(f"return {emit_serdes.roundtrip(serdes, '_submitted', op)}")
     entries, notes = retry_for(op.settings or {})
     if any(e["ErrorEquals"] != [ALL] for e in entries):
         notes.append("a wait_for_callback submitter is retried on every error (its error types are not kept "

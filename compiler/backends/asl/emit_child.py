@@ -126,12 +126,12 @@ def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
                 assign[handler.reraise] = ERROR
             caught = em.put(em.namer.name(name), {"Type": "Pass", "Assign": assign, "Next": handler.entry},
                             op.span, f"{ERROR} caught")
-            return emit_try.Handler([None], caught, errvar)
+            return emit_try.Handler([None], caught, errvar, outer=list(em.tries))
         if frame.finally_error and frame.pending:
             pending = emit_finally.pending((string_literal(ERROR), message, f"${errvar}.error_type"))
             through = em.put(em.namer.name(name), {"Type": "Pass", "Assign": {frame.pending: pending},
                                                    "Next": frame.finally_error}, op.span, f"{ERROR} through finally")
-            return emit_try.Handler([None], through, errvar)
+            return emit_try.Handler([None], through, errvar, outer=list(em.tries))
     return _uncaught(em, op, errvar, ERROR)
 
 
@@ -142,7 +142,7 @@ def _uncaught(em: Emitter, op: n.Operation, errvar: str, error: str) -> emit_try
         cause = f"{{% ($m := ${errvar}.message; $type($m) = 'string' ? $m : '') %}}"
         return em.put(namer.name(f"{_label(op)}-failed"), {"Type": "Fail", "Error": error, "Cause": cause},
                       op.span, f"unhandled {error}")
-    return emit_try.Handler([None], fail, errvar, raises=error)
+    return emit_try.Handler([None], fail, errvar, raises=error, outer=list(em.tries))
 
 
 def _bindings(em: Emitter, op: n.Operation, region: n.Function) -> dict[str, ir.Expr]:

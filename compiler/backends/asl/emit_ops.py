@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_serdes, emit_try
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
-    LAMBDA_INVOKE,
     Lifted,
     Unsupported,
     jsonata_name,
@@ -37,8 +36,8 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit_dispatch import emitter_for
-    emit = emitter_for(em, op) or {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: _invoke,
-                                   n.OpKind.WAIT_FOR_CALLBACK: _wait_for_callback,
+    emit = emitter_for(em, op) or {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: emit_invoke.invoke,
+                                   n.OpKind.WAIT_FOR_CALLBACK: emit_callback.wait_for_callback,
                                    n.OpKind.PARALLEL: emit_batch.batch_operation,
                                    n.OpKind.MAP: emit_batch.batch_operation}.get(op.kind)
     if emit is None:
@@ -93,7 +92,10 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     if retry:
         state["Retry"] = retry if serdes is None else emit_serdes.not_retried(retry)
     _assign_result(em, op, state, "$states.result.Payload")
-    return _finish(em, op, state, nxt, "step", escape is not None)
+    name = _finish(em, op, state, nxt, "step", escape is not None)
+    if serdes is not None:  # a failing serdes is no StepError: `except StepError` lets it through
+        emit_serdes.with_catch(em, op, em.states[name])
+    return name
 
 
 def _module_level(em: Emitter, code: str) -> bool:
@@ -176,42 +178,3 @@ def _duration_seconds(em: Emitter, expr: ir.Expr | None) -> str | None:
     if factor is None or value is None:
         return None
     return f"$floor(({value[3:-3]}) * {factor})" if factor != 1 else f"$floor({value[3:-3]})"
-
-
-def _invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
-    function = next((k.value for k in op.operands if k.name == "function_name"), None)
-    payload = next((k.value for k in op.operands if k.name == "payload"), None)
-    where = emit_invoke.target(em, op, function)
-    value = em.value(payload) if payload is not None else "{% null %}"
-    if value is None:
-        raise Unsupported(op.span, "the invoke payload has no JSONata translation")
-    em.out.invoked.append(where)
-    state: dict[str, Any] = {"Type": "Task", "Resource": LAMBDA_INVOKE,
-                             "Arguments": {"FunctionName": where.name, "Payload": value}}
-    _assign_result(em, op, state, "$states.result.Payload")
-    return _finish(em, op, state, nxt, "invoke")
-
-
-def _wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
-    body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
-    body, retry = emit_callback.wait_for_callback_submitter(em, op, body)
-    key = op.id
-    errors = tuple(r for r in reads if r in em.errors)
-    em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), op.span.line, errors))
-    from durable_compile.backends.asl.emit import task_state
-    extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}",
-                             "callback": f"{_label(op)} create callback id"}
-    if "serdes" not in (op.settings or {}):
-        extra["raw"] = True  # without a JSON serdes the handler receives the callback's text
-    state = task_state(key, reads, extra)
-    state["Resource"] = LAMBDA_INVOKE + ".waitForTaskToken"
-    timeout = (op.settings or {}).get("timeout")
-    state["TimeoutSeconds"] = int(timeout["seconds"]) if isinstance(timeout, dict) and timeout.get("seconds") \
-        else 31536000
-    heartbeat = (op.settings or {}).get("heartbeat_timeout")
-    if isinstance(heartbeat, dict) and heartbeat.get("seconds"):
-        state["HeartbeatSeconds"] = int(heartbeat["seconds"])
-    if retry:
-        state["Retry"] = retry
-    _assign_result(em, op, state, "$states.result")
-    return _finish(em, op, state, nxt, "callback")

@@ -76,6 +76,8 @@ class Handler:
     raises: str | None = None  #: set on the boundary of a child context nothing catches: the error
     #: class everything it catches leaves the handler as
     reraise: str | None = None  #: the variable that holds the caught exception's class, for a bare `raise`
+    #: on the boundary of a child context (emit_child): the parent's tries, where a SerDesError goes on
+    outer: list[TryFrame] | None = None
 
     @property
     def entry(self) -> str:
