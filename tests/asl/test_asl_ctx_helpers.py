@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from durable_compile.backends.asl.package import compile_file
 from tests.asl import test_asl_differential as differential
+from tests.asl.diff_grammar import ALL_COMPLETED, batch_lines, block, child, fresh, indent, statements
 from tests.asl.diff_grammar import HEAD as GRAMMAR_HEAD
 from tests.asl.diff_grammar import TAIL as GRAMMAR_TAIL
-from tests.asl.diff_grammar import batch_lines, block, child, fresh, indent, statements
 from tests.asl.diff_harness import examples, judge
 
 #: the shared module head of the differential grammar (imports, configs, steps, invoked functions)
@@ -386,7 +386,8 @@ def helper_handlers(draw: st.DrawFn, depth: int = 2) -> str:
         if where.endswith("child"):  # from a nested def run as a child context
             site = child(site, where == "lambda child")
         elif where in ("map", "parallel"):  # from a batch branch
-            site = batch_lines(site, "", where == "map", ["items.append(batch.get_results())"])
+            # branches that may suspend: every one completes (the grammar's rule, see diff_grammar.batches)
+            site = batch_lines(site, ALL_COMPLETED, where == "map", ["items.append(batch.get_results())"])
         parts += [site, *draw(st.lists(statements(depth, True), max_size=1))]
     module, handler = GRAMMAR_HEAD.split("@durable_execution")
     return module + "\n".join(head) + "\n\n\n@durable_execution" + handler + \
