@@ -27,13 +27,6 @@ from tests.asl.test_asl_differential import on_runtime
 
 #: samples whose handler runs on the runtime without callback answers or invoked functions
 NO_CALLBACKS = [name for name in RUNS if not expected(name)["callbacks"] and not expected(name)["invoke_functions"]]
-#: where the compiled machine does not end as the handler on an input with a key missing (translation, not
-#: fold: the unfolded machine ends the same way), with the reason
-STEP_ARGUMENT = "a step argument is evaluated in the steps function: KeyError there is a StepError, not the handler's"
-KNOWN = {"batch_loop": STEP_ARGUMENT, "document_pipeline": STEP_ARGUMENT, "early_return": STEP_ARGUMENT,
-         "parallel_enrich": STEP_ARGUMENT, "retry_payment": STEP_ARGUMENT,
-         "order_saga": STEP_ARGUMENT + "; inside try, the except catches it and the saga compensates",
-         "subscription_renewal": "range(1, event['cycles'] + 1) over a missing key is an empty JSONata range"}
 #: Python errors the state machine reports as a failed JSONata evaluation
 EVALUATION = {"KeyError": "States.QueryEvaluationError", "TypeError": "States.QueryEvaluationError"}
 
@@ -81,8 +74,7 @@ def test_folded_and_unfolded_machines_run_the_same(name: str, folders: dict[tupl
         assert folded == run_logged(folders[name, False], event, name), event
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN[name]))
-                                  if name in KNOWN else name for name in NO_CALLBACKS])
+@pytest.mark.parametrize("name", NO_CALLBACKS)
 def test_folded_machine_ends_as_the_handler(name: str, folders: dict[tuple[str, bool], Path]) -> None:
     for event in inputs(name):
         status, result, error = on_runtime(SAMPLES / f"{name}.py", event)

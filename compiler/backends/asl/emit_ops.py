@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_serdes, emit_try
+from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_serdes, emit_try, step_args
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
     Lifted,
@@ -24,6 +24,7 @@ from durable_compile.backends.asl.emit_support import (
 )
 from durable_compile.backends.asl.error_names import qualified_type
 from durable_compile.backends.asl.module_facts import module_names
+from durable_compile.backends.asl.translate_iter import caught
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -36,6 +37,15 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit_dispatch import emitter_for
+    hoisted = None if _in_place(em, op) else step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
+    if hoisted is not None:  # arguments that may fail are evaluated before the step, as the handler does
+        op, assigns = hoisted
+        if step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
+            start = operation(em, op, nxt)
+            for assign in reversed(assigns):
+                start = em.stmt_Assign(assign, start)
+            return start
+        return em.block((*assigns, op), nxt)
     emit = emitter_for(em, op) or {n.OpKind.STEP: _step, n.OpKind.WAIT: _wait, n.OpKind.INVOKE: emit_invoke.invoke,
                                    n.OpKind.WAIT_FOR_CALLBACK: emit_callback.wait_for_callback,
                                    n.OpKind.PARALLEL: emit_batch.batch_operation,
@@ -50,6 +60,22 @@ def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     em.locals.add(temp)
     store = n.Assign(op.span, (op.target,), ir.Name(temp, op.span, temp))
     return emit(em, dataclasses.replace(op, target=ir.Name(temp, op.target.span, temp)), em.stmt(store, nxt))
+
+
+def _in_place(em: Emitter, op: n.Operation) -> bool:
+    """Whether the operation's arguments stay where they are: every failure here is caught (a catch-all
+    `except`, a `finally`, a batch branch's or child context's boundary), so a KeyError is caught as the
+    step's failure would be (a separate state would only change the error type the handler reads); or
+    the step sends a callback id and runs inside the waiting task (emit_callback)."""
+    return em.branch is not None or caught(em.tries) is None or op.id in em.callbacks.by_submit
+
+
+def _params(em: Emitter, name: str) -> list[str]:
+    """The parameters the module's def `name` takes after its context (none when it is not one def)."""
+    defs = em.module_functions.get(name, [])
+    if len(defs) != 1:
+        return []
+    return [a.arg for a in [*defs[0].args.posonlyargs, *defs[0].args.args][1:]]
 
 
 def _label(op: n.Operation) -> str:

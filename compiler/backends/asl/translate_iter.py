@@ -9,10 +9,10 @@ Python does; `min`/`max` keep the first element no later one beats. Iterating a 
 iterating a string its characters (code points, as Python: `$substring`, not `$split`, which cuts
 astral characters in two in JavaScript JSONata); `sep.join(x)` joins what iterating x gives.
 Where Python raises for some values (unpacking a list of another length, `**` of a non-dict,
-iterating None, `min` of nothing, `len` of a number), the JSONata fails too (`$error`, a
-States.QueryEvaluationError naming the Python error). Such a guarded translation is refused where an
-enclosing `except`, `finally` or child-context boundary would catch the Python error (`caught`): the
-state machine could not catch it there.
+iterating None, `min` of nothing, `len` of a number, a `range` bound read from a missing key), the
+JSONata fails too (`$error`, a States.QueryEvaluationError naming the Python error). Such a guarded
+translation is refused where an enclosing `except`, `finally` or child-context boundary would catch the
+Python error (`caught`): the state machine could not catch it there.
 Known deviations, all loud (JSONata fails where Python gives a value, never another value): unpacking
 a dict or a string held in an untyped value; `sum` of booleans held in untyped
 values; `min`/`max`/`sorted` of booleans or lists (Step Functions' `<` and `$sort` take numbers or
@@ -34,7 +34,8 @@ from durable_compile.backends.asl.typed import type_test
 
 #: Python exception -> the names an `except` clause may use to catch it (catch-alls are handled apart)
 FAMILIES = {"ValueError": frozenset({"ValueError"}), "TypeError": frozenset({"TypeError"}),
-            "JSONDecodeError": frozenset({"JSONDecodeError", "ValueError"})}
+            "JSONDecodeError": frozenset({"JSONDecodeError", "ValueError"}),
+            "KeyError": frozenset({"KeyError", "LookupError"})}
 _CATCH_ALL = frozenset({None, "Exception", "BaseException"})
 _REDUCERS = frozenset({"sum", "any", "all", "list", "min", "max", "sorted"})
 #: JSONata operators whose value is a number, a string or a boolean (`+` may be a list append: not here)
@@ -91,6 +92,23 @@ class IterTranslator(ListTranslator):
         return Typed(self.let(args[0].expr, lambda v: Cond(type_test(v, "string"), call("length", v), Cond(
             type_test(v, "object"), call("count", call("keys", v)), Cond(
                 type_test(v, "array"), call("count", v), error)))), "int")
+
+    def call_range(self, node: ast.Call, args: list[Typed]) -> Typed:
+        """A bound read from a missing key is undefined in JSONata, and `[1..undefined]` is an empty
+        range: a bound that subscripts must be defined, or the range fails as Python's KeyError does."""
+        found = super().call_range(node, args)
+        bounds = found.expr
+        assert isinstance(bounds, Range)
+        reads = [any(isinstance(part, ast.Subscript) for part in ast.walk(arg)) for arg in node.args]
+        lo_any, hi_any = len(args) == 2 and reads[0], reads[-1]
+        if not (lo_any or hi_any):
+            return found
+        error = self.guard(node, "KeyError", "a bound of range() is missing (undefined)")
+
+        def defined(bound: Expr) -> Expr:
+            return self.let(bound, lambda v: Cond(call("exists", v), v, error))
+        return Typed(Range(defined(bounds.lo) if lo_any else bounds.lo, defined(bounds.hi) if hi_any else bounds.hi),
+                     "list")
 
     # --- comprehensions ----------------------------------------------------------------------------------
     def visit_ListComp(self, node: ast.ListComp) -> Typed:
