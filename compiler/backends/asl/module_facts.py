@@ -133,7 +133,7 @@ def bound_names(stmt: n.Stmt) -> list[str]:
         targets = list(stmt.targets)
     elif isinstance(stmt, n.AugAssign | n.For):
         targets = [stmt.target]
-    elif isinstance(stmt, n.Operation) and stmt.target is not None:
+    elif isinstance(stmt, n.Operation | n.HelperCall) and stmt.target is not None:
         targets = [stmt.target]
     elif isinstance(stmt, n.Try):
         return [h.name for h in stmt.handlers if h.name]

@@ -21,7 +21,7 @@ from durable_compile.ir.lower import ops
 from durable_compile.ir.lower.children import expression_children
 from durable_compile.ir.lower.comprehensions import COMPREHENSIONS, desugar
 from durable_compile.ir.lower.env import Env
-from durable_compile.ir.lower.exprs import lower_expr
+from durable_compile.ir.lower.exprs import lower_call, lower_expr
 from durable_compile.ir.lower.ops import Scope
 
 COMPREHENSION = "<comprehension>"  #: a comprehension whose elements run durable operations
@@ -154,7 +154,7 @@ class Lowerer:
                 region = self.function(fn, context)
             finally:
                 self.env.lowering.discard(qualname)
-        return n.HelperCall(self.env.span(call), qualname, lower_expr(call, self.env), target, region)
+        return n.HelperCall(self.env.span(call), qualname, lower_call(call, self.env), target, region)
 
     def is_durable(self, expr: cst.BaseExpression | None, scope: Scope) -> bool:
         """True when the expression is itself a durable call or a helper call taking the context."""
