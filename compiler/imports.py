@@ -8,18 +8,13 @@ Durable Execution SDK (any submodule) and from `durable_runtime` share one canon
 
 from __future__ import annotations
 
-import builtins
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
-SDK_ROOTS = ("aws_durable_execution_sdk_python", "durable_runtime")
-SDK_SUBMODULES = frozenset({
-    "execution", "context", "config", "retries", "waits", "serdes", "types", "exceptions", "concurrency",
-    "models", "lambda_service", "logger", "state", "identifier", "operation", "threading", "plugins", "plugin",
-})
-LOCAL = "<module>"
-BUILTINS = frozenset(dir(builtins))
+from durable_compile.analyze.names import BUILTINS, LOCAL, SDK_ROOTS, SDK_SUBMODULES, NameMap, canonical
+
+__all__ = ["BUILTINS", "LOCAL", "SDK_ROOTS", "SDK_SUBMODULES", "ImportMap", "canonical", "collect_imports", "dotted"]
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:
@@ -32,45 +27,21 @@ def dotted(expr: cst.BaseExpression) -> str | None:
     return None
 
 
-def canonical(qualname: str) -> str:
-    """Fold every SDK spelling onto `sdk:<symbol>`; other names are returned unchanged."""
-    parts = qualname.split(".")
-    if parts[0] not in SDK_ROOTS:
-        return qualname
-    rest = parts[1:]
-    while rest and rest[0] in SDK_SUBMODULES:
-        rest = rest[1:]
-    return "sdk:" + ".".join(rest) if rest else "sdk:"
-
-
 @dataclass
-class ImportMap:
-    """Local names bound by imports (anywhere in the module) and by module-level definitions."""
-
-    aliases: dict[str, str] = field(default_factory=dict)  #: local name -> qualified name
-    module_names: set[str] = field(default_factory=set)  #: names defined at module level
-    imports_sdk: bool = False  #: the module imports the durable SDK or durable_runtime
+class ImportMap(NameMap):
+    """Local names bound by imports (anywhere in the module) and by module-level definitions; qualifies
+    libcst name and attribute chains as well as dotted strings (the string logic is `NameMap`'s, shared
+    with the libcst-free lint path)."""
 
     def qualify(self, expr: cst.BaseExpression | str) -> str | None:
         """The canonical qualified name of a name or attribute chain, or None when it is not resolvable."""
         text = expr if isinstance(expr, str) else dotted(expr)
-        if text is None:
-            return None
-        head, _, tail = text.partition(".")
-        if head in self.aliases:
-            base = self.aliases[head]
-        elif head in self.module_names:
-            base = f"{LOCAL}.{head}"
-        elif head in BUILTINS:
-            base = f"builtins.{head}"
-        else:
-            return None
-        return canonical(f"{base}.{tail}" if tail else base)
+        return None if text is None else super().qualify(text)
 
     def is_sdk(self, expr: cst.BaseExpression | str, *symbols: str) -> bool:
         """True when `expr` names one of the SDK `symbols` (e.g. "durable_execution")."""
         name = self.qualify(expr)
-        return name is not None and name.removeprefix("sdk:") in symbols and name.startswith("sdk:")
+        return name is not None and name.startswith("sdk:") and name.removeprefix("sdk:") in symbols
 
 
 #: nodes that may hold statements: where imports and definitions can be

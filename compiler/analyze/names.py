@@ -1,9 +1,10 @@
 """Names: the front end's name resolution and decorator roles, for `ast` input and without libcst.
 
-`durable_compile.imports.ImportMap` and `durable_compile.discover` import libcst, which costs more start-up
-time than a pre-commit call of the lint has in total. This module gives the same answers on dotted strings
-(`qualify("t.time")` -> "time.time", SDK spellings folded to `sdk:<symbol>`) and the same decorator-role
-table; tests/lint/test_names.py checks that it agrees with the front end, so the two cannot drift.
+`durable_compile.imports` and `durable_compile.discover` import libcst, which costs more start-up time than
+a pre-commit call of the lint has in total. This module holds the string logic both sides share
+(`qualify("t.time")` -> "time.time", SDK spellings folded to `sdk:<symbol>`; `imports.ImportMap` extends
+`NameMap` to libcst expressions) and the decorator-role table; tests/lint/test_names.py checks that it
+agrees with the front end's `discover.Role`.
 """
 
 from __future__ import annotations

@@ -93,6 +93,7 @@ class Desugared(Stmt):
     target: Name  #: the temporary holding the value
     code: str  #: the original expression
     body: tuple[Stmt, ...]  #: the statements that compute it (their `code` fields are generated)
+    refusal: str | None = None  #: why a backend that runs the body as it stands would change the meaning
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.asl.diff_grammar import HEAD, TAIL
-from tests.asl.diff_harness import Result, judge
+from tests.asl.diff_harness import Result, Verdict, judge
 
 #: name -> (the handler body, the values of event["start"] it runs with)
 CASES: dict[str, tuple[str, list[int]]] = {
@@ -110,13 +110,19 @@ CASES: dict[str, tuple[str, list[int]]] = {
             items.append(y)
 ''', [1]),
 }
-#: known disagreements, not fixed yet: a list local shared by two references and changed in place (the
-#: state machine's values are copies, so the other reference keeps the old list)
-KNOWN: dict[str, tuple[str, list[int]]] = {
+#: a list local shared by two names and changed in place: the state machine's values are copies, so the
+#: other name would keep the old list; to-asl refuses it (DUR820, see test_asl_aliasing.py for more)
+ALIASED: dict[str, tuple[str, list[int]]] = {
     "a list changed in place after another name took it": ('''
     a = items
     items.append(1)
     return {"a": a}
+''', [1]),
+    "a dict changed in place after another name took it": ('''
+    d = {"k": x}
+    d2 = d
+    d["k"] = 1
+    return {"d2": d2}
 ''', [1]),
 }
 #: a decorated child context (module level) for the case that needs one
@@ -154,11 +160,10 @@ def test_runtime_and_both_interpreters_agree(name: str, start: int, tmp_path: Pa
         assert verdict.runtime == PINNED[name, start]
 
 
-@pytest.mark.xfail(strict=True, reason="list aliasing: to-asl copies where Python shares (not fixed yet)")
-@pytest.mark.parametrize(("name", "start"), [(n, s) for n, (_, starts) in KNOWN.items() for s in starts])
-def test_known_disagreements(name: str, start: int, tmp_path: Path) -> None:
-    verdict = judge(source(KNOWN[name][0]), {"start": start}, tmp_path, "known", ("sfnx",))
-    assert verdict.kind == "compared", verdict
+@pytest.mark.parametrize(("name", "start"), [(n, s) for n, (_, starts) in ALIASED.items() for s in starts])
+def test_a_shared_list_changed_in_place_is_refused(name: str, start: int, tmp_path: Path) -> None:
+    verdict = judge(source(ALIASED[name][0]), {"start": start}, tmp_path, "aliased", ("sfnx",))
+    assert verdict == Verdict("refused", codes=("DUR820",))
 
 
 def test_every_pinned_outcome_names_a_case() -> None:

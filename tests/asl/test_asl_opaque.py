@@ -30,10 +30,6 @@ def echo(step_ctx: StepContext, what: Any) -> Any:
     return what
 
 
-def helper(ctx: DurableContext, x: int) -> int:
-    return ctx.step(echo(x), name="helper")
-
-
 @durable_execution
 def handler(event: dict, context: DurableContext) -> Any:
 '''
@@ -96,9 +92,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     LIMIT = context.step(echo(1), name="one")
     return LIMIT
 ''', "no module or enclosing variables"),
-    "helper that receives the context": ('''
-    return helper(context, 2)
-''', "@durable_with_child_context"),
 }
 COUNTER = itertools.count(1)
 

@@ -32,6 +32,7 @@ from durable_compile.backends.asl import (
     emit_ops,
     emit_try,
 )
+from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.emit_support import (
     Escape,
     Lifted,
@@ -104,6 +105,8 @@ class Emitter:
         self.scope = emit_branch.own_names(handler.function)  #: the variables this ASL scope's own code assigns
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
         self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
+        for span, message in shared_changes(handler.function):  # Python shares what the machine copies
+            self.report("DUR820", span, message)
 
     # --- the whole handler ---------------------------------------------------------------------------
     def emit(self) -> Output:
@@ -401,6 +404,8 @@ class Emitter:
         return emit_try.try_(self, stmt, nxt)
 
     def stmt_Desugared(self, stmt: n.Desugared, nxt: str) -> str:
+        if stmt.refusal is not None:
+            raise Unsupported(stmt.span, stmt.refusal)
         return self.block(stmt.body, nxt)
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:

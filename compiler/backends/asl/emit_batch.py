@@ -55,6 +55,8 @@ def batch_variables(fn: n.Function) -> set[str]:
     for stmt in n.walk(fn.body):
         if isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name):
             (held if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) else other).add(stmt.target.id)
+        elif isinstance(stmt, n.HelperCall) and stmt.target is not None:  # what a helper returns is unknown
+            other.update(x.id for x in _names_in(stmt.target))
         elif isinstance(stmt, n.Assign | n.AugAssign | n.For):
             for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
                 other.update(x.id for x in _names_in(target))

@@ -67,12 +67,14 @@ def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
     return _bind(em, op, label, bindings, names, entry)
 
 
-def partial_return(em: Emitter, target: str | None, nxt: str) -> Callable[[n.Return], str]:
-    """What `return` means inside the child: assign the operation's target, continue after the child
-    (through the child's open finally blocks first)."""
+def partial_return(em: Emitter, target: str | None, nxt: str, outer: int = 0,
+                   what: str = "child returns") -> Callable[[n.Return], str]:
+    """What `return` means inside the child (or an inlined helper, whose caller's try frames are the
+    first `outer`): assign the operation's target, continue after the child (through the child's open
+    finally blocks first)."""
 
     def emit(stmt: n.Return) -> str:
-        through = emit_finally.return_(em, stmt, partial(_returned, em, stmt, target, nxt))
+        through = emit_finally.return_(em, stmt, partial(_returned, em, stmt, target, nxt, what), outer)
         if through is not None:
             return through
         value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
@@ -80,20 +82,20 @@ def partial_return(em: Emitter, target: str | None, nxt: str) -> Callable[[n.Ret
             return nxt
         name = em.namer.name(f"Return-line-{stmt.span.line}")
         if value is not None:
-            return em.put(name, {"Type": "Pass", "Assign": {target: value}, "Next": nxt}, stmt.span, "child returns")
+            return em.put(name, {"Type": "Pass", "Assign": {target: value}, "Next": nxt}, stmt.span, what)
         temp = em.fresh("result")
         assign = {target: f"{{% ${temp} %}}"} if target is not None else {}
-        em.put(name, {"Type": "Pass", "Assign": assign, "Next": nxt}, stmt.span, "child returns")
+        em.put(name, {"Type": "Pass", "Assign": assign, "Next": nxt}, stmt.span, what)
         return em.lifted_value(stmt.value, stmt.span, name, temp)  # type: ignore[arg-type]
     return emit
 
 
-def _returned(em: Emitter, stmt: n.Return, target: str | None, nxt: str, result: str) -> str:
+def _returned(em: Emitter, stmt: n.Return, target: str | None, nxt: str, what: str, result: str) -> str:
     """The child returns the value held in `result` (after its finally blocks ran)."""
     if target is None:
         return nxt
     return em.put(em.namer.name(f"Return-line-{stmt.span.line}"),
-                  {"Type": "Pass", "Assign": {target: f"{{% ${result} %}}"}, "Next": nxt}, stmt.span, "child returns")
+                  {"Type": "Pass", "Assign": {target: f"{{% ${result} %}}"}, "Next": nxt}, stmt.span, what)
 
 
 def _label(op: n.Operation) -> str:
@@ -121,7 +123,7 @@ def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
             if handler.raises is not None:  # the parent is a child nothing catches either
                 return _uncaught(em, op, errvar, handler.raises)
             error = f"{{% {{'error_type': ${errvar}.error_type, 'message': {message}}} %}}"
-            assign = {jsonata_name(handler.name): error} if handler.name else {}
+            assign = {handler.variable: error} if handler.variable else {}
             if handler.reraise:
                 assign[handler.reraise] = ERROR
             caught = em.put(em.namer.name(name), {"Type": "Pass", "Assign": assign, "Next": handler.entry},
@@ -192,6 +194,8 @@ def _without_regions(body: tuple[n.Stmt, ...]) -> Iterator[n.Stmt]:
     for stmt in body:
         if isinstance(stmt, n.Operation) and stmt.callee is not None and stmt.callee.region is not None:
             yield dataclasses.replace(stmt, callee=dataclasses.replace(stmt.callee, region=None), branches=())
+        elif isinstance(stmt, n.HelperCall):  # a helper's locals are its own (emit_helper)
+            yield dataclasses.replace(stmt, region=None)
         else:
             yield stmt
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_try, finally_alias
-from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
+from durable_compile.backends.asl.emit_support import Unsupported
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
@@ -38,11 +38,12 @@ def jump(em: Emitter, target: str) -> str:
     return _through(em, [(i, f) for i, f in enumerate(em.tries) if f.finally_error and f.loops >= depth], target)
 
 
-def return_(em: Emitter, stmt: n.Return, finish: Callable[[str], str] | None = None) -> str | None:
+def return_(em: Emitter, stmt: n.Return, finish: Callable[[str], str] | None = None, outer: int = 0) -> str | None:
     """`return` inside try/finally blocks: the value is computed first, then every finally block runs
     (innermost first), then `finish(variable holding the value)` (default: the execution succeeds with
-    it). None when no finally block is open (a plain return)."""
-    frames = [(i, f) for i, f in enumerate(em.tries) if f.finally_error]
+    it). None when no finally block is open (a plain return). The first `outer` try frames belong to the
+    caller of an inlined helper: its return leaves none of them."""
+    frames = [(i, f) for i, f in enumerate(em.tries) if f.finally_error and i >= outer]
     if not frames:
         return None
     order = "before" if stmt.value is None else finally_alias.when(stmt.value, (f.finalbody for _, f in frames),
@@ -140,8 +141,8 @@ def _to_handler(em: Emitter, handler: emit_try.Handler, error: Error, span: Span
     def emit(name: str) -> str:
         cls, message, kind = error
         assign: dict[str, str] = {}
-        if handler.name:
-            assign[jsonata_name(handler.name)] = f"{{% {{'error_type': {kind}, 'message': {message}}} %}}"
+        if handler.variable:
+            assign[handler.variable] = f"{{% {{'error_type': {kind}, 'message': {message}}} %}}"
         if handler.reraise:
             assign[handler.reraise] = f"{{% {cls} %}}"
         state: dict[str, Any] = {"Type": "Pass", "Next": handler.entry}

@@ -1,5 +1,5 @@
-"""Statements the IR keeps as written (`assert`, `del`, `global`, imports, `with`, helper calls) -> states,
-or a DUR820 naming the construct and what to write instead.
+"""Statements the IR keeps as written (`assert`, `del`, `global`, imports, `with`) -> states, or a DUR820
+naming the construct and what to write instead; calls of functions that receive the context (emit_helper).
 
 Takes a statement the emitter has no visitor for; gives the name of its first state. `assert test, msg`
 is `if not test: raise AssertionError(msg)` (Lambda does not run Python with -O); `del` of items or
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from durable_compile.backends.asl import emit_helper
 from durable_compile.backends.asl.emit_support import Unsupported
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -41,9 +42,7 @@ def statement(em: Emitter, stmt: n.Stmt, nxt: str) -> str:
             return nxt
         raise Unsupported(stmt.span, f"{_what(stmt.code)} is not supported by to-asl: {_hint(stmt.reason)}")
     if isinstance(stmt, n.HelperCall):
-        raise Unsupported(stmt.span, f"the call of {stmt.function}, which receives the durable context, is not "
-                                     "supported by to-asl: make it a @durable_with_child_context function run by "
-                                     "run_in_child_context, or write its operations in the handler")
+        return emit_helper.helper_call(em, stmt, nxt)
     if isinstance(stmt, n.With):
         raise Unsupported(stmt.span, f"{stmt.code.strip().rstrip(':')!r} is not supported by to-asl: {HINTS['With']}")
     raise Unsupported(stmt.span, f"{type(stmt).__name__} statements are not supported by to-asl")

@@ -78,6 +78,12 @@ class Handler:
     reraise: str | None = None  #: the variable that holds the caught exception's class, for a bare `raise`
     #: on the boundary of a child context (emit_child): the parent's tries, where a SerDesError goes on
     outer: list[TryFrame] | None = None
+    variable: str | None = None  #: the workflow variable of `name`, resolved where the except clause is (an
+    #: inlined helper renames its own locals, not the caller's)
+
+    def __post_init__(self) -> None:
+        if self.name and self.variable is None:
+            self.variable = jsonata_name(self.name)
 
     @property
     def entry(self) -> str:
@@ -215,8 +221,8 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
 
 def _entry(handler: Handler, errors: list[str], kind: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"ErrorEquals": errors, "Next": handler.entry}
-    if handler.name:
-        entry["Assign"] = {jsonata_name(handler.name): ERROR_OUTPUT}
+    if handler.variable:
+        entry["Assign"] = {handler.variable: ERROR_OUTPUT}
     if handler.reraise:  # the class the handler sees: the SDK's for a durable failure, else the task's own
         entry["Assign"][handler.reraise] = "{% " + CALLBACK_CLASS + " %}" if kind == "callback" else \
             UNCAUGHT.get(kind, "{% $states.errorOutput.Error %}")
@@ -261,7 +267,7 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
         handler = None
     if handler is not None:
         error = f"{{% {{'error_type': {string_literal(cls)}, 'message': {message}}} %}}"
-        assign = {jsonata_name(handler.name): error} if handler.name else {}
+        assign = {handler.variable: error} if handler.variable else {}
         if handler.reraise:
             assign[handler.reraise] = cls
         return em.put(name, {"Type": "Pass", "Assign": assign, "Next": handler.entry}, stmt.span,

@@ -13,35 +13,14 @@ imports code to find out); a name nothing resolves is kept as written.
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Mapping
-from functools import lru_cache
-from types import MappingProxyType
+from durable_compile.backends.asl.module_facts import module_top
 
 
 def qualified_type(source_text: str, module: str, written: str) -> str:
     """The recorded error type of the class written `written` in the module."""
     head, _, rest = written.partition(".")
-    origin = module_names(source_text, module).get(head)
-    if origin is None:  # a builtin (recorded bare) or a name nothing resolves
+    origins = module_top(source_text).origins
+    if head not in origins:  # a builtin (recorded bare) or a name nothing resolves
         return written
+    origin = origins[head] or f"{module}.{head}"
     return f"{origin}.{rest}" if rest else origin
-
-
-@lru_cache(maxsize=64)
-def module_names(source_text: str, module: str) -> Mapping[str, str]:
-    """Top-level names of the module that name a class or a module -> their dotted origin."""
-    try:
-        tree = ast.parse(source_text)
-    except SyntaxError:
-        return MappingProxyType({})
-    found: dict[str, str] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ClassDef):
-            found[stmt.name] = f"{module}.{stmt.name}"
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
-            found.update({a.asname or a.name: f"{stmt.module}.{a.name}" for a in stmt.names})
-        elif isinstance(stmt, ast.Import):
-            found.update({a.asname: a.name for a in stmt.names if a.asname})
-            found.update({a.name.split(".")[0]: a.name.split(".")[0] for a in stmt.names if not a.asname})
-    return MappingProxyType(found)

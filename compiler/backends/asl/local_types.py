@@ -76,7 +76,7 @@ def _typed(fn: n.Function, candidates: set[str], plain: Callable[[ast.expr | Non
             op = _OPERATORS.get(stmt.op)
             ok = op is not None and augmented(op, _parse(stmt.value.code), candidates)
             (good if ok else bad).update(names)
-        elif isinstance(stmt, n.For) or (isinstance(stmt, n.Operation) and stmt.target is not None):
+        elif isinstance(stmt, n.For) or (isinstance(stmt, n.Operation | n.HelperCall) and stmt.target is not None):
             bad.update(_bound(_parse(stmt.target.code)))  # type: ignore[union-attr]
         elif isinstance(stmt, n.Try):
             bad.update(h.name for h in stmt.handlers if h.name)

@@ -7,6 +7,8 @@ import ast
 import functools
 import textwrap
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from durable_compile.backends.asl.emit_match import capture_names
@@ -82,23 +84,49 @@ def loaded_names(lines: list[str]) -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class ModuleTop:
+    """What the module binds at its top level, from one parse: every bound name (imports, assignments,
+    defs, classes), and for the names that are classes or modules their dotted origin (a class defined
+    here has origin `None`: the module's import name is known only to the caller)."""
+
+    bound: frozenset[str]
+    origins: Mapping[str, str | None]
+
+
 @functools.lru_cache(maxsize=8)
-def module_names(source_text: str) -> frozenset[str]:
-    """The names the module binds at its top level (imports, assignments, defs, classes)."""
+def module_top(source_text: str) -> ModuleTop:
     try:
         tree = ast.parse(source_text)
     except SyntaxError:
-        return frozenset()
-    found: set[str] = set()
+        return ModuleTop(frozenset(), MappingProxyType({}))
+    bound: set[str] = set()
+    origins: dict[str, str | None] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
-            found.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+            bound.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+            origins.update(_import_origins(stmt))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            found.add(stmt.name)
+            bound.add(stmt.name)
+            if isinstance(stmt, ast.ClassDef):
+                origins[stmt.name] = None
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            found.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return frozenset(found)
+            bound.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return ModuleTop(frozenset(bound), MappingProxyType(origins))
+
+
+def _import_origins(stmt: ast.Import | ast.ImportFrom) -> dict[str, str]:
+    if isinstance(stmt, ast.ImportFrom):
+        if not stmt.module or stmt.level:  # relative imports: where they lead is not known here
+            return {}
+        return {a.asname or a.name: f"{stmt.module}.{a.name}" for a in stmt.names}
+    return {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in stmt.names}
+
+
+def module_names(source_text: str) -> frozenset[str]:
+    """The names the module binds at its top level (imports, assignments, defs, classes)."""
+    return module_top(source_text).bound
 
 
 def module_constants(source_text: str, local_names: set[str]) -> dict[str, Typed]:
@@ -133,7 +161,7 @@ def bound_names(stmt: n.Stmt) -> list[str]:
         targets = list(stmt.targets)
     elif isinstance(stmt, n.AugAssign | n.For):
         targets = [stmt.target]
-    elif isinstance(stmt, n.Operation) and stmt.target is not None:
+    elif isinstance(stmt, n.Operation | n.HelperCall) and stmt.target is not None:
         targets = [stmt.target]
     elif isinstance(stmt, n.Try):
         return [h.name for h in stmt.handlers if h.name]

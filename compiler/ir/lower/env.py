@@ -28,7 +28,8 @@ class Env:
     hoisted: dict[cst.CSTNode, Expr] = field(default_factory=dict)  #: durable call -> its result temporary
     constants: dict[str, cst.BaseExpression] = field(default_factory=dict)  #: module-level `NAME = expr`
 
-    hoisted_ranges: list[tuple[int, int, str]] = field(default_factory=list)  #: sorted (start, end, temp)
+    #: (start, -end, temp) sorted: of two hoisted ranges that start together, the outer one comes first
+    hoisted_ranges: list[tuple[int, int, str]] = field(default_factory=list)
     text: str = ""  #: the source text, for slicing expressions' code by position
     lines: Lines = field(default_factory=lambda: Lines(""))  #: offsets -> lines and columns of `text`
 
@@ -62,8 +63,9 @@ class Env:
             return self.info.module.code_for_node(node).strip()
         start, end = span
         parts, cursor = [], start
-        first = bisect.bisect_left(self.hoisted_ranges, (start, -1, ""))
-        for h_start, h_end, temp in self.hoisted_ranges[first:]:
+        first = bisect.bisect_left(self.hoisted_ranges, (start, -end, ""))
+        for h_start, minus_end, temp in self.hoisted_ranges[first:]:
+            h_end = -minus_end
             if h_start >= end:
                 break
             if h_start < cursor or h_end > end or (h_start, h_end) == (start, end):
@@ -84,11 +86,12 @@ class Env:
         self.hoisted[call] = temp
         span = self.offsets(call)
         if span is not None:
-            at = bisect.bisect_left(self.hoisted_ranges, (span[0], span[1], ""))
-            if at < len(self.hoisted_ranges) and self.hoisted_ranges[at][:2] == span:
-                self.hoisted_ranges[at] = (span[0], span[1], temp.code)
+            key = (span[0], -span[1])
+            at = bisect.bisect_left(self.hoisted_ranges, (*key, ""))
+            if at < len(self.hoisted_ranges) and self.hoisted_ranges[at][:2] == key:
+                self.hoisted_ranges[at] = (*key, temp.code)
             else:
-                self.hoisted_ranges.insert(at, (span[0], span[1], temp.code))
+                self.hoisted_ranges.insert(at, (*key, temp.code))
 
     def next_op_id(self) -> str:
         return f"op{next(self.op_ids)}"

@@ -95,6 +95,11 @@ def _slice_part(part: cst.BaseSlice, env: Env) -> ir.Expr:
     return ir.Slice(env.code(part), env.span(part), bounds[0], bounds[1], bounds[2])
 
 
+def lower_call(node: cst.Call, env: Env) -> ir.Expr:
+    """The IR of the call itself, even where its result was hoisted (a helper call keeps its arguments)."""
+    return _call(node, env)
+
+
 def _call(node: cst.Call, env: Env) -> ir.Expr:
     if any(a.star for a in node.args):
         return ir.Opaque(env.code(node), env.span(node), "starred arguments")

@@ -21,11 +21,23 @@ from durable_compile.ir.lower import ops
 from durable_compile.ir.lower.children import expression_children
 from durable_compile.ir.lower.comprehensions import COMPREHENSIONS, desugar
 from durable_compile.ir.lower.env import Env
-from durable_compile.ir.lower.exprs import lower_expr
+from durable_compile.ir.lower.exprs import lower_call, lower_expr
 from durable_compile.ir.lower.ops import Scope
 
 COMPREHENSION = "<comprehension>"  #: a comprehension whose elements run durable operations
 NO_DESCENT = frozenset({cst.Lambda, cst.FunctionDef}) | COMPREHENSIONS
+CONDITIONAL = ("{code!r} runs only where the `and`/`or` or the conditional expression around it gets to it, "
+               "but the compiled code runs the operations of an expression before the expression, every time: "
+               "run it in an if statement")
+
+
+def _conditional_parts(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
+    """The operands Python evaluates only on some paths: the right of `and`/`or`, the arms of `a if t else b`."""
+    if isinstance(node, cst.BooleanOperation):
+        return (node.right,)
+    if isinstance(node, cst.IfExp):
+        return (node.body, node.orelse)
+    return ()
 
 
 class _CallCollector:
@@ -36,13 +48,22 @@ class _CallCollector:
         self.scope = scope
         self.env = env
         self.found: list[tuple[cst.Call, str, tuple[str, str] | None]] = []  #: (call, method, helper binding)
+        self.consumers: dict[cst.CSTNode, cst.Call] = {}  #: comprehension -> the call it is an argument of
+        self.conditional: set[cst.CSTNode] = set()  #: found calls that Python may not evaluate (`a or f()`)
 
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
         if kind not in NO_DESCENT:
+            maybe = _conditional_parts(node)
             for child in expression_children(node):
+                start = len(self.found)
                 self.walk(child)
+                if any(child is part for part in maybe):
+                    self.conditional.update(found[0] for found in self.found[start:])
         if kind is cst.Call:
+            for arg in node.args:  # type: ignore[attr-defined]
+                if type(arg.value) in COMPREHENSIONS:
+                    self.consumers[arg.value] = node  # type: ignore[assignment]
             found = ops.call_kind(node, self.scope, self.env)  # type: ignore[arg-type]
             if found is not None:
                 self.found.append((node, *found))  # type: ignore[arg-type]
@@ -128,6 +149,7 @@ class Lowerer:
         out: list[n.Stmt] = []
         root_call = exprs[0] if root and exprs else None
         for call, method, helper in collector.found:
+            start = len(out)
             target: ir.Expr | None
             if call is root_call:
                 target = root_target
@@ -137,11 +159,16 @@ class Lowerer:
                 self.env.hoist(call, target)
             if method == COMPREHENSION:
                 assert isinstance(target, ir.Name)
-                out.extend(desugar(self, call, target, scope))  # type: ignore[arg-type]
+                out.extend(desugar(self, call, target, scope, collector.consumers.get(call)))  # type: ignore[arg-type]
             elif helper is not None:
                 out.append(self.helper_call(call, helper, target))
             else:
                 out.append(ops.build(call, method, target, scope, self.env, self))
+            if call in collector.conditional and isinstance(target, ir.Name):
+                refusal = CONDITIONAL.format(code=" ".join(self.env.raw_code(call).split())[:60])
+                span = self.env.span(call)
+                out[start:] = [n.Desugared(span, "conditional operation", target, self.env.raw_code(call),
+                                           tuple(out[start:]), refusal)]
         return out
 
     def helper_call(self, call: cst.Call, helper: tuple[str, str], target: ir.Expr | None) -> n.HelperCall:
@@ -154,7 +181,7 @@ class Lowerer:
                 region = self.function(fn, context)
             finally:
                 self.env.lowering.discard(qualname)
-        return n.HelperCall(self.env.span(call), qualname, lower_expr(call, self.env), target, region)
+        return n.HelperCall(self.env.span(call), qualname, lower_call(call, self.env), target, region)
 
     def is_durable(self, expr: cst.BaseExpression | None, scope: Scope) -> bool:
         """True when the expression is itself a durable call or a helper call taking the context."""
