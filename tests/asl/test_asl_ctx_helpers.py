@@ -13,16 +13,23 @@ machine cannot share) is a DUR820 naming the construct and its line.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note
+from hypothesis import strategies as st
 
 from durable_compile.backends.asl.package import compile_file
 from tests.asl import test_asl_differential as differential
+from tests.asl.diff_grammar import ALL_COMPLETED, batch_lines, block, child, fresh, indent, statements
 from tests.asl.diff_grammar import HEAD as GRAMMAR_HEAD
-from tests.asl.diff_harness import judge
+from tests.asl.diff_grammar import TAIL as GRAMMAR_TAIL
+from tests.asl.diff_harness import examples, judge
 
 #: the shared module head of the differential grammar (imports, configs, steps, invoked functions)
 HEAD = "from typing import Any\n" + GRAMMAR_HEAD.split("@durable_execution")[0] + '''
@@ -140,6 +147,17 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     bonus = 100
     return [first, add_bonus(context, 2)]
 ''', [{"bonus": 5}]),
+    "a nested def that uses the handler's context through its closure, called without it": ('''
+    def process(item: int) -> int:
+        if item > 1:
+            return context.step(charge(item), name="closure-charge", config=NO_RETRY)
+        return item
+
+    out = []
+    for item in event["items"]:
+        out.append(process(item) + process(1))
+    return out
+''', [{"items": [1, 2]}]),
     "results stored in an item, unpacked, and a helper that falls off its end": ('''
     out = {}
     out["first"] = first_over(context, [1])
@@ -219,6 +237,8 @@ PINNED: dict[str, list[tuple[str, Any, str | None]]] = {
     "a helper called from a map item function": [("SUCCEEDED", [[10, 0], [20, 10]], None)],
     "a nested def that receives the context reads the handler's locals, calls a module helper": [
         ("SUCCEEDED", [16, 121], None)],
+    "a nested def that uses the handler's context through its closure, called without it": [
+        ("SUCCEEDED", [2, 21], None)],
     "results stored in an item, unpacked, and a helper that falls off its end": [
         ("SUCCEEDED", {"first": None, "pair": [20, 10], "nothing": None}, None)],
     "a callback and a wait inside the helper": [("SUCCEEDED", {"amount": 7, "answer": {"v": 5}}, None)],
@@ -343,3 +363,45 @@ def test_the_golden_helpers_handler_ends_as_on_the_runtime(engine: str, tmp_path
         sys.modules.pop(path.stem, None)
     assert expected == ("SUCCEEDED", {"held": [{"sku": "a", "qty": 2}], "rush": [{"sku": "c", "qty": 1}],
                                       "receipt": "charged 20", "log": ["nothing to reserve for b"]}, None)
+
+
+@st.composite
+def helper_handlers(draw: st.DrawFn, depth: int = 2) -> str:
+    """A handler of the wide differential grammar that also calls a module-level helper whose body is
+    drawn from the same grammar: the context passed by position or by keyword, under its own name or
+    another, the caller's `items` shared with it (changed in place), `x` and `y` copied; called from the
+    handler, from a nested def run as a child context, or from a map or parallel branch."""
+    name = fresh("helper")
+    ctx = draw(st.sampled_from(["context", "ctx"]))
+    body = [re.sub(r"\bcontext\b", ctx, line) for line in draw(block(depth, True))]
+    head = [f"def {name}({ctx}: DurableContext, event: dict, x: int, y: int, items: list) -> dict:",
+            *indent(body), '    return {"x": x, "y": y}']
+    calls = draw(st.lists(st.sampled_from([f"got = {name}(context, event, x, y, items)",
+                                           f"got = {name}(x=x, y=y, items=items, event=event, {ctx}=context)"]),
+                          min_size=1, max_size=2))
+    parts = [*draw(st.lists(statements(depth, True), max_size=2))]
+    for call in calls:
+        site = [call, "items.append(got)"]
+        where = draw(st.sampled_from(["handler", "child", "lambda child", "map", "parallel"]))
+        if where.endswith("child"):  # from a nested def run as a child context
+            site = child(site, where == "lambda child")
+        elif where in ("map", "parallel"):  # from a batch branch
+            # branches that may suspend: every one completes (the grammar's rule, see diff_grammar.batches)
+            site = batch_lines(site, ALL_COMPLETED, where == "map", ["items.append(batch.get_results())"])
+        parts += [site, *draw(st.lists(statements(depth, True), max_size=1))]
+    module, handler = GRAMMAR_HEAD.split("@durable_execution")
+    return module + "\n".join(head) + "\n\n\n@durable_execution" + handler + \
+        "".join(f"    {line}\n" for part in parts for line in part) + GRAMMAR_TAIL
+
+
+COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+          "derandomize": "ASL_DIFF_SCALE" not in os.environ, "database": None}
+
+
+@settings(max_examples=examples(25), **COMMON)  # type: ignore[arg-type]
+@given(source=helper_handlers(), start=st.integers(0, 12))
+def test_generated_helpers_run_as_on_the_runtime(source: str, start: int, tmp_path: Path) -> None:
+    verdict = judge(source, {"start": start}, tmp_path, "gen_helper", ("sfnx",))
+    note(verdict.kind)
+    for code in verdict.codes:
+        note(code)

@@ -29,6 +29,7 @@ from aws_durable_execution_sdk_python import (
     ChildContextError, DurableContext, StepContext, StepError, durable_execution, durable_step,
     durable_with_child_context,
 )
+from aws_durable_execution_sdk_python.exceptions import WaitForConditionError
 from aws_durable_execution_sdk_python.config import ChildConfig, Duration, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryPresets, RetryStrategyConfig, create_retry_strategy
 from aws_durable_execution_sdk_python.serdes import SerDes
@@ -125,6 +126,23 @@ CASES: dict[str, str] = {
         return ctx.step(echo(5), name="five", config=THRICE_PICKY)
     return context.run_in_child_context(block, name="block")
 ''',
+    "wait_for_condition whose serdes fails: except WaitForConditionError lets it through": '''
+    try:
+        return context.wait_for_condition(grow, config=WaitForConditionConfig(
+            wait_strategy=until_over_30, initial_state=0, serdes=Picky()), name="poll")
+    except WaitForConditionError:
+        return "condition failed"
+''',
+    "wait_for_condition whose serdes fails in a try/finally, then caught by except Exception": '''
+    try:
+        try:
+            return context.wait_for_condition(grow, config=WaitForConditionConfig(
+                wait_strategy=until_over_30, initial_state=0, serdes=Picky()), name="poll")
+        finally:
+            context.step(echo(1), name="one")
+    except Exception:
+        return "caught after the finally"
+''',
     "wait_for_condition state through a serdes on every attempt": '''
     return context.wait_for_condition(grow, config=WaitForConditionConfig(
         wait_strategy=until_over_30, initial_state=0, serdes=Counting()), name="poll")
@@ -139,6 +157,10 @@ PINNED: dict[str, tuple[str, Any, str | None]] = {
     "child context whose serdes fails, uncaught": ("FAILED", None, "SerDesError"),
     "step with a failing serdes inside a child context: SerDesError crosses the boundary": (
         "FAILED", None, "SerDesError"),
+    "wait_for_condition whose serdes fails: except WaitForConditionError lets it through": (
+        "FAILED", None, "SerDesError"),
+    "wait_for_condition whose serdes fails in a try/finally, then caught by except Exception": (
+        "SUCCEEDED", "caught after the finally", None),
     # 0 -> 1 (the initial state's round trip) -> 11 -> 12 -> 22 -> 23 -> 33 -> 34 (stops: over 30)
     "wait_for_condition state through a serdes on every attempt": ("SUCCEEDED", 34, None),
 }
@@ -168,18 +190,13 @@ def test_the_handler_sees_values_through_the_serdes(name: str, tmp_path: Path) -
 
 #: (a serdes failure that `except` or `finally` catches around a step or a child context is compiled:
 #: test_asl_serdes_ops.py)
+#: (a serdes failure that `except` or `finally` catches around a step, a child context or a
+#: wait_for_condition is compiled: the cases above, test_asl_serdes_ops.py)
 REFUSED = {
     "built from handler locals": ("""
     serdes = Boxed() if event else Counting()
     return context.step(echo(1), name="one", config=StepConfig(serdes=serdes))
 """, "reads handler locals"),
-    "in a finally": ("""
-    try:
-        return context.wait_for_condition(grow, config=WaitForConditionConfig(
-            wait_strategy=until_over_30, initial_state=0, serdes=Counting()), name="poll")
-    finally:
-        context.step(echo(1), name="one")
-""", "move it out of the try"),
 }
 
 

@@ -36,7 +36,6 @@ from aws_durable_execution_sdk_python.exceptions import (
     CallbackError, ChildContextError, InvokeError, SerDesError, StepError,
 )
 from aws_durable_execution_sdk_python.serdes import ExtendedTypeSerDes, JsonSerDes, PassThroughSerDes, SerDes
-from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision
 
 
 class Boxed(SerDes):
@@ -109,16 +108,6 @@ def send(step_ctx: StepContext, callback_id: str) -> None:
 
 def submit(callback_id: str, ctx: Any) -> None:
     return None
-
-
-def grow(state: int, check_ctx) -> int:
-    return state + 10
-
-
-def over_20(state: int, attempt: int) -> WaitForConditionDecision:
-    if state > 20:
-        return WaitForConditionDecision.stop_polling()
-    return WaitForConditionDecision.continue_waiting(Duration.from_seconds(5))
 
 
 @durable_execution
@@ -355,13 +344,6 @@ REFUSED = {
         return 1
     return context.parallel([one], name="both", config=ParallelConfig(serdes=Boxed())).get_results()
 ''', "BatchResult"),
-    "on a wait_for_condition something catches": ('''
-    try:
-        return context.wait_for_condition(grow, config=WaitForConditionConfig(
-            wait_strategy=over_20, initial_state=0, serdes=Boxed()), name="poll")
-    except Exception:
-        return None
-''', "move it out of the try"),
     "inside a child context whose parent catches Exception": ('''
     def block(ctx: DurableContext) -> int:
         return ctx.step(echo(5), name="five", config=PICKY)

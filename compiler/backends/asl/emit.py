@@ -187,7 +187,7 @@ class Emitter:
         if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
-            value = self.value(stmt.value)
+            value = self.value(stmt.value, whole=True)
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
         if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and not isinstance(stmt.targets[0], ir.Name) \
@@ -225,9 +225,13 @@ class Emitter:
         return entry
 
     # --- expressions -----------------------------------------------------------------------------------
-    def value(self, expr: ir.Expr) -> str | None:
+    def value(self, expr: ir.Expr, whole: bool = False, output: bool = False) -> str | None:
+        """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of a return's Output
+        (where an undefined value fails by itself: translate.py)."""
         try:
-            return wrap(self.translator().translate(parse_expr(expr)).expr)
+            translator = self.translator()
+            node = parse_expr(expr)
+            return wrap((translator.value(node, output) if whole or output else translator.translate(node)).expr)
         except NotTranslatable:
             return None
 
@@ -385,7 +389,7 @@ class Emitter:
         if stmt.value is None:
             return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
                             {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")
-        value = self.value(stmt.value)
+        value = self.value(stmt.value, output=True)
         name = self.namer.name(f"Return-line-{stmt.span.line}")
         if value is not None:
             return self.put(name, {"Type": "Succeed", "Output": value}, stmt.span, "return")

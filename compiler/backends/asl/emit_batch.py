@@ -129,7 +129,7 @@ def _shared_body(op: n.Operation, branches: list[Branch], label: str) -> tuple[B
 
 def _map_state(em: Emitter, op: n.Operation, scope: dict[str, Any], rules: batch.Policy) -> dict[str, Any]:
     inputs = next((k.value for k in op.operands if k.name == "inputs"), None)
-    items = em.value(inputs) if inputs is not None else None
+    items = em.value(inputs, whole=True) if inputs is not None else None  # undefined Items fail
     if items is None:
         raise _unsupported(op.span, "the map inputs have no JSONata translation")
     state: dict[str, Any] = {

@@ -224,7 +224,7 @@ def result(em: Emitter, op: n.Operation, nxt: str) -> str:
 def _answer(em: Emitter, op: n.Operation, state: dict[str, Any], target: str | None, nxt: str) -> str:
     """The waiting task `state` hands the answer to `target` (through the read task of the callback's
     serdes, which is returned as its Next); `state`'s Next is set."""
-    serdes = emit_serdes.serdes_code(em, op, "serdes", emit_serdes.READS_JSON, "callback")
+    serdes = emit_serdes.serdes_code(em, op, "serdes", emit_serdes.READS_JSON)
     if serdes is not None:
         answer = em.fresh("answer")
         nxt = emit_serdes.read_task(em, op, serdes, answer, target, nxt, "the answer")
@@ -284,7 +284,7 @@ def wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
     """The waiting task of a wait_for_callback, its submitter run by the steps function."""
     from durable_compile.backends.asl.emit_ops import _callee_body, _finish, _label
     body, reads = _callee_body(em, op, "callback_id", "submit_ctx")
-    serdes = emit_serdes.serdes_code(em, op, kind="callback")  # the submitter step's serdes
+    serdes = emit_serdes.serdes_code(em, op)  # the submitter step's serdes
     body, retry = wait_for_callback_submitter(em, op, body, serdes)
     errors = tuple(r for r in reads if r in em.errors)
     em.out.lifted.append(Lifted(op.id, "submit", tuple(reads), tuple(body), op.span.line, errors,

@@ -136,7 +136,7 @@ def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr, serdes: str | N
 
 def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     fields = _config(em, op)
-    serdes = emit_serdes.checked(em, op, fields["serdes"].code if "serdes" in fields else None, "condition")
+    serdes = emit_serdes.checked(em, op, fields["serdes"].code if "serdes" in fields else None)
     body, reads = _check_body(em, op, fields["wait_strategy"], serdes)
     errors = tuple(r for r in reads if r in em.errors)
     escape = emit_try.escape(em, "condition")
@@ -164,6 +164,8 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     if catch:
         state["Catch"] = catch
     em.put(check, state, op.span, f"{what}: check, then the strategy's decision")
+    if serdes is not None:  # a failing serdes is no WaitForConditionError: that except lets it through
+        emit_serdes.with_catch(em, op, em.states[check])
     return _start(em, op, fields["initial_state"], poll, check, label)
 
 

@@ -104,10 +104,13 @@ def _arguments(em: Emitter, stmt: n.HelperCall, region: n.Function, name: str) -
                 raise Unsupported(stmt.span, f"the parameter {param!r} of {name} is not passed and its default "
                                              "is not a literal: pass it")
             found[param] = defaults[param]
-    context = found.pop(region.context or "", None)
-    caller = em.handler.function.context
-    if not isinstance(context, ir.Name) or any(isinstance(v, ir.Name) and v.id in (caller, context.id)
-                                               for v in found.values()):
+    contexts = {em.handler.function.context, region.context}
+    if region.context in found:  # else a nested def that uses the caller's context through its closure
+        context = found.pop(region.context)
+        if not isinstance(context, ir.Name):
+            raise Unsupported(stmt.span, f"the call passes {context.code!r} to {name} as its durable context")
+        contexts.add(context.id)
+    if any(isinstance(v, ir.Name) and v.id in contexts for v in found.values()):
         raise Unsupported(stmt.span, f"the call passes the durable context to {name} more than once")
     return found
 
@@ -189,8 +192,12 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], aliases: dict
     error or BatchResult is one too); the caller's try frames, loops and state names stay (its failures
     are the caller's, its loops are inside the caller's)."""
     em.local_defs  # noqa: B018 - the handler's nested defs are indexed from the whole handler, before it changes
-    saved = (em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches)
+    saved = (em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches,
+             em.scope)
     lists, ints = em.typed()
+    caller = em.handler.function  # a batch branch inside renames what its enclosing scopes assign, the caller's too
+    em.scope = em.scope | set(current_renames().values()) | {
+        jsonata_name(x) for x in own_locals(caller, set(caller.params))}
     closure = _is_closure(region)
     visible = set(names) | (em.locals if closure else set())
     em.locals = visible
@@ -207,7 +214,8 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], aliases: dict
         with renamed(names):
             yield
     finally:
-        em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches = saved
+        em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches, \
+            em.scope = saved
 
 
 def _bind(em: Emitter, stmt: n.HelperCall, name: str, bound: dict[str, ir.Expr], entry: str) -> str:

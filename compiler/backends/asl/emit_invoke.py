@@ -46,8 +46,8 @@ def invoke(em: Emitter, op: n.Operation, nxt: str) -> str:
     value = em.value(payload) if payload is not None else "{% null %}"
     if value is None:
         raise Unsupported(op.span, "the invoke payload has no JSONata translation")
-    sent = emit_serdes.serdes_code(em, op, "serdes_payload", emit_serdes.READS_JSON, "invoke")
-    received = emit_serdes.serdes_code(em, op, "serdes_result", emit_serdes.READS_JSON, "invoke")
+    sent = emit_serdes.serdes_code(em, op, "serdes_payload", emit_serdes.READS_JSON)
+    received = emit_serdes.serdes_code(em, op, "serdes_result", emit_serdes.READS_JSON)
     em.out.invoked.append(where)
     result = jsonata_name(op.target.id) if isinstance(op.target, ir.Name) else None
     if received is not None:  # the answer reaches the target through the result serdes

@@ -10,14 +10,14 @@ The SDK passes through the serdes, on the first run too:
   wait_for_callback's submitter result, round-tripped as a step's;
 - an invoke's payload (`serdes_payload`: the invoked function receives the JSON it writes) and its result
   (`serdes_result`: `deserialize` of the function's JSON answer).
-A serdes that fails raises SerDesError in the handler, without a retry, and as SerDesError itself:
-`except StepError` (or InvokeError, CallbackError) and child-context boundaries let it through, while
-`except Exception`, `except SerDesError` and `finally` catch it. The task that runs it fails under that
-name, and its Catch sends that error where the handler would take it (`catch`). The machine holds values
-as JSON: a serdes whose `deserialize` gives something JSON cannot carry fails that task. JsonSerDes,
-ExtendedTypeSerDes and no serdes change no JSON value in a round trip, so they need none; reading an
-answer, only JsonSerDes gives its JSON value. The steps function builds the serdes from its expression,
-which may therefore read module names only, not handler locals.
+A serdes that fails raises SerDesError in the handler, without a retry, and as SerDesError itself: `except
+StepError` (or InvokeError, CallbackError, WaitForConditionError) and child-context boundaries let it through,
+while `except Exception`, `except SerDesError` and `finally` catch it. The task that runs it fails under that
+name, and its Catch sends that error where the handler would take it (`catch`). The machine holds values as
+JSON: a serdes whose `deserialize` gives something JSON cannot carry fails that task. JsonSerDes,
+ExtendedTypeSerDes and no serdes change no JSON value in a round trip, so they need none; reading an answer,
+only JsonSerDes gives its JSON value. The steps function builds the serdes from its expression, which may
+therefore read module names only, not handler locals.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ CATCHES = emit_try.CATCH_ALL | {ERROR, "DurableExecutionsError"}
 MESSAGE = emit_try.MESSAGE[3:-3]
 
 
-def serdes_code(em: Emitter, op: n.Operation, key: str = "serdes", identity: frozenset[str] = IDENTITY,
-                kind: str = "step") -> str | None:
+def serdes_code(em: Emitter, op: n.Operation, key: str = "serdes",
+                identity: frozenset[str] = IDENTITY) -> str | None:
     """The Python expression of the operation's custom serdes (its evaluated config's `key`), None when
     it has none or one of `identity`."""
     serdes = (op.settings or {}).get(key)
@@ -55,17 +55,15 @@ def serdes_code(em: Emitter, op: n.Operation, key: str = "serdes", identity: fro
         return None
     code = serdes.get("expr")
     if code is None and serdes.get("type") in SDK:  # the SDK's own class, built by the steps function
-        return checked(em, op, f"_sdk_serdes.{serdes['type']}()", kind, identity)
+        return checked(em, op, f"_sdk_serdes.{serdes['type']}()", identity)
     if not isinstance(code, str):
         raise Unsupported(op.span, f"the {key} of {op.label} could not be read")
-    return checked(em, op, code, kind, identity)
+    return checked(em, op, code, identity)
 
 
-def checked(em: Emitter, op: n.Operation, code: str | None, kind: str = "step",
-            identity: frozenset[str] = IDENTITY) -> str | None:
+def checked(em: Emitter, op: n.Operation, code: str | None, identity: frozenset[str] = IDENTITY) -> str | None:
     """`code` when the steps function can build the serdes it writes and the machine can route its
-    failure; None for an identity serdes. A wait_for_condition check's failure is routed only when
-    nothing catches it."""
+    failure; None for an identity serdes."""
     if code is None or code.split("(", 1)[0].rsplit(".", 1)[-1].strip() in identity:
         return None
     from durable_compile.backends.asl.emit_ops import _module_level
@@ -76,10 +74,6 @@ def checked(em: Emitter, op: n.Operation, code: str | None, kind: str = "step",
         raise Unsupported(op.span, f"a custom serdes inside a parallel/map branch ({op.label}): a failing serdes "
                                    "raises SerDesError through the branch, which to-asl does not route; use it "
                                    "outside the parallel/map")
-    if kind == "condition" and emit_try.catchers(em, kind, raised=True):
-        raise Unsupported(op.span, f"a custom serdes where an except or a finally catches {op.label}'s failures: "
-                                   "a failing serdes raises SerDesError through `except WaitForConditionError`, "
-                                   "which to-asl does not route for a wait_for_condition; move it out of the try")
     catch(em, op)  # refuses a route the machine cannot take
     return code
 
@@ -171,7 +165,7 @@ def child_roundtrip(em: Emitter, op: n.Operation, code: str, value: str, target:
     """The task that passes a child context's return value (in the variable `value`) through its serdes
     into `target`, emitted inside the child: a failure is the child's (ChildContextError)."""
     key = f"{op.id}_serdes"
-    checked(em, op, code, "compute")
+    checked(em, op, code)
     escape = emit_try.escape(em, "compute")
     em.out.lifted.append(Lifted(key, "compute", (value,), (f"return {roundtrip(code, value, op)}",), op.span.line,
                                 escape=None if escape is None else Escape(escape), serdes=True))

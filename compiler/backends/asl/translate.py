@@ -6,14 +6,20 @@ lifts the computation into a task, or reports DUR8xx under --strict). Guarantees
 tests against jsonata-python: truthiness as in Python (empty list/dict/string, 0 and None are false),
 `and`/`or` return an operand, `//` and `%` floor like Python, `+` concatenates strings and lists, list
 displays never flatten nested lists, f-strings print True/None like Python.
-Known deviations: numbers are IEEE doubles (exact up to 2**53); a missing key or index gives undefined, not
-KeyError/IndexError; `x == 1` is false while a value of unknown type holds True (`True == 1` is true)."""
+A subscript that reads a missing key or index fails (`$error('KeyError: ...')`, a States.QueryEvaluationError)
+instead of giving JSONata's undefined, which comparisons, string joins and displays would take silently;
+`.get()` stays lenient, and a read whose undefined fails by itself (`value()`: the whole value of an
+Assign or an Output) or flows into an enclosing subscript (whose check covers it) is left bare.
+Known deviations: numbers are IEEE doubles (exact up to 2**53); `x == 1` is false while a value of unknown
+type holds True (`True == 1` is true)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from durable_compile.backends.asl.jsonata import Array, Cond, Expr, Field, Index, Lit, call
+from durable_compile.backends.asl.jsonata import Array, Binary, Bind, Block, Cond, Expr, Field, Index, Lit, Var, call
 from durable_compile.backends.asl.translate_operators import OperatorTranslator
 from durable_compile.backends.asl.typed import (  # noqa: F401 - NotTranslatable and Typed are imported from here
     ERROR_FIELDS,
@@ -22,6 +28,11 @@ from durable_compile.backends.asl.typed import (  # noqa: F401 - NotTranslatable
     join_types,
     type_test,
 )
+
+
+@dataclass(frozen=True)
+class Checked(Block):
+    """A subscript read that fails where the key or index is missing: `($_n := read; test ? $_n : $error)`."""
 
 
 class Translator(OperatorTranslator):
@@ -35,10 +46,76 @@ class Translator(OperatorTranslator):
         raise NotTranslatable(node, f"attribute .{node.attr} has no JSONata translation")
 
     # --- subscripts and calls --------------------------------------------------------------------------
+    #: exceptions an enclosing handler catches (None: every one); see IterTranslator.guard
+    caught: frozenset[str] | None = frozenset()
+
+    def __init__(self, names: Mapping[str, Typed]) -> None:
+        super().__init__(names)
+        #: subscripts (by id) left without a check: a whole value, or the base of another subscript
+        self.loose: set[int] = set()
+
+    def value(self, node: ast.expr, output: bool = False) -> Typed:
+        """`node` as the whole value of an Assign or an Output, where an undefined value fails the state
+        by itself (States.QueryEvaluationError): a subscript there needs no check of its own. In an
+        `output` (a return), nor does one that is a member of a dict display (`return {"id": event["id"]}`):
+        its undefined drops the key, a known deviation kept because a check there costs states (a failing
+        Output cannot fold into a Task with a catcher, and a map item's needs a wrapping Parallel)."""
+        self._loosen(node, output)
+        return self.translate(node)
+
+    def _loosen(self, node: ast.expr, members: bool) -> None:
+        if isinstance(node, ast.Subscript):
+            self.loose.add(id(node))
+        elif isinstance(node, ast.Dict) and members:
+            for member in node.values:
+                self._loosen(member, members)
+
+    def guard(self, node: ast.AST, error: str, message: str) -> Expr:
+        """`$error(...)` standing for Python's `error` (subclasses refuse it where an `except` catches it)."""
+        return call("error", Lit(f"{error}: {message}"))
+
     def visit_Subscript(self, node: ast.Subscript) -> Typed:
         if isinstance(node.slice, ast.Slice):
             raise NotTranslatable(node, "slices are not supported in JSONata")
+        if isinstance(node.value, ast.Subscript):  # `a["x"]["y"]`: undefined flows on to the outer check
+            self.loose.add(id(node.value))
         base, key = self.translate(node.value), self.translate(node.slice)
+        found = self._subscript(node, base, key)
+        error = "KeyError" if key.type == "str" else "IndexError"
+        if id(node) in self.loose:  # an `except` naming KeyError takes it to the steps function (a
+            if self.caught is not None:  # catch-all, a finally or a branch boundary keep it here)
+                self._guards(node, base, error)
+            return found
+        failure = self._guards(node, base, error)
+        if base.type == "str":  # `$substring` past the end is "" (a character never is)
+            return Typed(self._checked(found.expr, lambda v: Binary("!=", v, Lit("")), failure), "str")
+        return Typed(self._checked(found.expr, lambda v: call("exists", v), failure), found.type)
+
+    def _guards(self, node: ast.Subscript, base: Typed, error: str) -> Expr:
+        key = node.slice  # Python's own message: the key's repr, or "list index out of range"
+        what = repr(key.value) if isinstance(key, ast.Constant) and error == "KeyError" else (
+            "list index out of range" if error == "IndexError" else ast.unparse(key))
+        failure = self.guard(node, error, what)
+        if base.type == "any" and error == "IndexError":  # a dict with that key would raise KeyError
+            self.guard(node, "KeyError", "")
+        return failure
+
+    def _checked(self, read: Expr, test: Callable[[Expr], Expr], failure: Expr) -> Expr:
+        """`($_n := read; test($_n) ? $_n : failure)`: the read bound once, even when it is a path."""
+        self._temps += 1
+        v = Var(f"_{self._temps}")
+        return Checked((Bind(v.name, read), Cond(test(v), v, failure)))
+
+    def let(self, value: Expr, body: Callable[[Expr], Expr]) -> Expr:
+        """A checked read's own variable serves `body` (`($_1 := $e.k; $exists($_1) ? body($_1) : ...)`)."""
+        if isinstance(value, Checked):
+            bind, cond = value.body
+            assert isinstance(bind, Bind) and isinstance(cond, Cond)
+            return Checked((bind, Cond(cond.test, body(cond.then), cond.orelse)))
+        return super().let(value, body)
+
+    def _subscript(self, node: ast.Subscript, base: Typed, key: Typed) -> Typed:
+        """The read of `base[key]`, undefined where the key or index is missing."""
         if key.type == "str" and base.type in ("dict", "any"):
             return Typed(self._field(base.expr, key.expr), "any")
         if key.type == "int" and base.type == "str":

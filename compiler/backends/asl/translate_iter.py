@@ -35,7 +35,8 @@ from durable_compile.backends.asl.typed import type_test
 #: Python exception -> the names an `except` clause may use to catch it (catch-alls are handled apart)
 FAMILIES = {"ValueError": frozenset({"ValueError"}), "TypeError": frozenset({"TypeError"}),
             "JSONDecodeError": frozenset({"JSONDecodeError", "ValueError"}),
-            "KeyError": frozenset({"KeyError", "LookupError"})}
+            "KeyError": frozenset({"KeyError", "LookupError"}),
+            "IndexError": frozenset({"IndexError", "LookupError"})}
 _CATCH_ALL = frozenset({None, "Exception", "BaseException"})
 _REDUCERS = frozenset({"sum", "any", "all", "list", "min", "max", "sorted"})
 #: JSONata operators whose value is a number, a string or a boolean (`+` may be a list append: not here)
@@ -92,23 +93,6 @@ class IterTranslator(ListTranslator):
         return Typed(self.let(args[0].expr, lambda v: Cond(type_test(v, "string"), call("length", v), Cond(
             type_test(v, "object"), call("count", call("keys", v)), Cond(
                 type_test(v, "array"), call("count", v), error)))), "int")
-
-    def call_range(self, node: ast.Call, args: list[Typed]) -> Typed:
-        """A bound read from a missing key is undefined in JSONata, and `[1..undefined]` is an empty
-        range: a bound that subscripts must be defined, or the range fails as Python's KeyError does."""
-        found = super().call_range(node, args)
-        bounds = found.expr
-        assert isinstance(bounds, Range)
-        reads = [any(isinstance(part, ast.Subscript) for part in ast.walk(arg)) for arg in node.args]
-        lo_any, hi_any = len(args) == 2 and reads[0], reads[-1]
-        if not (lo_any or hi_any):
-            return found
-        error = self.guard(node, "KeyError", "a bound of range() is missing (undefined)")
-
-        def defined(bound: Expr) -> Expr:
-            return self.let(bound, lambda v: Cond(call("exists", v), v, error))
-        return Typed(Range(defined(bounds.lo) if lo_any else bounds.lo, defined(bounds.hi) if hi_any else bounds.hi),
-                     "list")
 
     # --- comprehensions ----------------------------------------------------------------------------------
     def visit_ListComp(self, node: ast.ListComp) -> Typed:

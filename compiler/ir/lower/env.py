@@ -27,6 +27,8 @@ class Env:
     lowering: set[str] = field(default_factory=set)  #: regions being lowered (recursion guard)
     hoisted: dict[cst.CSTNode, Expr] = field(default_factory=dict)  #: durable call -> its result temporary
     constants: dict[str, cst.BaseExpression] = field(default_factory=dict)  #: module-level `NAME = expr`
+    #: contexts of a scope -> names of the nested defs that use one of them through their closure
+    closure_helpers: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     #: (start, -end, temp) sorted: of two hoisted ranges that start together, the outer one comes first
     hoisted_ranges: list[tuple[int, int, str]] = field(default_factory=list)

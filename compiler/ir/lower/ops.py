@@ -6,12 +6,13 @@ current region, or `.result()` on a name bound to a `create_callback` result.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import libcst as cst
 
-from durable_compile.discover import Role
+from durable_compile.discover import FunctionInfo, Role
 from durable_compile.ir import exprs as ir
 from durable_compile.ir.lower import configs
 from durable_compile.ir.lower.env import Env
@@ -87,7 +88,30 @@ def helper_context_param(call: cst.Call, scope: Scope, env: Env) -> tuple[str, s
     for arg in call.args:
         if arg.keyword is not None and isinstance(arg.value, cst.Name) and arg.value.value in scope.contexts:
             return fn.qualname, arg.keyword.value
+    return closure_context(fn, scope, env)
+
+
+def closure_context(fn: FunctionInfo, scope: Scope, env: Env) -> tuple[str, str] | None:
+    """(qualname, the enclosing context's name) when `fn` is a nested def that calls durable methods on a
+    context of the calling scope through its closure (`def process(item): return context.step(...)`)."""
+    if fn.parent is None:
+        return None
+    text = env.raw_code(fn.node)
+    params = fn.node.params
+    own = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for name in sorted(scope.contexts - own):
+        if _DURABLE_USE(name).search(text) and not _ASSIGNED(name).search(text):
+            return fn.qualname, name
     return None
+
+
+def _DURABLE_USE(name: str) -> re.Pattern[str]:  # noqa: N802 - a pattern factory
+    return re.compile(rf"(?<![\w.]){re.escape(name)}\s*\.\s*(?:{'|'.join(SIGNATURES)})\s*\(")
+
+
+def _ASSIGNED(name: str) -> re.Pattern[str]:  # noqa: N802 - a pattern factory
+    return re.compile(rf"(?<![\w.]){re.escape(name)}\s*(?::[^=\n]*)?=(?!=)|\b(?:nonlocal|global)\s[^\n]*\b"
+                      rf"{re.escape(name)}\b")
 
 
 def bind(call: cst.Call, method: str) -> dict[str, cst.BaseExpression]:

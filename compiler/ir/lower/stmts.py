@@ -141,7 +141,7 @@ class Lowerer:
         With `root`, exprs[0] is itself a durable call whose result goes to `root_target` (or nowhere).
         """
         collector = _CallCollector(scope, self.env)
-        owners = scope.contexts | set(scope.callbacks)
+        owners = scope.contexts | set(scope.callbacks) | self.closure_helpers(scope)
         for expr in exprs:
             # cheap filter first: a durable call names a context or callback variable in its text
             if expr is not None and any(owner in self.env.raw_code(expr) for owner in owners):
@@ -170,6 +170,17 @@ class Lowerer:
                 out[start:] = [n.Desugared(span, "conditional operation", target, self.env.raw_code(call),
                                            tuple(out[start:]), refusal)]
         return out
+
+    def closure_helpers(self, scope: Scope) -> frozenset[str]:
+        """Names of the nested defs that use a context of `scope` through their closure (computed once per
+        scope's contexts): a call of one starts durable operations without naming the context."""
+        key = frozenset(scope.contexts)
+        found = self.env.closure_helpers.get(key)
+        if found is None:
+            nested = [f for f in self.env.info.functions.values() if f.parent is not None]
+            found = frozenset(f.name for f in nested if ops.closure_context(f, scope, self.env) is not None)
+            self.env.closure_helpers[key] = found
+        return found
 
     def helper_call(self, call: cst.Call, helper: tuple[str, str], target: ir.Expr | None) -> n.HelperCall:
         qualname, context = helper
