@@ -23,7 +23,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_finally, emit_serdes, emit_try
-from durable_compile.backends.asl.emit_support import Namer, Unsupported, current_renames, jsonata_name, renamed
+from durable_compile.backends.asl.emit_support import (
+    Namer,
+    Unsupported,
+    current_renames,
+    fresh_variable,
+    jsonata_name,
+    renamed,
+)
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.local_types import int_locals, list_locals
 from durable_compile.backends.asl.module_facts import module_constants
@@ -210,12 +217,7 @@ def _renames(em: Emitter, region: n.Function, label: str) -> dict[str, str]:
     prefix = _IDENT.sub("_", label).strip("_")[:40] or "child"
     taken = set(em.variables)
     for local in sorted(_own_locals(region)):
-        candidate, k = f"{prefix}_{local}"[:80], 1
-        while candidate in taken:
-            k += 1
-            candidate = f"{prefix}{k}_{local}"[:80]
-        names[local] = candidate
-        taken.add(candidate)
+        names[local] = fresh_variable(prefix, local, taken)
     em.variables.update(names.values())
     return names
 

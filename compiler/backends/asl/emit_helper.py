@@ -23,7 +23,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl.emit_child import partial_return
-from durable_compile.backends.asl.emit_support import Unsupported, current_renames, jsonata_name, renamed
+from durable_compile.backends.asl.emit_support import (
+    Unsupported,
+    current_renames,
+    fresh_variable,
+    jsonata_name,
+    renamed,
+)
 from durable_compile.backends.asl.fold import TEMPORARY
 from durable_compile.backends.asl.helper_facts import (
     context_escape,
@@ -176,12 +182,7 @@ def _renames(em: Emitter, region: n.Function, aliases: dict[str, str], params: s
         if TEMPORARY.fullmatch(local):  # unique to this call already: the lowering numbers them per call
             names[local] = local
             continue
-        candidate, k = f"{prefix}_{local}"[:80], 1
-        while candidate in taken:
-            k += 1
-            candidate = f"{prefix}{k}_{local}"[:80]
-        names[local] = candidate
-        taken.add(candidate)
+        names[local] = fresh_variable(prefix, local, taken)
     em.variables.update(names.values())
     return names
 

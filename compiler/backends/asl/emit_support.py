@@ -180,6 +180,17 @@ def current_renames() -> Mapping[str, str]:
     return _RENAMES.get()
 
 
+def fresh_variable(prefix: str, local: str, taken: set[str]) -> str:
+    """A workflow variable for `local` of an inlined function (a child context, a helper): `prefix_local`,
+    numbered `prefix2_local`, ... past the names in `taken`, at most 80 characters; added to `taken`."""
+    candidate, k = f"{prefix}_{local}"[:80], 1
+    while candidate in taken:
+        k += 1
+        candidate = f"{prefix}{k}_{local}"[:80]
+    taken.add(candidate)
+    return candidate
+
+
 @contextmanager
 def renamed(names: Mapping[str, str]) -> Iterator[None]:
     """Map `names` (Python locals) to other workflow variables while a child context is emitted."""
