@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_finally, emit_try
-from durable_compile.backends.asl.emit_support import Escape, Lifted, Unsupported, jsonata_name
+from durable_compile.backends.asl.emit_support import Escape, Lifted, Unsupported
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import task_state
 from durable_compile.ir import nodes as n
@@ -135,8 +135,8 @@ def _caught(tries: list[emit_try.TryFrame]) -> bool:
 def _entry(handler: emit_try.Handler) -> dict[str, Any]:
     entry: dict[str, Any] = {"ErrorEquals": [ERROR], "Next": handler.entry}
     assign: dict[str, str] = {}
-    if handler.name:
-        assign[jsonata_name(handler.name)] = emit_try.ERROR_OUTPUT
+    if handler.variable:  # the except variable as resolved where the clause is written (a helper's own)
+        assign[handler.variable] = emit_try.ERROR_OUTPUT
     if handler.reraise:
         assign[handler.reraise] = ERROR
     if assign:
