@@ -24,6 +24,7 @@ from durable_compile.backends.asl import (
     emit_batch,
     emit_branch,
     emit_callback,
+    emit_compute,
     emit_condition,
     emit_finally,
     emit_loops,
@@ -34,8 +35,6 @@ from durable_compile.backends.asl import (
 )
 from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.emit_support import (
-    Escape,
-    Lifted,
     Loop,
     Namer,
     Output,
@@ -303,25 +302,8 @@ class Emitter:
 
     def compute(self, lines: list[str], span: Span, nxt: str, writes: list[str],
                 reads_of: list[ir.Expr], what: str = "computation") -> str:
-        self.report("DUR822" if self.strict else "DUR821", span,
-                    f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
-        reads = sorted(loaded_names(lines) & self.locals)
-        key = f"compute{next(self.counter)}"
-        errors = tuple(r for r in reads if r in self.errors)
-        batches = tuple(r for r in reads if r in self.batches)
-        back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
-        body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
-        escape = emit_try.escape(self, "compute")  # inside a child context nothing catches
-        self.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
-                                      None if escape is None else Escape(escape)))
-        state = task_state(key, reads)
-        state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
-        state["Next"] = nxt
-        catch = emit_try.catchers(self, "compute", escape is not None)
-        if catch:
-            state["Catch"] = catch
-        label = describe(" ".join(w for w in writes if not w.startswith("_"))) or f"line-{span.line}"
-        return self.put(self.namer.name(f"Compute-{label}"), state, span, what)
+        """Run `lines` in the steps function (a lifted computation, DUR821/DUR822); the state's name."""
+        return emit_compute.compute(self, lines, span, nxt, writes, what)
 
     # --- statements ------------------------------------------------------------------------------------
     def stmt(self, stmt: n.Stmt, nxt: str) -> str:

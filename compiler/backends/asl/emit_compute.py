@@ -1,0 +1,40 @@
+"""Lifted computations: orchestration code with no faithful JSONata translation runs in the steps
+function as a Task of its own (the `compute` entries of the steps handler), reading and writing workflow
+variables through its payload and result."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl.emit_support import Escape, Lifted, describe, jsonata_name
+from durable_compile.backends.asl.module_facts import loaded_names, task_state
+from durable_compile.source import Span
+
+if TYPE_CHECKING:
+    from durable_compile.backends.asl.emit import Emitter
+
+
+def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str) -> str:
+    """A Task of the steps function that runs `lines` and gives back what they write and the plain values
+    they read (caught errors and BatchResults are read-only objects); reported as DUR821 (DUR822 with
+    --strict)."""
+    em.report("DUR822" if em.strict else "DUR821", span,
+               f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
+    reads = sorted(loaded_names(lines) & em.locals)
+    key = f"compute{next(em.counter)}"
+    errors = tuple(r for r in reads if r in em.errors)
+    batches = tuple(r for r in reads if r in em.batches)
+    back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
+    body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
+    escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
+    em.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
+                               None if escape is None else Escape(escape)))
+    state = task_state(key, reads)
+    state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
+    state["Next"] = nxt
+    catch = emit_try.catchers(em, "compute", escape is not None)
+    if catch:
+        state["Catch"] = catch
+    label = describe(" ".join(w for w in writes if not w.startswith("_"))) or f"line-{span.line}"
+    return em.put(em.namer.name(f"Compute-{label}"), state, span, what)
