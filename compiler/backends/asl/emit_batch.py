@@ -54,15 +54,15 @@ def batch_variables(fn: n.Function) -> set[str]:
     held: set[str] = set()
     other: set[str] = set()
     for stmt in n.walk(fn.body):
-        if isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name):
+        if isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name) and not batch_returns.is_call(stmt):
             (held if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) else other).add(stmt.target.id)
         elif isinstance(stmt, n.Assign | n.AugAssign | n.For):
             for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
                 other.update(x.id for x in _names_in(target))
-    helpers = [s for s in n.walk(fn.body) if isinstance(s, n.HelperCall) and s.target is not None]
+    helpers = [s for s in n.walk(fn.body) if batch_returns.is_call(s) and s.target is not None]  # type: ignore[attr-defined]
     mixed = {x.id for s in helpers if not isinstance(s.target, ir.Name) for x in _names_in(s.target)}  # type: ignore[arg-type]
     from_helpers = batch_returns.helper_batches(fn, held - other - mixed)
-    for stmt in helpers:  # a helper's result is a BatchResult when it returns one on every path
+    for stmt in helpers:  # a helper's (or child's) result is a BatchResult when it returns one on every path
         assert stmt.target is not None
         (held if isinstance(stmt.target, ir.Name) and stmt.target.id in from_helpers else other).update(
             x.id for x in _names_in(stmt.target))
