@@ -176,7 +176,8 @@ class Emitter:
     def segments(self, body: tuple[n.Stmt, ...]) -> list[list[tuple[n.Stmt, dict[str, str]]] | n.Stmt]:
         out: list[list[tuple[n.Stmt, dict[str, str]]] | n.Stmt] = []
         for stmt in body:
-            plain = self.plain(stmt)
+            with self.place.at(stmt):
+                plain = self.plain(stmt)
             if plain is None:
                 out.append(stmt)
             elif isinstance(last := (out[-1] if out else None), list):
@@ -187,10 +188,6 @@ class Emitter:
 
     def plain(self, stmt: n.Stmt) -> dict[str, str] | None:
         """The Assign entries of a statement JSONata can run, or None."""
-        with self.place.at(stmt):
-            return self._plain(stmt)
-
-    def _plain(self, stmt: n.Stmt) -> dict[str, str] | None:
         if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
