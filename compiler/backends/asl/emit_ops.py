@@ -47,6 +47,7 @@ def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit_dispatch import emitter_for
     hoisted = None if _in_place(em, op) else step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
     if hoisted is not None:  # arguments that may fail are evaluated before the step, as the handler does
+        em.place.alias((*hoisted[1], hoisted[0]), op)
         op, assigns = hoisted
         if step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
             start = operation(em, op, nxt)
