@@ -15,7 +15,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_serdes, emit_try, step_args
+from durable_compile.backends.asl import (
+    emit_arguments,
+    emit_batch,
+    emit_callback,
+    emit_invoke,
+    emit_serdes,
+    emit_try,
+    step_args,
+)
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
     Lifted,
@@ -99,6 +107,9 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
 
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
+    check = emit_arguments.check(em, op) if _in_place(em, op) and op.id not in em.callbacks.by_submit else None
+    if check is not None:  # the call is evaluated before the body: its failure is no StepError
+        body = check.body(body)
     serdes = emit_serdes.serdes_code(em, op)
     if serdes is not None:  # the handler receives the result through the step's serdes
         body[-1] = "return " + emit_serdes.roundtrip(serdes, body[-1].removeprefix("return "), op)
@@ -117,11 +128,15 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if attempt else None)
     if retry:
         state["Retry"] = retry if serdes is None else emit_serdes.not_retried(retry)
+        state["Retry"] = state["Retry"] if check is None else check.retry(state["Retry"])
     _assign_result(em, op, state, "$states.result.Payload")
     name = _finish(em, op, state, nxt, "step", escape is not None)
     if serdes is not None:  # a failing serdes is no StepError: `except StepError` lets it through
         emit_serdes.with_catch(em, op, em.states[name])
+    if check is not None:
+        check.add_catch(em.states[name])
     return name
+
 
 
 def _module_level(em: Emitter, code: str) -> bool:
