@@ -262,6 +262,43 @@ CASES: dict[str, tuple[str, tuple[str, Any, str | None]]] = {
         value = "child failed"
     return value
 ''', ("FAILED", None, "SerDesError")),
+    "child context: a step's serdes failure inside reaches except Exception around it": ("""
+    def block(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five", config=PICKY)
+    try:
+        return context.run_in_child_context(block, name="block")
+    except Exception as err:
+        return ["caught", str(err).split(" for id")[0]]
+""", ("SUCCEEDED", ["caught", "Serialization failed"], None)),
+    "child context: its own serdes failure passes except ChildContextError to except SerDesError": ("""
+    def block(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five")
+    try:
+        value = context.run_in_child_context(block, name="block", config=ChildConfig(serdes=Picky()))
+    except ChildContextError:
+        value = "child failed"
+    except SerDesError:
+        value = "serdes failed"
+    return value
+""", ("SUCCEEDED", "serdes failed", None)),
+    "child context: a finally around it runs, then SerDesError goes on": ("""
+    def block(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five", config=PICKY)
+    try:
+        return context.run_in_child_context(block, name="block")
+    finally:
+        context.step(echo(1), name="cleanup")
+""", ("FAILED", None, "SerDesError")),
+    "child context: SerDesError crosses two child contexts to the except around them": ("""
+    def inner(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five", config=PICKY)
+    def outer(ctx: DurableContext) -> int:
+        return ctx.run_in_child_context(inner, name="inner")
+    try:
+        return context.run_in_child_context(outer, name="outer")
+    except SerDesError:
+        return "serdes failed"
+""", ("SUCCEEDED", "serdes failed", None)),
 }
 
 
@@ -344,14 +381,6 @@ REFUSED = {
         return 1
     return context.parallel([one], name="both", config=ParallelConfig(serdes=Boxed())).get_results()
 ''', "BatchResult"),
-    "inside a child context whose parent catches Exception": ('''
-    def block(ctx: DurableContext) -> int:
-        return ctx.step(echo(5), name="five", config=PICKY)
-    try:
-        return context.run_in_child_context(block, name="block")
-    except Exception:
-        return None
-''', "move the try into the child"),
     "in a try/finally within a child context": ('''
     def block(ctx: DurableContext) -> int:
         try:

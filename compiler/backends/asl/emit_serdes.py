@@ -96,12 +96,8 @@ def _route(op: n.Operation, tries: list[emit_try.TryFrame]) -> list[dict[str, An
     for index in reversed(range(len(tries))):
         frame = tries[index]
         for handler in frame.handlers:
-            if handler.outer is not None:  # a child context's boundary: the error goes on in its parent
-                if _caught(handler.outer):
-                    raise Unsupported(op.span, f"a custom serdes of {op.label} inside a child context that an except "
-                                               "or a finally around it catches: its SerDesError crosses the child "
-                                               "context, which to-asl does not route; move the try into the child")
-                return None
+            if handler.outer is not None:  # a child context's boundary: the error goes on in its parent, whose
+                return _route(op, handler.outer)  # states are the child's (inlined), as its except and finally
             if handler.raises is not None:  # a batch branch's boundary
                 raise Unsupported(op.span, f"a custom serdes inside a parallel/map branch ({op.label}): a failing "
                                            "serdes raises SerDesError through the branch, which to-asl does not "
@@ -117,19 +113,6 @@ def _route(op: n.Operation, tries: list[emit_try.TryFrame]) -> list[dict[str, An
             return [{"ErrorEquals": [ERROR], "Next": frame.finally_error,
                      "Assign": {frame.pending: emit_finally.pending(error)}}]
     return None
-
-
-def _caught(tries: list[emit_try.TryFrame]) -> bool:
-    """Whether an except or a finally of `tries` (and of the parents beyond them) catches a SerDesError."""
-    for frame in tries:
-        if frame.finally_error:
-            return True
-        for handler in frame.handlers:
-            if handler.outer is not None and _caught(handler.outer):
-                return True
-            if handler.outer is None and set(handler.types) & CATCHES:
-                return True
-    return False
 
 
 def _entry(handler: emit_try.Handler) -> dict[str, Any]:
