@@ -29,7 +29,7 @@ from aws_durable_execution_sdk_python import (
     DurableContext, StepContext, durable_execution, durable_step, durable_with_child_context,
 )
 from aws_durable_execution_sdk_python.config import (
-    CallbackConfig, ChildConfig, Duration, InvokeConfig, MapConfig, ParallelConfig, StepConfig,
+    CallbackConfig, ChildConfig, CompletionConfig, Duration, InvokeConfig, MapConfig, ParallelConfig, StepConfig,
     WaitForCallbackConfig,
 )
 from aws_durable_execution_sdk_python.exceptions import (
@@ -299,6 +299,59 @@ CASES: dict[str, tuple[str, tuple[str, Any, str | None]]] = {
     except SerDesError:
         return "serdes failed"
 """, ("SUCCEEDED", "serdes failed", None)),
+    # -- batches: item_serdes ---------------------------------------------------------------------------
+    "map: item_serdes passes each item's result through it": ("""
+    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
+        return {"x": x}
+    return context.map([1, 2], item, name="items", config=MapConfig(item_serdes=Boxed())).get_results()
+""", ("SUCCEEDED", [{"boxed": {"x": 1}}, {"boxed": {"x": 2}}], None)),
+    "parallel: item_serdes passes each branch's result through it, None included": ("""
+    def one(ctx: DurableContext) -> Any:
+        return {"x": 1}
+    def nothing(ctx: DurableContext) -> Any:
+        ctx.step(echo(1), name="one")
+    both = context.parallel([one, nothing], name="both", config=ParallelConfig(item_serdes=Boxed()))
+    return both.get_results()
+""", ("SUCCEEDED", [{"boxed": {"x": 1}}, {"boxed": None}], None)),
+    "map: a failing item_serdes fails that item with SerDesError, which the completion config counts": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return x
+    done = context.map(["a", 2, "b"], item, name="items", config=MapConfig(
+        item_serdes=Picky(), completion_config=CompletionConfig(tolerated_failure_count=1)))
+    return [done.get_results(), [e.type.rsplit(".", 1)[-1] for e in done.get_errors()],
+            [e.message.split(" for id")[0] for e in done.get_errors()], done.completion_reason.value]
+""", ("SUCCEEDED", [["a", "b"], ["SerDesError"], ["Serialization failed"], "ALL_COMPLETED"], None)),
+    "map: throw_if_error raises an item's SerDesError, which except SerDesError catches": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return x
+    done = context.map(["a", 2], item, name="items", config=MapConfig(item_serdes=Picky()))
+    try:
+        done.throw_if_error()
+    except ChildContextError:
+        return "child failed"
+    except SerDesError as err:
+        return ["serdes failed", str(err).split(" for id")[0]]
+    return "ok"
+""", ("SUCCEEDED", ["serdes failed", "Serialization failed"], None)),
+    "map: throw_if_error right after the batch fails the execution with SerDesError": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return x
+    done = context.map(["a", 2], item, name="items", config=MapConfig(item_serdes=Picky()))
+    done.throw_if_error()
+    return "ok"
+""", ("FAILED", None, "SerDesError")),
+    "parallel: a branch that fails keeps its own error, throw_if_error raises ChildContextError": ("""
+    def one(ctx: DurableContext) -> Any:
+        raise ValueError("one failed")
+    done = context.parallel([one], name="both", config=ParallelConfig(item_serdes=Boxed()))
+    try:
+        done.throw_if_error()
+    except SerDesError:
+        return "serdes failed"
+    except ChildContextError as err:
+        return ["child failed", err.message]
+    return "ok"
+""", ("SUCCEEDED", ["child failed", "one failed"], None)),
 }
 
 
@@ -371,11 +424,6 @@ REFUSED = {
         return ctx.invoke("double", {"x": x}, name="inner", config=InvokeConfig(serdes_result=Boxed()))
     return context.map([1, 2], item, name="items").get_results()
 ''', "inside a parallel/map branch"),
-    "on a map's items": ('''
-    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
-        return x
-    return context.map([1, 2], item, name="items", config=MapConfig(item_serdes=Boxed())).get_results()
-''', "item_serdes"),
     "on a parallel's result": ('''
     def one(ctx: DurableContext) -> int:
         return 1
