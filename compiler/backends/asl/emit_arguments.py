@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_try, step_args
+from durable_compile.backends.asl.translate_iter import caught
 from durable_compile.ir import nodes as n
 
 if TYPE_CHECKING:
@@ -75,6 +76,25 @@ def check(em: Emitter, op: n.Operation) -> Check | None:
     entry = _reading_argument_error(entries[0])
     assert isinstance(entry, dict)
     return Check(step_args.ARGUMENT_ERROR, [{**entry, "ErrorEquals": [step_args.ARGUMENT_ERROR]}])
+
+
+def computed_first(em: Emitter, op: n.Operation) -> bool:
+    """Whether, where every failure is caught outside a batch branch, the operation's arguments that may
+    fail are computed in the steps function before its task (a computation task, one state), whose Catch
+    entries route their failure by its type: where an `except` that names types catches first (`except
+    KeyError: ... except Exception: ...`), and for an invoke's payload (whose task runs no Python)."""
+    if em.branch is not None or op.id in em.callbacks.by_submit or caught(em.tries) is not None:
+        return False
+    if op.kind == n.OpKind.INVOKE:
+        return True
+    for frame in reversed(em.tries):  # as emit_try.catchers orders its entries (without making their states)
+        for handler in frame.handlers:
+            errors = emit_try.matches(handler.types, "compute")
+            if errors is not None:
+                return errors != [emit_try.ALL] and handler.raises is None
+        if frame.finally_error:
+            return False
+    return False
 
 
 def _reading_argument_error(value: object) -> object:

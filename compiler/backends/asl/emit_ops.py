@@ -45,10 +45,12 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit_dispatch import emitter_for
-    hoisted = None if _in_place(em, op) else step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
+    typed = emit_arguments.computed_first(em, op)  # the Python error, computed before the task, is routed
+    hoisted = None if _in_place(em, op) and not typed else \
+        step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
     if hoisted is not None:  # arguments that may fail are evaluated before the step, as the handler does
         op, assigns = hoisted
-        if step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
+        if typed or step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
             start = operation(em, op, nxt)
             for assign in reversed(assigns):
                 start = em.stmt_Assign(assign, start)
