@@ -23,7 +23,6 @@ from durable_compile.backends.asl.emit_support import Lifted
 from durable_compile.backends.asl.emit_try import MESSAGE
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import task_state
-from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
 if TYPE_CHECKING:
@@ -65,17 +64,19 @@ def round_trip_results(op: n.Operation, states: dict[str, dict[str, Any]], faile
                         "Catch": [{"ErrorEquals": [emit_serdes.ERROR], "Output": error, "Next": failed()}]}
 
 
-def throw_class(em: Emitter, batch: str) -> bool:
-    """Whether the BatchResult variable `batch` may hold a branch's SerDesError (a batch with a custom
-    item_serdes assigns it), so that `throw_if_error()` raises SerDesError for it."""
+def throw_class(em: Emitter) -> bool:
+    """Whether a BatchResult of this handler may hold a branch's SerDesError: some batch here (an inlined
+    helper's and a child context's included) has a custom item_serdes. `throw_if_error()` then raises
+    SerDesError when the first failed branch's error is one, as the runtime does for any BatchResult."""
     todo = [em.handler.function.body]
     while todo:
         for stmt in n.walk(todo.pop()):
+            if isinstance(stmt, n.HelperCall) and stmt.region is not None:
+                todo.append(stmt.region.body)
             if not isinstance(stmt, n.Operation):
                 continue
             todo.extend(r.body for r in n.regions(stmt))
-            if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) and isinstance(stmt.target, ir.Name) \
-                    and stmt.target.id == batch and custom(stmt):
+            if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) and custom(stmt):
                 return True
     return False
 
