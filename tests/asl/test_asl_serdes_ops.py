@@ -352,6 +352,46 @@ CASES: dict[str, tuple[str, tuple[str, Any, str | None]]] = {
         return ["child failed", err.message]
     return "ok"
 """, ("SUCCEEDED", ["child failed", "one failed"], None)),
+    # -- batches: a serdes inside a branch -------------------------------------------------------------
+    "map: a step's serdes failing in an item is that item's SerDesError": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return ctx.step(echo(x), name="echo", config=PICKY)
+    done = context.map(["a", 2], item, name="items",
+                       config=MapConfig(completion_config=CompletionConfig.all_completed()))
+    return [done.get_results(), [e.type.rsplit(".", 1)[-1] for e in done.get_errors()]]
+""", ("SUCCEEDED", [["a"], ["SerDesError"]], None)),
+    "map: throw_if_error raises an item step's SerDesError": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return ctx.step(echo(x), name="echo", config=PICKY)
+    done = context.map(["a", 2], item, name="items")
+    try:
+        done.throw_if_error()
+    except ChildContextError:
+        return "child failed"
+    except SerDesError:
+        return "serdes failed"
+    return done.get_results()
+""", ("SUCCEEDED", "serdes failed", None)),
+    "map: throw_if_error right after it, an item step's SerDesError fails the execution": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return ctx.step(echo(x), name="echo", config=PICKY)
+    done = context.map(["a", 2], item, name="items")
+    done.throw_if_error()
+    return done.get_results()
+""", ("FAILED", None, "SerDesError")),
+    "map: an invoke's result serdes in each item": ("""
+    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
+        return ctx.invoke("double", {"x": x}, name="inner", config=InvokeConfig(serdes_result=Boxed()))
+    return context.map([1, 2], item, name="items").get_results()
+""", ("SUCCEEDED", [{"boxed": {"x": 2}}, {"boxed": {"x": 4}}], None)),
+    "parallel: an except SerDesError inside the branch catches its step's serdes failure": ("""
+    def one(ctx: DurableContext) -> Any:
+        try:
+            return ctx.step(echo(5), name="five", config=PICKY)
+        except SerDesError:
+            return "caught inside"
+    return context.parallel([one], name="both").get_results()
+""", ("SUCCEEDED", ["caught inside"], None)),
 }
 
 
@@ -419,11 +459,6 @@ REFUSED = {
     context.step(send(cb.callback_id), name="send")
     return cb.result()
 ''', "reads handler locals"),
-    "in a map branch": ('''
-    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
-        return ctx.invoke("double", {"x": x}, name="inner", config=InvokeConfig(serdes_result=Boxed()))
-    return context.map([1, 2], item, name="items").get_results()
-''', "inside a parallel/map branch"),
     "on a parallel's result": ('''
     def one(ctx: DurableContext) -> int:
         return 1

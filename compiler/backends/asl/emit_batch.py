@@ -269,7 +269,8 @@ def direct(em: Emitter, op: n.Operation) -> bool:
     except batch.PolicyError:
         return False
     none_tolerated = not rules.has_criteria or 0 in (rules.tolerated_count, rules.tolerated_percentage)
-    return rules.min_successful is None and none_tolerated and not _caught(em) and not emit_items.custom(op) \
+    return rules.min_successful is None and none_tolerated and not _caught(em) \
+        and not emit_items.custom(op) and not emit_items.serdes_inside(op) \
         and not any(isinstance(s, n.Try) and s.finalbody for r in n.regions(op) for s in n.walk(r.body))
 
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: the steps function's local that holds a branch's result
 VALUE = "_item"
+#: the config fields that name a serdes
+SERDES_KEYS = frozenset({"serdes", "item_serdes", "serdes_payload", "serdes_result"})
 SUCCEEDED = "{% {'status': 'SUCCEEDED', 'result': $states.result.Payload, 'error': null} %}"
 
 
@@ -66,8 +68,9 @@ def round_trip_results(op: n.Operation, states: dict[str, dict[str, Any]], faile
 
 def throw_class(em: Emitter) -> bool:
     """Whether a BatchResult of this handler may hold a branch's SerDesError: some batch here (an inlined
-    helper's and a child context's included) has a custom item_serdes. `throw_if_error()` then raises
-    SerDesError when the first failed branch's error is one, as the runtime does for any BatchResult."""
+    helper's and a child context's included) has a custom item_serdes or a serdes in its branches.
+    `throw_if_error()` then raises SerDesError when the first failed branch's error is one, as the
+    runtime does for any BatchResult."""
     todo = [em.handler.function.body]
     while todo:
         for stmt in n.walk(todo.pop()):
@@ -76,7 +79,19 @@ def throw_class(em: Emitter) -> bool:
             if not isinstance(stmt, n.Operation):
                 continue
             todo.extend(r.body for r in n.regions(stmt))
-            if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) and custom(stmt):
+            if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) and (custom(stmt) or serdes_inside(stmt)):
+                return True
+    return False
+
+
+def serdes_inside(op: n.Operation) -> bool:
+    """Whether an operation in the batch's branches names a serdes other than JsonSerDes, whose SerDesError
+    is that branch's error (so the batch does not fail as a state by itself, emit_batch.direct)."""
+    for region in n.regions(op):
+        for stmt in n.walk(region.body):
+            settings = stmt.settings if isinstance(stmt, n.Operation) else None
+            if any(isinstance(value, dict) and key in SERDES_KEYS and value.get("type") != "JsonSerDes"
+                   for key, value in (settings or {}).items()):
                 return True
     return False
 
