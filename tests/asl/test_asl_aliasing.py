@@ -140,6 +140,27 @@ REFUSED: dict[str, tuple[str, int | str, tuple[str, str]]] = {
         row["k"] = 2
     items.append(rows)
 ''', 3, ("row", "rows")),
+    "(a) the items of a copy changed in a comprehension": ('''
+    rows = [[x]]
+    b = list(rows)
+    n = [r.append(1) for r in b]
+    items.append(rows)
+''', 3, ("r", "rows")),
+    "(b) a lambda changes the items map() gives it": ('''
+    rows = [{"k": x}]
+    done = list(map(lambda r: r.update(k=2), rows))
+    items.append(rows)
+''', 2, ("r", "rows")),
+    "(b) list.append called unbound": ('''
+    a = items
+    list.append(items, x)
+    y = len(a)
+''', 2, ("items", "a")),
+    "(d) a name bound by a walrus shares its value": ('''
+    if (a := items) is not None:
+        a.append(x)
+    y = len(items)
+''', 2, ("a", "items")),
     "(b) a module function appends to its argument": ('''
     a = items
     add(items, x)

@@ -27,6 +27,7 @@ STDLIB: dict[tuple[str, str], tuple[int, int | None]] = {
     ("random", "shuffle"): (0, None), ("heapq", "heapify"): (0, None), ("heapq", "heappop"): (0, None),
     ("heapq", "heappush"): (0, 1), ("heapq", "heappushpop"): (0, 1), ("heapq", "heapreplace"): (0, 1),
     ("bisect", "insort"): (0, 1), ("bisect", "insort_left"): (0, 1), ("bisect", "insort_right"): (0, 1),
+    ("operator", "setitem"): (0, 2), ("operator", "delitem"): (0, None), ("operator", "iadd"): (0, 1),
 }
 #: the packages whose functions never change a handler's lists (the durable SDK's)
 TRUSTED = frozenset({"aws_durable_execution_sdk_python", "durable_runtime"})

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from durable_compile.backends.asl.alias_calls import Calls
 
 Env = dict[str, frozenset[str]]
+#: the classes whose methods `list.append(a, x)` calls unbound
+_TYPES = frozenset({"list", "dict", "set"})
 #: the statements that hold no others
 _SIMPLE = (n.Assign, n.AugAssign, n.ExprStmt, n.Return, n.Raise, n.Operation, n.HelperCall, n.Break, n.Continue,
            n.Pass, n.LocalDef, n.OpaqueStmt)
@@ -203,19 +205,45 @@ class Scanner:
         """Reads, and changes in place by methods and calls (`calls`: of the module's functions too)."""
         if tree is None:
             return
+        params: set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 for version in self.ref(node.id):
                     self.facts.reads.setdefault(version, []).append(event)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in v.MUTATORS:
-                self.changed(node.func.value, event)
+                owner, args = node.func.value, node.args
+                if isinstance(owner, ast.Name) and owner.id in _TYPES and args:  # `list.append(a, x)`
+                    owner, args = args[0], args[1:]
+                self.changed(owner, event)
                 if node.func.attr in v.STORING:
-                    self.stored(node.func.value, node.args, event)
+                    self.stored(owner, args, event)
                 elif node.func.attr in v.SPREADING:
-                    self.stored(node.func.value, node.args, event, spread=True)
+                    self.stored(owner, args, event, spread=True)
             elif isinstance(node, ast.Call) and calls:
                 self.called(node, event)
+            elif isinstance(node, ast.NamedExpr | ast.comprehension | ast.Lambda):
+                params |= self.inner(node, event)
+        if params:  # a lambda's parameter may be an item of anything the expression reads
+            read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - params
+            for version in sorted(self.refs(params)):
+                self.link(version, Value(parts=self.refs(read)), event)
+
+    def inner(self, node: ast.NamedExpr | ast.comprehension | ast.Lambda, event: Event) -> set[str]:
+        """Names an expression binds for itself, tied to their current versions (conservatively: those
+        keep the ties): a walrus target is its value, a comprehension's variable an item of what it
+        iterates; gives a lambda's parameters."""
+        if isinstance(node, ast.Lambda):
+            args = node.args
+            return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+        if isinstance(node, ast.NamedExpr):
+            shared = self.value(node.value)
+        else:
+            items = self.value(node.iter)
+            shared = Value(same=items.held, parts=items.same | items.parts | items.elements)
+        for version in sorted(self.refs(v.names_of(node.target))):
+            self.link(version, shared, event)
+        return set()
 
     def called(self, call: ast.Call, event: Event) -> None:
         """A call of a function that may change its arguments (alias_calls reads the module's defs)."""

@@ -45,6 +45,10 @@ class Event:
         """Whether this may run after `other` (later in order, or both in one loop)."""
         return self.at > other.at or bool(self.loops & other.loops)
 
+    def sees(self, edge: Event) -> bool:
+        """Whether an edge made at `edge` holds here (made before, or by this statement itself)."""
+        return self.at >= edge.at or bool(self.loops & edge.loops)
+
 
 @dataclass
 class Facts:
@@ -92,7 +96,7 @@ def observers(facts: Facts, name: str, deep: bool, change: Event) -> set[str]:
     holders: dict[str, set[str]] = {}
     holdings: dict[str, set[str]] = {}
     for container, value, event in facts.holds:
-        if change.after(event):
+        if change.sees(event):
             holders.setdefault(value, set()).add(container)
             holdings.setdefault(container, set()).add(value)
     if deep:  # the changed object is inside `name`: at any depth, in any copy of it
@@ -122,7 +126,7 @@ def names_of_object(facts: Facts, name: str) -> set[str]:
 def _adjacent(edges: list[Edge], change: Event | None) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for a, b, event in edges:
-        if change is None or change.after(event):
+        if change is None or change.sees(event):
             found.setdefault(a, set()).add(b)
             found.setdefault(b, set()).add(a)
     return found
