@@ -213,6 +213,35 @@ REFUSED: dict[str, tuple[str, int | str, tuple[str, str]]] = {
     r = context.parallel([b1, lambda c: 2])
     y = len(items)
 ''', 2, ("items", "items")),
+    "(c) a step's lambda appends to a list it captures": ('''
+    rows = [x]
+    y = context.step(lambda _: rows.append(x), name="s")
+    items.append(len(rows))
+''', 2, ("rows", "rows")),
+    "(c) a nested step function appends to a list it captures": ('''
+    @durable_step
+    def bump(step_ctx, v):
+        items.append(v)
+        return v
+    y = context.step(bump(x))
+''', 5, ("items", "items")),
+    "(c) a wait_for_condition check appends to a list it captures": ('''
+    seen = []
+    def probe(state, ctx):
+        seen.append(state)
+        return state + 1
+    y = context.wait_for_condition(probe, config=WaitForConditionConfig(initial_state=0, wait_strategy=up_to(2)))
+    items.append(len(seen))
+''', 5, ("seen", "seen")),
+    "(c) a map function reads and appends to a list it captures": ('''
+    seen = []
+    def m(ctx, item, index, values):
+        r = len(seen)
+        seen.append(item)
+        return r
+    res = context.map([1, 2], m)
+    y = len(res.get_results())
+''', 4, ("seen", "seen")),
     "(c) a map function changes its item": ('''
     rows = [[x], [x]]
     def m(ctx, item, index, values):
@@ -354,7 +383,7 @@ def test_a_change_another_name_sees_is_refused(name: str, tmp_path: Path) -> Non
     assert not compiled.ok and [d.code for d in errors] == ["DUR820"], errors
     assert errors[0].span.line == line_of(source(body), line)
     if changed == other:
-        assert f"{changed!r} is changed in place in a parallel branch or map function" in errors[0].message
+        assert f"{changed!r} is changed in place in code that the state machine runs on a copy" in errors[0].message
     else:
         assert f"{changed!r} is changed in place while {other!r}" in errors[0].message
         assert "copy.deepcopy(...)" in errors[0].message

@@ -113,17 +113,21 @@ class Calls:
         params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
         facts = Facts()
         _flat_scan(facts, self, fn)
-        changed: dict[str, bool] = {}
-        for name, deep, event in facts.changes:
-            seen = observers(facts, name, deep, event) | {name}
-            itself = set() if deep else names_of_object(facts, name)
-            for param in params:
-                if param in seen:
-                    changed[param] = changed.get(param, False) or param not in itself
+        changed = _changed(facts, params)
         stored = tuple((container, param) for param in params
                        for container in sorted(observers(facts, param, False, _NOWHERE) & set(params)))
         returned = frozenset(p for p in params if RETURN in observers(facts, p, True, _NOWHERE))
         return Summary(params, tuple(sorted(changed.items())), stored, returned)
+
+    def captured_changes(self, fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, bool]]:
+        """The names a closure captures and changes in place (deep: an object inside them)."""
+        args = fn.args
+        params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+        bound = {node.id for node in ast.walk(fn) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
+        free = {node.id for node in ast.walk(fn) if isinstance(node, ast.Name)} - params - bound
+        facts = Facts()
+        _flat_scan(facts, self, fn)
+        return sorted(_changed(facts, tuple(sorted(free))).items())
 
     def _defs(self, name: str) -> list[ast.stmt]:
         if f"def {name}" not in self.source_text:
@@ -138,6 +142,18 @@ class Calls:
 
 
 ANYTHING_PENDING = Summary(unknown=True, params=("<pending>",))
+
+
+def _changed(facts: Facts, names: tuple[str, ...]) -> dict[str, bool]:
+    """Which of `names` the facts' changes reach -> whether deep (an object inside it) only."""
+    changed: dict[str, bool] = {}
+    for name, deep, event in facts.changes:
+        seen = observers(facts, name, deep, event) | {name}
+        itself = set() if deep else names_of_object(facts, name)
+        for other in names:
+            if other in seen:
+                changed[other] = changed.get(other, False) or other not in itself
+    return changed
 
 
 def _bound(summary: Summary, call: ast.Call) -> Effect:
@@ -219,7 +235,7 @@ class _Flat(Scanner):
         return local
 
 
-def _flat_scan(facts: Facts, calls: Calls, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+def _flat_scan(facts: Facts, calls: Calls, fn: ast.AST) -> None:
     """The facts of a function's body, every statement at one flow-insensitive event."""
     scanner = _Flat(facts, calls)
     for node in ast.walk(fn):

@@ -24,6 +24,8 @@ from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
 BATCHES = (n.OpKind.PARALLEL, n.OpKind.MAP)
+#: operations whose callee runs in the steps function, on copies of what it captures
+REMOTE = (n.OpKind.STEP, n.OpKind.WAIT_FOR_CONDITION, n.OpKind.WAIT_FOR_CALLBACK)
 
 
 def operation(sc: Scanner, op: n.Operation, event: Event) -> None:
@@ -38,8 +40,6 @@ def operation(sc: Scanner, op: n.Operation, event: Event) -> None:
         given.update({kw.name: v.parse(kw.value.code) for kw in callee.kwargs})
         inline(sc, region, {p: sc.value(tree) for p, tree in given.items()}, {}, event)
     elif op.kind in BATCHES:
-        sc.loop_ids += 1  # branches and items run repeatedly, in any order
-        inner = Event(event.at, event.loops | {sc.loop_ids}, event.span)
         inputs = next((k.value for k in op.operands if k.name == "inputs"), None)
         items = sc.value(v.parse(inputs.code)) if inputs is not None else Value()
         for region in n.regions(op):
@@ -49,10 +49,30 @@ def operation(sc: Scanner, op: n.Operation, event: Event) -> None:
                 values[params[0]] = Value(same=items.held, parts=items.same | items.parts | items.elements)
                 if len(params) > 2:
                     values[params[2]] = items
-            inline(sc, region, values, {}, inner, branch=True)
+            inline(sc, region, values, {}, event, branch=True)
+    elif op.kind in REMOTE and callee is not None:
+        captured(sc, op, callee, event)
     if op.target is not None:
         for local in v.names_of(v.parse(op.target.code)):
             sc.bind(local, op.span)  # a result is deserialized: a new object
+
+
+def captured(sc: Scanner, op: n.Operation, callee: n.Callable, event: Event) -> None:
+    """A step body (a check, a submitter) that runs in the steps function, where what it captures are
+    copies: a change in place there is a change of a copy, which the caller's names see in Python only."""
+    functions: list[ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef] = []
+    if callee.form is n.CallableForm.LAMBDA:
+        tree = v.parse(callee.code)
+        functions = [tree] if isinstance(tree, ast.Lambda) else []
+    elif callee.function is not None and callee.function.rpartition(".")[0] in sc.chain:  # a nested def
+        name = callee.function.rpartition(".")[2]
+        functions = [d for d in sc.calls.defs(name) if isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef)]
+    sc.inlined += 1
+    for function in functions:
+        for free, deep in sc.calls.captured_changes(function):
+            copy = f"{op.label}#{sc.inlined}.{free}"
+            sc.link(copy, Value(same=set(sc.ref(free))), event)
+            sc.facts.changes.append((copy, deep, event))
 
 
 def helper_call(sc: Scanner, stmt: n.HelperCall, event: Event) -> None:
@@ -69,22 +89,25 @@ def helper_call(sc: Scanner, stmt: n.HelperCall, event: Event) -> None:
     assigned = own_bound(region)
     aliases: dict[str, str] = {}
     values: dict[str, Value] = {}
+    guarded: set[str] = set()
     for param, arg in given.items():
         if param == region.context:
             continue
         if isinstance(arg, ast.Name) and param not in assigned:
             aliases[param] = sc.name(arg.id)
-        else:
-            values[param] = sc.value(arg)
+            continue
+        values[param] = sc.value(arg)
+        if isinstance(arg, ast.Name | ast.Subscript | ast.Attribute) and v.root(arg) is not None:
+            guarded.add(param)  # emit_helper refuses a change of it in place (an item, or a parameter assigned)
     targets = list(v.names_of(v.parse(stmt.target.code))) if stmt.target is not None else []
     into = sc.version(targets[0], stmt.span) if len(targets) == 1 else None
-    inline(sc, region, values, aliases, event, returns=into)
+    inline(sc, region, values, aliases, event, returns=into, guarded=guarded)
     for local in targets:
         sc.bind(local, stmt.span)
 
 
 def inline(sc: Scanner, region: n.Function, values: dict[str, Value], aliases: dict[str, str], event: Event,
-           branch: bool = False, returns: str | None = None) -> None:
+           branch: bool = False, returns: str | None = None, guarded: frozenset[str] | set[str] = frozenset()) -> None:
     """Read `region` here: parameters bound to `values` (shares evaluated in the caller) or `aliases`."""
     saved = sc.env, sc.renames, sc.scope, sc.chain
     sc.inlined += 1
@@ -105,17 +128,27 @@ def inline(sc: Scanner, region: n.Function, values: dict[str, Value], aliases: d
         else:
             env.pop(renames[local], None)
     sc.env, sc.renames, sc.scope, sc.chain = env, renames, region.qualname, (*sc.chain, region.qualname)
+    elsewhere = set(sc.guarded_elsewhere)
+    sc.guarded_elsewhere |= {renames[p] for p in guarded}
     try:
         for version, shared in captured.items():
             sc.env[version] = frozenset({version})
             sc.link(version, shared, event)
         for param, shared in values.items():
             sc.link(sc.bind(param, region.span), shared, event)
-        sc.returns.append(returns)
+        sc.returns.append([])
+        first = sc.position + 1
         sc.body(region.body, event.loops)
-        sc.returns.pop()
+        given = sc.returns.pop()
+        for copy in captured:
+            sc.facts.copies[copy] = (first, sc.position)
+        sc.position += 1  # the value returned is the caller's once the function has ended (its finally too)
+        end = Event(sc.position, event.loops, region.span)
+        for shared in given if returns is not None else ():
+            sc.link(returns, shared, end)
     finally:
         sc.env, sc.renames, sc.scope, sc.chain = saved
+        sc.guarded_elsewhere = elsewhere
 
 
 def _operation_codes(op: n.Operation) -> Iterator[str]:

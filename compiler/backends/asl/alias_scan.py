@@ -57,7 +57,9 @@ class Scanner:
         self.renames: dict[str, str] = {}  #: a name of the function being read -> its scanned name
         self.scope = ""  #: the qualname of the function being read
         self.chain: tuple[str, ...] = ()  #: the functions being read, outermost first
-        self.returns: list[str | None] = []  #: the version an inlined function's `return` binds
+        #: what an inlined function's `return` statements give (tied to its call's target where it ends)
+        self.returns: list[list[Value]] = []
+        self.guarded_elsewhere: set[str] = set()  #: names whose changes in place the emitter refuses itself
 
     def function(self, fn: n.Function) -> None:
         self.scope = fn.qualname
@@ -185,9 +187,7 @@ class Scanner:
         elif isinstance(stmt, n.Return) and self.returns and stmt.value is not None:
             value = v.parse(stmt.value.code)
             self.expression(value, event)
-            into = self.returns[-1]
-            if into is not None:
-                self.link(into, self.value(value), event)
+            self.returns[-1].append(self.value(value))
         elif isinstance(stmt, n.Operation):
             from durable_compile.backends.asl.alias_regions import operation
             operation(self, stmt, event)
@@ -274,7 +274,7 @@ class Scanner:
     def changed(self, obj: ast.expr, event: Event, deep: bool = False) -> None:
         """`obj` (a name, or a subscript or attribute of one) is changed in place."""
         root = v.root(obj)
-        if root is not None:
+        if root is not None and self.name(root) not in self.guarded_elsewhere:
             deep = deep or not isinstance(obj, ast.Name)
             self.facts.changes += [(version, deep, event) for version in sorted(self.ref(root))]
 

@@ -59,6 +59,8 @@ class Facts:
     peers: list[Edge] = field(default_factory=list)  #: two containers holding the same items
     changes: list[tuple[str, bool, Event]] = field(default_factory=list)  #: (name, deep, where) changed in place
     reads: dict[str, list[Event]] = field(default_factory=dict)  #: name -> where it is read
+    #: a branch's copies of the names it captures -> the positions of the branch (first, last)
+    copies: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def shared_changes(fn: n.Function, source_text: str = "",
@@ -69,17 +71,27 @@ def shared_changes(fn: n.Function, source_text: str = "",
     facts = Facts()
     Scanner(facts, Calls(source_text, defs)).function(fn)
     linked = {name for edges in (facts.same, facts.holds, facts.peers) for a, b, _ in edges for name in (a, b)}
+    linked |= set(facts.copies)
     found: dict[Span, str] = {}
     for name, deep, change in facts.changes:
         if change.span in found or name not in linked:
             continue
-        for other in sorted(observers(facts, name, deep, change)):
+        for other in sorted(observers(facts, name, deep, change) | {name}):
+            if _inside(facts, other, change):  # a branch runs again, or beside others, on its own copy
+                found[change.span] = _message(base(other), base(other))
+                break
             if base(other) == base(name):
                 continue  # one variable of the machine: it holds the change
             if any(read.after(change) and read.at != change.at for read in facts.reads.get(other, [])):
                 found[change.span] = _message(base(name), base(other))
                 break
     return sorted(found.items(), key=lambda item: (item[0].line, item[0].column))
+
+
+def _inside(facts: Facts, copy: str, change: Event) -> bool:
+    """Whether `copy` is a branch's copy of a captured name, changed and read in that branch."""
+    first, last = facts.copies.get(copy, (0, -1))
+    return first <= change.at <= last and any(first <= read.at <= last for read in facts.reads.get(copy, []))
 
 
 def base(version: str) -> str:
@@ -144,11 +156,11 @@ def _closure(names: set[str], adjacent: dict[str, set[str]]) -> set[str]:
 
 
 def _message(name: str, other: str) -> str:
-    if _shown(name) == _shown(other):  # a branch's copy of a name it captures
-        return (f"{_shown(name)!r} is changed in place in a parallel branch or map function, whose variables are "
-                f"copies in the state machine (in Python, the caller's {_shown(other)!r}, read afterwards, "
-                f"would see the change): return the new value from the branch, or build a list of the branch's "
-                f"own")
+    if _shown(name) == _shown(other):  # a copy of a captured name: in a step, a branch or a map function
+        return (f"{_shown(name)!r} is changed in place in code that the state machine runs on a copy of it (a "
+                f"step, a parallel branch or a map function) and read again, by another run of that code or by "
+                f"the caller afterwards: in Python they all share one object. Return the new value instead, or "
+                f"build a list or dict of the code's own")
     return (f"{_shown(name)!r} is changed in place while {_shown(other)!r} refers to the same list or dict (or "
             f"to a list or dict inside it) and is read afterwards: the state machine's variables hold copies, "
             f"so {_shown(other)!r} would keep the old value. Copy where the two are tied (list(...), dict(...) "
