@@ -108,7 +108,7 @@ class Emitter:
         self.scope = emit_branch.own_names(handler.function)  #: the variables this ASL scope's own code assigns
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
         self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
-        for span, message in shared_changes(handler.function):  # Python shares what the machine copies
+        for span, message in shared_changes(handler.function, source_text, self.functions.defs):  # Python shares
             self.report("DUR820", span, message)
 
     # --- the whole handler ---------------------------------------------------------------------------
