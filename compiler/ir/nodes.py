@@ -94,6 +94,7 @@ class Desugared(Stmt):
     code: str  #: the original expression
     body: tuple[Stmt, ...]  #: the statements that compute it (their `code` fields are generated)
     refusal: str | None = None  #: why a backend that runs the body as it stands would change the meaning
+    form: str = ""  #: for a comprehension: "list", "set", "dict" or "generator"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import batch, emit_branch, emit_try, totality
+from durable_compile.backends.asl import batch, batch_returns, emit_branch, emit_try, totality
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_branch import Branch
 from durable_compile.backends.asl.emit_retry import retry_for
@@ -49,17 +49,23 @@ def _unsupported(span: Span, message: str) -> Exception:
 
 
 def batch_variables(fn: n.Function) -> set[str]:
-    """Locals that only ever hold a BatchResult (assigned from `parallel`/`map`, nothing else)."""
+    """Locals that only ever hold a BatchResult (assigned from `parallel`/`map`, or from calls of functions
+    that return one on every path: batch_returns.py; nothing else)."""
     held: set[str] = set()
     other: set[str] = set()
     for stmt in n.walk(fn.body):
         if isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name):
             (held if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) else other).add(stmt.target.id)
-        elif isinstance(stmt, n.HelperCall) and stmt.target is not None:  # what a helper returns is unknown
-            other.update(x.id for x in _names_in(stmt.target))
         elif isinstance(stmt, n.Assign | n.AugAssign | n.For):
             for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
                 other.update(x.id for x in _names_in(target))
+    helpers = [s for s in n.walk(fn.body) if isinstance(s, n.HelperCall) and s.target is not None]
+    mixed = {x.id for s in helpers if not isinstance(s.target, ir.Name) for x in _names_in(s.target)}  # type: ignore[arg-type]
+    from_helpers = batch_returns.helper_batches(fn, held - other - mixed)
+    for stmt in helpers:  # a helper's result is a BatchResult when it returns one on every path
+        assert stmt.target is not None
+        (held if isinstance(stmt.target, ir.Name) and stmt.target.id in from_helpers else other).update(
+            x.id for x in _names_in(stmt.target))
     return held - other
 
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_finally, emit_serdes, emit_try
+from durable_compile.backends.asl import batch_returns, emit_finally, emit_serdes, emit_try
 from durable_compile.backends.asl.emit_support import (
     Namer,
     Unsupported,
@@ -84,7 +84,8 @@ def partial_return(em: Emitter, target: str | None, nxt: str, outer: int = 0,
         through = emit_finally.return_(em, stmt, partial(_returned, em, stmt, target, nxt, what), outer)
         if through is not None:
             return through
-        value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
+        value = batch_returns.returned(em.batches, stmt.value) or (
+            em.value(stmt.value) if stmt.value is not None else "{% null %}")
         if target is None and value is not None:
             return nxt
         name = em.namer.name(f"Return-line-{stmt.span.line}")

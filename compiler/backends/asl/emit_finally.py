@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_try, finally_alias
+from durable_compile.backends.asl import batch_returns, emit_try, finally_alias
 from durable_compile.backends.asl.emit_support import Unsupported
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.ir import nodes as n
@@ -63,7 +63,9 @@ def return_(em: Emitter, stmt: n.Return, finish: Callable[[str], str] | None = N
 
 def _value(em: Emitter, stmt: n.Return, result: str, nxt: str) -> str:
     """Assign the returned value to `result`, then go to `nxt`."""
-    value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
+    value = batch_returns.returned(em.batches, stmt.value) if em.returns else None  # an inlined helper's batch
+    if value is None:
+        value = em.value(stmt.value) if stmt.value is not None else "{% null %}"
     if value is None:
         return em.lifted_value(stmt.value, stmt.span, nxt, result)  # type: ignore[arg-type]
     return em.put(em.namer.name(f"Set-{result}"), {"Type": "Pass", "Assign": {result: value}, "Next": nxt},

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from durable_compile.backends.asl import batch_returns
 from durable_compile.backends.asl.emit_child import partial_return
 from durable_compile.backends.asl.emit_support import (
     Unsupported,
@@ -58,6 +59,9 @@ def helper_call(em: Emitter, stmt: n.HelperCall, nxt: str) -> str:
         raise Unsupported(escape[0], f"{name} {escape[1]}: to-asl inlines a function that receives the durable "
                                      "context, and can follow the context only into its durable calls and into "
                                      "calls of such functions of this module")
+    batch_refusal = batch_returns.refusal(region, em.batches, stmt.target, name)
+    if batch_refusal is not None:
+        raise Unsupported(stmt.span, batch_refusal)
     if stmt.target is not None and not isinstance(stmt.target, ir.Name):
         temp = em.fresh("result")  # `out["x"] = helper(...)`: through a fresh name, then stored as written
         em.locals.add(temp)

@@ -15,6 +15,13 @@ from collections.abc import Callable as Fn
 from dataclasses import dataclass, field
 from itertools import count
 
+from durable_compile.backends.python import comprehensions
+from durable_compile.backends.python.comprehensions import (
+    comprehension_init,
+    comprehension_loop,
+    is_temp,
+    synthesized,
+)
 from durable_compile.backends.python.jinja import render
 from durable_compile.backends.python.layout import ModuleLayout
 from durable_compile.backends.python.text import Edit, SourceText
@@ -23,7 +30,6 @@ from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
-TEMP = re.compile(r"_dc_t\d+\Z")
 RETURN = re.compile(r"return\b")
 
 
@@ -33,10 +39,6 @@ class EmitError(Exception):
     def __init__(self, span: Span, message: str) -> None:
         super().__init__(message)
         self.span = span
-
-
-def is_temp(expr: ir.Expr | None) -> bool:
-    return isinstance(expr, ir.Name) and TEMP.match(expr.id) is not None and expr.code == expr.id
 
 
 def hoisted(body: tuple[n.Stmt, ...]) -> list[tuple[Span, str]]:
@@ -56,48 +58,6 @@ def hoisted(body: tuple[n.Stmt, ...]) -> list[tuple[Span, str]]:
         for block in n.blocks(stmt):
             found.extend(hoisted(block))
     return found
-
-
-def comprehension_init(stmt: n.Stmt) -> str | None:
-    """The temporary of `_dc_tN = []` (or `{}`, `set()`): a comprehension that runs operations, as a loop."""
-    if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and is_temp(stmt.targets[0]):
-        if isinstance(stmt.value, ir.ListExpr | ir.DictExpr | ir.Call) and not stmt.value.code.startswith("_dc"):
-            return stmt.targets[0].id  # type: ignore[attr-defined]
-    return None
-
-
-def comprehension_loop(body: tuple[n.Stmt, ...], index: int) -> int | None:
-    """The index of the loop of the comprehension whose result list starts at `body[index]`, if it does."""
-    init = body[index]
-    if comprehension_init(init) is None:
-        return None
-    for later in range(index + 1, len(body)):
-        stmt = body[later]
-        if not init.span.line <= stmt.span.line <= init.span.end_line:
-            return None
-        if isinstance(stmt, n.For):
-            return later
-    return None
-
-
-def synthesized(stmt: n.Stmt, expr: Fn[[ir.Expr], str]) -> str | None:
-    """The text of a statement the lowering made up (a comprehension's loop), or None for written ones."""
-    init = comprehension_init(stmt)
-    if init is not None and isinstance(stmt, n.Assign):
-        return f"{init} = {stmt.value.code}"
-    if isinstance(stmt, n.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
-        owner = stmt.value.func.value
-        if is_temp(owner) and len(stmt.value.args) == 1:  # `_dc_tN.append(element)`, `_dc_tN.add(element)`
-            element = expr(stmt.value.args[0])
-            # In-place operators instead of method calls: the same list/set, and no call for the guard's
-            # profile hook to see (a builtin method call costs it two events per element).
-            grow = {"append": f"+= [{element}]", "add": f"|= {{{element}}}"}.get(stmt.value.func.attr)
-            return f"{owner.code} {grow}" if grow else f"{owner.code}.{stmt.value.func.attr}({element})"
-    if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Subscript):
-        target = stmt.targets[0]
-        if is_temp(target.value):  # `_dc_tN[key] = value`
-            return f"{target.value.code}[{expr(target.index)}] = {expr(stmt.value)}"
-    return None
 
 
 def callables(op: n.Operation) -> list[n.Callable]:
@@ -122,6 +82,7 @@ class Statements:
     w: Writer  #: where the lines go
     lifted: count[int] = field(default_factory=lambda: count(1))  #: numbering of lifted lambdas
     led: set[int] = field(default_factory=set)  #: source lines whose leading comments are written
+    yielding: set[str] = field(default_factory=set)  #: temporaries of generator expressions (`yield`)
 
     # regions ------------------------------------------------------------------------------------------
     def body(self, fn: n.Function) -> None:
@@ -155,21 +116,33 @@ class Statements:
             handler(self, stmt, edits)
             index += 1
 
-    def comprehension(self, group: tuple[n.Stmt, ...], edits: list[Edit]) -> None:
+    def comprehension(self, group: tuple[n.Stmt, ...], edits: list[Edit], form: str = "list") -> None:
         """A comprehension that runs operations: its loop in a local function, as Python runs a comprehension
-        (the loop variable stays private); the outermost iterable is evaluated outside, first, as in Python."""
+        (the loop variable stays private); the outermost iterable is evaluated outside, first, as in Python.
+        A generator expression becomes a generator function (its operations run as it is consumed, one
+        element at a time, as in Python), a set comprehension builds a set."""
         init, *iterable, loop = group
         temp, line = comprehension_init(init) or "", init.span.line
         for stmt in iterable:
             HANDLERS[type(stmt)](self, stmt, edits)
         assert isinstance(loop, n.For)
+        if form == "set":
+            init = n.Assign(init.span, (init.targets[0],), ir.Call("set()", init.span, ir.Name("set", init.span, "set"),
+                                                                    (), (), None))  # type: ignore[attr-defined]
+            loop = comprehensions.as_set(loop, temp)
         name = f"_dc_comp{next(self.lifted)}"
         self.w.write(f"def {name}(_dc_iter):", line)
         with self.w.nested():
-            self.simple(init, edits)
-            self.loop(f"for {self.expr(loop.target, edits)} in _dc_iter:", loop, edits)
-            self.w.write(f"return {temp}", line)
-        self.w.write(f"{temp} = {name}({self.expr(loop.iter, edits)})", line)
+            if form == "generator":
+                self.yielding.add(temp)
+                self.loop(f"for {self.expr(loop.target, edits)} in _dc_iter:", comprehensions.as_generator(loop, temp),
+                          edits)
+            else:
+                self.simple(init, edits)
+                self.loop(f"for {self.expr(loop.target, edits)} in _dc_iter:", loop, edits)
+                self.w.write(f"return {temp}", line)
+        outer = self.expr(loop.iter, edits)
+        self.w.write(f"{temp} = {name}(iter({outer}))" if form == "generator" else f"{temp} = {name}({outer})", line)
 
     def leading(self, span: Span, first: bool) -> None:
         """The comment lines right above a statement, and the blank line before them, once each."""
@@ -202,10 +175,40 @@ class Statements:
 
     # simple statements ----------------------------------------------------------------------------------
     def desugared(self, stmt: n.Desugared, edits: list[Edit]) -> None:
-        """A rewritten comprehension: its loop statements are made up by the lowering (see `synthesized`)."""
-        self.block(stmt.body, edits)
+        """A rewritten comprehension: its loop statements are made up by the lowering (see `synthesized`).
+        An operation Python may not reach (`a or ctx.step(...)`) stays in its expression instead, tagged."""
+        if stmt.construct == "conditional operation":
+            self.in_place(stmt.body, edits)
+        elif stmt.form and comprehension_loop(stmt.body, 0) == len(stmt.body) - 1:
+            self.leading(stmt.span, first=True)
+            self.comprehension(stmt.body, edits, stmt.form)
+        else:
+            self.block(stmt.body, edits)
+
+    def in_place(self, body: tuple[n.Stmt, ...], edits: list[Edit]) -> None:
+        """Operations hoisted out of the right of `and`/`or` or an arm of `x if t else y`: each goes back
+        where it was written, tagged, so it runs only when Python gets to it (their lifted lambdas are
+        defined first, which runs nothing)."""
+        for stmt in body:
+            if isinstance(stmt, n.Desugared) and stmt.construct == "conditional operation":
+                self.in_place(stmt.body, edits)
+                continue
+            if isinstance(stmt, n.Operation) and is_temp(stmt.target):
+                text = self.call_text(stmt, edits)
+            elif isinstance(stmt, n.HelperCall) and is_temp(stmt.target):
+                own = self.st.bounds(stmt.span)
+                text = self.st.slice(stmt.span, [e for e in edits if (e.start, e.end) != own])
+            else:
+                raise EmitError(stmt.span, "the Python backend cannot keep this comprehension in the `and`/`or` or "
+                                           "conditional expression around it: assign it in an if statement first")
+            bounds = self.st.bounds(stmt.span)
+            edits[:] = [Edit(e.start, e.end, text) if (e.start, e.end) == bounds else e for e in edits]
 
     def simple(self, stmt: n.Stmt, edits: list[Edit]) -> None:
+        element = comprehensions.yielded(stmt, self.yielding)
+        if element is not None:
+            self.w.write(f"yield {self.expr(element, edits)}", stmt.span.line)
+            return
         made_up = synthesized(stmt, lambda e: self.expr(e, edits))
         if made_up is not None:
             self.w.write(made_up, stmt.span.line)
@@ -235,6 +238,14 @@ class Statements:
 
     # durable operations ---------------------------------------------------------------------------------
     def operation(self, op: n.Operation, edits: list[Edit]) -> None:
+        call = self.call_text(op, edits)
+        target = None if op.target is None else self.expr(op.target, edits)
+        text = render("operation.py.j2", target=target, call=call)
+        suffix = "" if is_temp(op.target) else self.trailing(op.span)
+        self.w.write(text + suffix, op.span.line, verbatim=True, last=op.span.end_line)
+
+    def call_text(self, op: n.Operation, edits: list[Edit]) -> str:
+        """The durable call as written, tagged, its orchestration lambdas lifted to defs (written here)."""
         local = list(edits)
         for c in callables(op):
             if liftable(c) and c.lam is not None and c.region is not None:
@@ -244,11 +255,7 @@ class Statements:
                 local.append(Edit(start, end, name))
         local.append(self.receiver(op))
         own = self.st.bounds(op.span)
-        call = self.st.slice(op.span, [e for e in local if (e.start, e.end) != own])
-        target = None if op.target is None else self.expr(op.target, edits)
-        text = render("operation.py.j2", target=target, call=call)
-        suffix = "" if is_temp(op.target) else self.trailing(op.span)
-        self.w.write(text + suffix, op.span.line, verbatim=True, last=op.span.end_line)
+        return self.st.slice(op.span, [e for e in local if (e.start, e.end) != own])
 
     def helper_call(self, call: n.HelperCall, edits: list[Edit]) -> None:
         """A project function given the context: called as written (its own body is rebuilt as a region)."""

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 Comprehension = cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
+FORMS = {cst.ListComp: "list", cst.SetComp: "set", cst.DictComp: "dict", cst.GeneratorExp: "generator"}
 #: builtins that drain a generator given as their first argument before they return
 DRAINING = frozenset({"sum", "min", "max", "sorted", "list", "tuple", "set", "frozenset", "dict"})
 SHORT_CIRCUIT = frozenset({"any", "all"})
@@ -60,7 +61,7 @@ def desugar(lowerer: Lowerer, comp: Comprehension, temp: ir.Name, scope: Scope,
     init = n.Assign(span, (temp,), empty)
     body = (init, *_Builder(lowerer, comp, temp, scope, reducer).loop(comp.for_in))
     refusal = _lazy(env, comp, consumer) or _set(env, comp, consumer) or _leak(env, comp, scope)
-    return [n.Desugared(span, "comprehension", temp, env.code(comp), body, refusal)]
+    return [n.Desugared(span, "comprehension", temp, env.code(comp), body, refusal, FORMS[type(comp)])]
 
 
 def _reducer(comp: Comprehension, consumer: cst.Call | None) -> str | None:
