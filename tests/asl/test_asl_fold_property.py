@@ -136,7 +136,8 @@ class Builder:
         returns `$first` and its input (the Parallel's input, or its Arguments)."""
         inner = Builder(self.names)
         end = inner.add({"Type": "Succeed", "Output": f"{{% [$x, ${later}] %}}"})
-        call = inner.add({"Type": "Task", "Resource": INVOKE, "Next": end, "Assign": {"x": "{% $states.result.Payload %}"},
+        call = inner.add({"Type": "Task", "Resource": INVOKE, "Next": end,
+                          "Assign": {"x": "{% $states.result.Payload %}"},
                           "Arguments": {"FunctionName": "inc", "Payload": f"{{% ${first} %}}"}})
         other = Builder(self.names)
         alone = other.add({"Type": "Succeed", "Output": f"{{% [${first}, $states.input] %}}"})
