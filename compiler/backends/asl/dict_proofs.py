@@ -250,9 +250,9 @@ def _parse(code: str) -> ast.expr | None:
 class Placement:
     """The statement the emitter is translating, and the names proven dicts there."""
 
-    def __init__(self, defs: Callable[[], dict[str, list[ast.FunctionDef]]]) -> None:
+    def __init__(self, defs: Callable[[str], list[ast.stmt]]) -> None:
         self.stmt: n.Stmt | None = None  #: the innermost statement being emitted
-        self._defs = defs  #: the module's defs by name (read on first use)
+        self._defs = defs  #: the module's defs of a name (each read on first use)
         self._aliases: dict[int, tuple[n.Stmt, n.Stmt]] = {}  #: id(made) -> (made, the statement it stands for)
         self._proofs: dict[int, tuple[n.Function, Proofs]] = {}
 
@@ -281,5 +281,5 @@ class Placement:
         return cached[1].get(id(stmt), _NONE)
 
     def _dict_step(self, qualname: str) -> bool:
-        defs = self._defs().get(qualname.rsplit(".", 1)[-1], [])
+        defs = [d for d in self._defs(qualname.rsplit(".", 1)[-1]) if isinstance(d, ast.FunctionDef)]
         return len(defs) == 1 and returns_dict(defs[0])

@@ -98,7 +98,7 @@ class Emitter:
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
         self.loops: list[Loop] = []
-        self.place = Placement(lambda: self.module_functions)  #: the statement being emitted, its proven dicts
+        self.place = Placement(self.functions.defs)  #: the statement being emitted, its proven dicts
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
         self._translator: tuple[tuple[Any, ...], tuple[int, ...], JsonTranslator] | None = None

@@ -48,19 +48,22 @@ class Functions:
         self.sources = sources
         self._all: dict[str, list[ast.FunctionDef]] | None = None
         self._attempt: dict[str, bool] = {}
+        self._parsed: dict[str, list[ast.stmt]] = {}  #: the defs of a name, parsed from the front end's texts
 
     def defs(self, name: str) -> list[ast.stmt]:
         if self.sources is None:
             if self._all is None:
                 self._all = function_defs(self.source_text)
             return list(self._all.get(name, ()))
-        found: list[ast.stmt] = []
+        if name in self._parsed:
+            return list(self._parsed[name])
+        found: list[ast.stmt] = self._parsed.setdefault(name, [])
         for text in self.sources(name):
             try:
                 found.extend(ast.parse(textwrap.dedent(text)).body)
             except SyntaxError:
                 continue
-        return found
+        return list(found)
 
     def reads_attempt(self, name: str) -> bool:
         """Whether a def of that name reads `.attempt` (a step body that needs its attempt number)."""

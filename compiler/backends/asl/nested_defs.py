@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import symtable
 import textwrap
+import weakref
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl.emit_support import Unsupported
@@ -22,6 +23,10 @@ from durable_compile.source import Span
 
 if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
+
+#: each emitter's index of nested defs, for the function it emits (an inlined helper's body is another)
+_INDEX: weakref.WeakKeyDictionary[Emitter, tuple[n.Function, dict[str, list[n.LocalDef]]]] = \
+    weakref.WeakKeyDictionary()
 
 
 def called_defs(em: Emitter, code: str, span: Span, skip: str = "") -> tuple[list[str], set[str]]:
@@ -67,10 +72,15 @@ def free_reads(em: Emitter, stmt: n.LocalDef, span: Span) -> set[str]:
 
 
 def _defs_by_name(em: Emitter) -> dict[str, list[n.LocalDef]]:
+    """The handler's nested defs by simple name, indexed once per handler (every step asks)."""
+    cached = _INDEX.get(em)
+    if cached is not None and cached[0] is em.handler.function:
+        return cached[1]
     found: dict[str, list[n.LocalDef]] = {}
     for stmt in n.walk(em.handler.function.body):
         if isinstance(stmt, n.LocalDef):
             found.setdefault(stmt.qualname.rsplit(".", 1)[-1], []).append(stmt)
+    _INDEX[em] = (em.handler.function, found)
     return found
 
 
