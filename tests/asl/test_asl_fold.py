@@ -55,6 +55,13 @@ def mapped(items: str, states: dict[str, Any], nxt: str, selector: bool = False)
     return state
 
 
+def parallel(nxt: str, first: dict[str, Any], second: dict[str, Any], **rest: dict[str, Any]) -> dict[str, Any]:
+    """A Parallel of two branches (their first states; `rest` joins the first branch), assigning `pair`
+    to its result."""
+    return {"Type": "Parallel", "Next": nxt, "Assign": {"pair": "{% $states.result %}"}, "Branches": [
+        {"StartAt": "First", "States": {"First": first, **rest}}, {"StartAt": "Second", "States": {"Second": second}}]}
+
+
 def machine(start: str, **states: dict[str, Any]) -> dict[str, Any]:
     return {"QueryLanguage": "JSONata", "StartAt": start, "States": states}
 
@@ -216,6 +223,33 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
             "Ok": done("{% [$v, $w] %}"),
             "Caught": done("{% 'caught' %}")}, "Done", selector=True),
         Done=done("{% $out %}")), ["Each", "Begin", "Odd", "Caught"]),
+    "a safe pass folds into a parallel whose branches read it in their first states only": (machine(
+        "Each",
+        Each=mapped("{% [1, 2] %}", {
+            "Begin": pass_({"v": "{% $states.input.item %}", "k": 10}, "Both"),
+            "Both": parallel("Ok", task("inc", "{% $v %}", None, End=True),
+                             done("{% [$v * $k, $states.input.index] %}")),
+            "Ok": done("{% [$v, $k, $pair] %}")}, "Done", selector=True),
+        Done=done("{% $out %}")), ["Each", "Both"]),
+    "a branch reading the variable after its first state keeps the pass before the parallel": (machine(
+        "Each",
+        Each=mapped("{% [1, 2] %}", {
+            "Begin": pass_({"v": "{% $states.input.item %}"}, "Both"),
+            "Both": parallel("Ok", task("inc", "{% 1 %}", "Again"), done("{% $v %}"),
+                             Again=task("inc", "{% $v %}", None, End=True)),
+            "Ok": done("{% [$v, $pair] %}")}, "Done", selector=True),
+        Done=done("{% $out %}")), ["Each", "Begin", "Both"]),
+    "a pass that may fail stays before a parallel whose branches read it": (machine(
+        "Start",
+        Start=pass_({"n": "{% $states.input.n %}"}, "Both"),
+        Both=parallel("Done", task("inc", "{% $n %}", None, End=True), done("{% $n %}")),
+        Done=done("{% $pair %}")), ["Start", "Both"]),
+    "a parallel with Arguments keeps a pass that reads $states.input for its branches": (machine(
+        "Start",
+        Start=pass_({"e": "{% $states.input %}"}, "Both"),
+        Both={**parallel("Done", task("inc", "{% $e.n ? $e.n : 0 %}", None, End=True), done("{% $e %}")),
+              "Arguments": {"other": 1}},
+        Done=done("{% $pair %}")), ["Start", "Both"]),
 }
 INPUTS = [{"n": 1}, {"n": 6}, {"m": 2}]
 

@@ -3,8 +3,9 @@
 Hypothesis builds machines from Pass states (assignments that read and write the same few variables,
 some of which can fail or be undefined), Lambda tasks (with and without Retry and Catch, matching every
 error or only the function's own; `flaky` fails on odd calls), Choice states that branch and join,
-bounded loops, and Maps whose iterations start with a Pass reading the item (and may read an outer
-variable), then compares status, output, error and the Lambda calls made before and after the fold, on
+bounded loops, Maps whose iterations start with a Pass reading the item (and may read an outer
+variable), and Parallels whose branches read outer variables in their first states or later (with and
+without Arguments), then compares status, output, error and the Lambda calls made before and after the fold, on
 sfnx.testing for every example and on moto for a few. One input lacks the field the first Pass reads.
 """
 
@@ -25,7 +26,7 @@ INVOKE = "arn:aws:states:::lambda:invoke"
 #: assignments: variable -> expressions it may get (a, b numbers; c a list)
 EXPRESSIONS = {
     "a": ["$a + 1", "$b * 2", "$count($c)", "$a", "$states.input.n", "$c[0]", "3"],
-    "b": ["$a - $b", "$b", "$c[-1]", "$a = $b ? 1 : 2", "$missing.field"],
+    "b": ["$a - $b", "$b", "$c[-1]", "$a = $b ? 1 : 2", "$missing.field", "$states.input"],
     "c": ["$append($c, [$a])", "[$b]", "$append($c, [[$a, $b]])", "$reverse($c)"],
 }
 
@@ -42,6 +43,7 @@ def blocks(depth: int) -> st.SearchStrategy[list[Block]]:
         st.tuples(st.sampled_from(["inc", "flaky"]), st.sampled_from("ab"), HANDLES, HANDLES)
         .map(lambda t: ("task", *t)),
         st.tuples(st.sampled_from("ab"), st.sampled_from(["", "a", "b"]), HANDLES).map(lambda t: ("map", *t)),
+        st.tuples(st.sampled_from("ab"), st.sampled_from("ab"), st.booleans()).map(lambda t: ("parallel", *t)),
         st.just(("empty",)),
     )
     if depth == 0:
@@ -112,6 +114,8 @@ class Builder:
                      "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **processor},
                      "Assign": {"c": "{% $states.result %}"}}
             return self.add(handled(state, None, catch, nxt))
+        if kind == "parallel":
+            return self.add(self.parallel(*item[1:], nxt))
         if kind == "choice":
             _, limit, then, orelse = item
             test = f"{{% $a > {limit} %}}"
@@ -125,6 +129,24 @@ class Builder:
             {"Condition": f"{{% ${counter} < {times} %}}", "Next": entry,
              "Assign": {counter: f"{{% ${counter} + 1 %}}"}}]}
         return self.add({"Type": "Pass", "Assign": {counter: 0}, "Next": head})
+
+
+    def parallel(self, first: str, later: str, arguments: bool, nxt: str) -> dict[str, Any]:
+        """Two branches: one calls `inc` with `$first`, then returns its result with `$later`; the other
+        returns `$first` and its input (the Parallel's input, or its Arguments)."""
+        inner = Builder(self.names)
+        end = inner.add({"Type": "Succeed", "Output": f"{{% [$x, ${later}] %}}"})
+        call = inner.add({"Type": "Task", "Resource": INVOKE, "Next": end,
+                          "Assign": {"x": "{% $states.result.Payload %}"},
+                          "Arguments": {"FunctionName": "inc", "Payload": f"{{% ${first} %}}"}})
+        other = Builder(self.names)
+        alone = other.add({"Type": "Succeed", "Output": f"{{% [${first}, $states.input] %}}"})
+        state: dict[str, Any] = {"Type": "Parallel", "Next": nxt, "Assign": {"c": "{% $states.result %}"},
+                                 "Branches": [{"StartAt": call, "States": inner.states},
+                                              {"StartAt": alone, "States": other.states}]}
+        if arguments:
+            state["Arguments"] = {"n": 5}
+        return state
 
 
 def build(items: list[Block]) -> dict[str, Any]:
@@ -169,11 +191,14 @@ def same_outcome(definition: dict[str, Any], engine: str) -> None:
 #: a machine where a missing guard shows (found by removing each guard in turn): a may-fail assignment
 #: that a task evaluates first, in its Arguments, and whose failure the task's catcher would catch
 PINNED = [("task", "inc", "a", "States.ALL", None), ("pass", {"b": "$c[-1]"}), ("task", "inc", "b", None, "States.ALL")]
+#: a Pass reading `$states.input` before a Parallel whose Arguments give its branches another input
+PINNED_PARALLEL = [("pass", {"b": "$states.input"}), ("parallel", "b", "a", True), ("task", "inc", "a", None, None)]
 
 
 @settings(max_examples=150, deadline=None)
 @given(items=blocks(2))
 @example(items=PINNED)
+@example(items=PINNED_PARALLEL)
 def test_fold_keeps_the_outcome_on_sfnx(items: list[Block]) -> None:
     same_outcome(build(items), "sfnx")
 

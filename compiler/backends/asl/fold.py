@@ -12,7 +12,9 @@ own (Parallel branches and Map processors recursively), so any state type passes
   or fold_graph.bound writes a variable or `$states` field in place).
 - Pass into its successor: a Pass that is the only way into a Choice, Pass, Wait, Task, Parallel or Map
   gives that state its assignments on every way out, and the state's own expressions bind the new
-  values (a Pass passes its input on, so `$states.input` reads the same there).
+  values (a Pass passes its input on, so `$states.input` reads the same there). A Parallel whose
+  branches read the Pass's variables takes its safe assignments when they read them in their first
+  states only (bound there too: nothing runs in between, and a branch's input is the Parallel's).
 - Succeed into its predecessors: `End` plus the Succeed's `Output` on the states that go there.
 
 Guards (fold_guards.py): the same expressions are evaluated, once per path, with the same variable

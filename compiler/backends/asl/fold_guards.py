@@ -16,7 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from durable_compile.backends.asl.fold_graph import handles_evaluation_errors, reads, strings
+from durable_compile.backends.asl.fold_graph import (
+    Graph,
+    Ref,
+    handles_evaluation_errors,
+    reads,
+    reads_states,
+    strings,
+)
 from durable_compile.backends.asl.totality import total_and_defined
 from durable_compile.backends.asl.walk import is_jsonata
 
@@ -24,6 +31,8 @@ from durable_compile.backends.asl.walk import is_jsonata
 BEFORE_CALL: dict[str, tuple[str, ...]] = {"Task": ("Arguments",), "Parallel": ("Arguments",), "Map": ("Items",)}
 #: states with inner scopes (branches, iterations), which read outer variables before the state leaves
 NESTING = frozenset({"Map", "Parallel"})
+#: the transition that starts a scope
+_START = Ref("", "start")
 #: a first retrier that keeps the others from retrying the failure of the state's own expressions. Step
 #: Functions names it States.QueryEvaluationError; moto names a JSONata error raised in a Task
 #: States.Runtime, which Step Functions never retries or catches, so naming it too changes nothing there
@@ -57,9 +66,11 @@ def checked_before_call(state: dict[str, Any], var: str, assign: dict[str, Any])
 
 def forward_into_call(state: dict[str, Any], assign: dict[str, Any], facts: Facts) -> bool:
     """Whether a Pass's assignments may join a Task, Parallel or Map that it alone enters: each one is
-    safe, or fails before the call and is not caught there (a retrier only fails the same way again)."""
+    safe, or fails before the call and is not caught there (a retrier only fails the same way again).
+    Where the inner scopes read them, only a Parallel whose branches read them in their first states
+    may take them, safe ones only (they are then evaluated in each branch too)."""
     if state["Type"] in NESTING and not _nesting_allows(state, assign):
-        return False
+        return safe(assign, facts) and first_states_only(state, assign)
     unchecked = [var for var, value in assign.items() if not safe_value(value, facts)]
     if not unchecked:
         return True
@@ -91,6 +102,26 @@ def _nesting_allows(state: dict[str, Any], assign: dict[str, Any]) -> bool:
     if any(names & (reads(scope) | _assigned(scope)) for scope in nested):
         return False
     return not names & reads(state.get("ItemSelector"))
+
+
+def first_states_only(state: dict[str, Any], assign: dict[str, Any]) -> bool:
+    """Whether a Parallel's branches read the variables of `assign` only in their first states, which
+    nothing inside the branch enters again, and assign none of them: there the fold binds them to their
+    expressions (`fold_graph.bind`), which read the same values as in the Pass. Nothing runs between the
+    Pass and a branch's start; a branch's input is the Parallel's input (no `Arguments`), so that
+    `$states.input` reads the same there too."""
+    names = set(assign)
+    if state["Type"] != "Parallel" or ("Arguments" in state and reads_states(assign)):
+        return False
+    for branch in state["Branches"]:
+        first = branch["StartAt"]
+        if names & _assigned(branch) or Graph(branch).preds[first] != [_START]:
+            return False
+        for name, inner in branch["States"].items():
+            nested = [*inner.get("Branches", ()), inner.get("ItemProcessor")] if name == first else [inner]
+            if names & reads(nested):
+                return False
+    return True
 
 
 def _assigned(scope: dict[str, Any]) -> set[str]:
