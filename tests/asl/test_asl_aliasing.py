@@ -185,6 +185,13 @@ REFUSED: dict[str, tuple[str, int | str, tuple[str, str]]] = {
     put(items)
     y = len(a)
 ''', 4, ("items", "a")),
+    "(b) a nested function appends to a list it captures": ('''
+    a = items
+    def put(v):
+        items.append(v)
+    put(x)
+    y = len(a)
+''', 4, ("items", "a")),
     "(b) heapq.heappush changes its heap": ('''
     a = items
     heapq.heappush(items, x)
@@ -325,6 +332,12 @@ AGREE_BOTH: dict[str, tuple[str, list[int]]] = {
     add(items, x)
     a = first_row(items)
     y = a + 1
+''', [1]),
+    "(b) a nested function appends to a list it captures, no other name shares it": ('''
+    def put(v):
+        items.append(v)
+    put(x)
+    y = len(items)
 ''', [1]),
     "(c) a child context's closure appends to a list no other name shares": ('''
     def kid(ctx):

@@ -68,6 +68,7 @@ class Calls:
         self.defs = defs or self._defs
         self.foreign, self.stdlib = _imports(source_text)
         self.summaries: dict[str, Summary | None] = {}
+        self.closures: dict[str, list[tuple[str, bool]]] = {}
 
     def effect(self, call: ast.AST | None) -> Effect | None:
         if not isinstance(call, ast.Call):
@@ -118,6 +119,14 @@ class Calls:
                        for container in sorted(observers(facts, param, False, _NOWHERE) & set(params)))
         returned = frozenset(p for p in params if RETURN in observers(facts, p, True, _NOWHERE))
         return Summary(params, tuple(sorted(changed.items())), stored, returned)
+
+    def captured(self, name: str) -> list[tuple[str, bool]]:
+        """What a nested def of the handler (`name`, called by name) changes in place among the names it
+        captures (the steps function gives those back to the caller's variables of the same names)."""
+        if name not in self.closures:
+            defs = [d for d in self.defs(name) if isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef)]
+            self.closures[name] = sorted({found for d in defs for found in self.captured_changes(d)})
+        return self.closures[name]
 
     def captured_changes(self, fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, bool]]:
         """The names a closure captures and changes in place (deep: an object inside them)."""

@@ -57,6 +57,7 @@ class Scanner:
         self.renames: dict[str, str] = {}  #: a name of the function being read -> its scanned name
         self.scope = ""  #: the qualname of the function being read
         self.chain: tuple[str, ...] = ()  #: the functions being read, outermost first
+        self.nested: set[str] = set()  #: the names of the nested defs seen so far
         #: what an inlined function's `return` statements give (tied to its call's target where it ends)
         self.returns: list[list[Value]] = []
         self.guarded_elsewhere: set[str] = set()  #: names whose changes in place the emitter refuses itself
@@ -98,6 +99,8 @@ class Scanner:
             elif isinstance(stmt, n.Match):
                 self.match(stmt, event, loops)
             elif isinstance(stmt, _SIMPLE):
+                if isinstance(stmt, n.LocalDef):
+                    self.nested.add(stmt.qualname.rpartition(".")[2])
                 self.simple(stmt, event)
             elif isinstance(stmt, n.With | n.Desugared):  # straight on
                 self.simple(stmt, event)
@@ -247,6 +250,9 @@ class Scanner:
 
     def called(self, call: ast.Call, event: Event) -> None:
         """A call of a function that may change its arguments (alias_calls reads the module's defs)."""
+        if isinstance(call.func, ast.Name) and call.func.id in self.nested:  # changing what it captures
+            for free, deep in self.calls.captured(call.func.id):
+                self.changed(ast.Name(free, ast.Load()), event, deep)
         effect = self.calls.effect(call)
         if effect is None:
             return
