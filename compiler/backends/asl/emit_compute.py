@@ -15,9 +15,12 @@ if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
 
 
-def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str) -> str:
+def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str,
+            ends: bool = False) -> str:
     """A Task of the steps function that runs `lines` and gives back what they write and the plain values
-    they read (caught errors and BatchResults are read-only objects); reported as DUR821 (DUR822 with
+    they read (caught errors and BatchResults are read-only objects; with `ends`, the value of a return
+    that ends the scope, only what they write: nothing reads the others again, and in a batch branch
+    they may be outer variables, which the branch cannot assign); reported as DUR821 (DUR822 with
     --strict)."""
     em.report("DUR822" if em.strict else "DUR821", span,
                f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
@@ -25,7 +28,7 @@ def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[st
     key = f"compute{next(em.counter)}"
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
-    back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
+    back = sorted((set(writes) | (set() if ends else set(reads))) - set(errors) - set(batches))  # read-only
     body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
     escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
     em.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
