@@ -1,5 +1,6 @@
 """`assert`, `del` and `global` compile as Python runs them; other statements the IR keeps as written are
-refused with what to write instead.
+refused with what to write instead (where imports, `del` of locals and `with` blocks compile:
+test_asl_scoped_statements.py).
 
 Each handler ends with the same status, result, error type and message on our durable runtime and,
 compiled by to-asl, on sfnx.testing and moto (a failing `assert` is AssertionError with its message, a
@@ -73,19 +74,20 @@ PINNED: dict[str, tuple[str, Any, str | None, str | None]] = {
     "global of a name the handler only reads": ("SUCCEEDED", 10, None, None),
 }
 REFUSED: dict[str, tuple[str, str]] = {
-    "import inside the handler": ('''
-    import math
-    return math.floor(2.5)
+    "import inside the handler, on some paths only": ('''
+    if LIMIT > 5:
+        import math
+    return None
 ''', "import at module level"),
-    "with block": ('''
+    "with block around an operation": ('''
     with open("/dev/null") as f:
         n = context.step(echo(1), name="one")
     return n
-''', "move the block into a step"),
-    "del of a local": ('''
+''', "move the block's work into a step"),
+    "del of a local read afterwards": ('''
     n = context.step(echo(1), name="one")
     del n
-    return None
+    return n
 ''', "assign None instead"),
     "global the handler assigns": ('''
     global LIMIT

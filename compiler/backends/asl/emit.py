@@ -32,6 +32,7 @@ from durable_compile.backends.asl import (
     emit_opaque,
     emit_ops,
     emit_try,
+    local_imports,
 )
 from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.emit_support import (
@@ -63,7 +64,7 @@ from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_sta
 )
 from durable_compile.backends.asl.translate import NotTranslatable
 from durable_compile.backends.asl.translate_iter import caught
-from durable_compile.backends.asl.translate_json import JsonTranslator, json_imports
+from durable_compile.backends.asl.translate_json import JsonTranslator
 from durable_compile.backends.asl.translate_lists import appended
 from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
@@ -93,6 +94,7 @@ class Emitter:
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
+        self.json_calls = local_imports.json_calls(source_text, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
         self.loops: list[Loop] = []
@@ -283,7 +285,7 @@ class Emitter:
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
-        fresh.caught, fresh.json_calls = caught(self.tries), json_imports(self.source_text)
+        fresh.caught, fresh.json_calls = caught(self.tries), self.json_calls
         return fresh
 
     @cached_property

@@ -4,6 +4,7 @@ variables through its payload and result."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl import emit_try
@@ -16,15 +17,15 @@ if TYPE_CHECKING:
 
 
 def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str,
-            ends: bool = False) -> str:
+            also_read: Iterable[str] = (), ends: bool = False) -> str:
     """A Task of the steps function that runs `lines` and gives back what they write and the plain values
-    they read (caught errors and BatchResults are read-only objects; with `ends`, the value of a return
-    that ends the scope, only what they write: nothing reads the others again, and in a batch branch
-    they may be outer variables, which the branch cannot assign); reported as DUR821 (DUR822 with
-    --strict)."""
+    they read (caught errors and BatchResults are read-only objects), `also_read` too (what the lines may
+    leave as it was); with `ends` (the value of a return that ends the scope) only what they write:
+    nothing reads the others again, and in a batch branch they may be outer variables, which the branch
+    cannot assign. Reported as DUR821 (DUR822 with --strict)."""
     em.report("DUR822" if em.strict else "DUR821", span,
                f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
-    reads = sorted(loaded_names(lines) & em.locals)
+    reads = sorted((loaded_names(lines) | set(also_read)) & em.locals)
     key = f"compute{next(em.counter)}"
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)

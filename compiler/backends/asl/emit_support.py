@@ -145,6 +145,7 @@ class Output:
     lifted: list[Lifted] = field(default_factory=list)  #: functions of the steps handler
     source_map: dict[str, dict[str, object]] = field(default_factory=dict)  #: state -> source location
     invoked: list[InvokeTarget] = field(default_factory=list)  #: the functions context.invoke calls
+    imports: list[str] = field(default_factory=list)  #: import statements of the handler's body, as written
 
 
 def parse_expr(expr: ir.Expr) -> ast.expr:

@@ -149,7 +149,8 @@ def _files(source: SourceFile, handler: str, output: Output) -> dict[str, str]:
     functions = sorted(output.lifted, key=lambda f: (f.line, f.key))
     return {
         DEFINITION: definition_text(output.definition),
-        STEPS: _ENV.get_template("steps_handler.py.j2").render(functions=functions, **context),
+        STEPS: _ENV.get_template("steps_handler.py.j2").render(functions=functions, imports=output.imports,
+                                                               **context),
         f"{module}.py": source.text,
         TEMPLATE: _ENV.get_template("template.yaml.j2").render(**_invoke_context(output), **context),
         "requirements.txt": "aws-durable-execution-sdk-python\n",
