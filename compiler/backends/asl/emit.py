@@ -230,14 +230,12 @@ class Emitter:
     def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None) -> str | None:
         """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
         Output (where an undefined value fails by itself, and the keys known there need no check:
-        translate.py). In a batch branch, a return that may raise runs in the steps function, so that
-        the branch's error entry records Python's error type."""
+        translate.py; in a batch branch, a return that may raise runs in the steps function, so that
+        the error entry records Python's error type)."""
         try:
-            translator = self.translator()
-            node = parse_expr(expr)
+            translator, node = self.translator(), parse_expr(expr)
             if output is not None:
-                if self.branch is not None:  # the item's or branch's failure records Python's type
-                    translator.caught = None
+                translator.caught = None if self.branch is not None else translator.caught
                 return wrap(translator.value(node, True, self.known_keys.get(id(output), frozenset())).expr)
             return wrap((translator.value(node) if whole else translator.translate(node)).expr)
         except NotTranslatable:
@@ -245,8 +243,7 @@ class Emitter:
 
     @cached_property
     def known_keys(self) -> dict[int, frozenset[tuple[str, str]]]:
-        """The keys known to be there at each `return` of the handler and its nested regions."""
-        return known_keys(self.handler.function, self.functions.defs, self.lists)
+        return known_keys(self.handler.function, self.functions.defs, self.lists)  # at each return
 
     def expression(self, node: ast.expr) -> str | None:
         try:
