@@ -309,10 +309,10 @@ class Emitter:
 
     def lifted_value(self, expr: ir.Expr, span: Span, nxt: str, target: str) -> str:
         """Compute `expr` in the steps function into the variable `target`; the state's name is returned."""
-        return self.compute([f"{target} = {expr.code}"], span, nxt, writes=[target], reads_of=[expr])
+        return self.compute([f"{target} = {expr.code}"], span, nxt, writes=[target])
 
     def compute(self, lines: list[str], span: Span, nxt: str, writes: list[str],
-                reads_of: list[ir.Expr], what: str = "computation") -> str:
+                what: str = "computation") -> str:
         """Run `lines` in the steps function (a lifted computation, DUR821/DUR822); the state's name."""
         return emit_compute.compute(self, lines, span, nxt, writes, what)
 
@@ -331,19 +331,18 @@ class Emitter:
     def stmt_Assign(self, stmt: n.Assign, nxt: str) -> str:
         names = [name for t in stmt.targets for name in target_names(t) or []]  # `a, b = ...` writes both
         lines = [" = ".join([*(t.code for t in stmt.targets), stmt.value.code])]
-        targets = [t for t in stmt.targets if not isinstance(t, ir.Name)]  # x[k] = v reads x
-        return self.compute(lines, stmt.span, nxt, names, [*targets, stmt.value])
+        return self.compute(lines, stmt.span, nxt, names)
 
     def stmt_AugAssign(self, stmt: n.AugAssign, nxt: str) -> str:
         names = [stmt.target.id] if isinstance(stmt.target, ir.Name) else []
         lines = [f"{stmt.target.code} {stmt.op}= {stmt.value.code}"]
-        return self.compute(lines, stmt.span, nxt, names, [stmt.target, stmt.value])
+        return self.compute(lines, stmt.span, nxt, names)
 
     def stmt_ExprStmt(self, stmt: n.ExprStmt, nxt: str) -> str:
         thrown = emit_batch.throw_if_error(self, stmt, nxt)
         if thrown is not None:
             return thrown
-        return self.compute([stmt.value.code], stmt.span, nxt, [], [stmt.value])
+        return self.compute([stmt.value.code], stmt.span, nxt, [])
 
     def stmt_If(self, stmt: n.If, nxt: str) -> str:
         then, orelse = self.block(stmt.body, nxt), self.block(stmt.orelse, nxt)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from durable_compile.backends.asl import emit_try
+from durable_compile.backends.asl import emit_try, nested_defs
 from durable_compile.backends.asl.emit_support import Escape, Lifted, describe, jsonata_name
 from durable_compile.backends.asl.module_facts import loaded_names, task_state
 from durable_compile.source import Span
@@ -25,12 +25,13 @@ def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[st
     cannot assign. Reported as DUR821 (DUR822 with --strict)."""
     em.report("DUR822" if em.strict else "DUR821", span,
                f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
-    reads = sorted((loaded_names(lines) | set(also_read)) & em.locals)
+    defs, def_reads = nested_defs.called_defs(em, "\n".join(lines), span)  # the nested defs it calls
+    reads = sorted((loaded_names(lines) | def_reads | set(also_read)) & em.locals)
     key = f"compute{next(em.counter)}"
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
     back = sorted((set(writes) | (set() if ends else set(reads))) - set(errors) - set(batches))  # read-only
-    body = (*lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
+    body = (*defs, *lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
     escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
     em.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
                                None if escape is None else Escape(escape)))

@@ -34,7 +34,7 @@ def statement(em: Emitter, stmt: n.Stmt, nxt: str) -> str:
             return _assert(em, stmt, parsed, nxt)
         if isinstance(parsed, ast.Delete) and not any(isinstance(t, ast.Name) for t in parsed.targets):
             bases = sorted({b for t in parsed.targets if (b := _base(t)) is not None})
-            return em.compute([stmt.code], stmt.span, nxt, bases, [ir.Expr(stmt.code, stmt.span)], "del")
+            return em.compute([stmt.code], stmt.span, nxt, bases, "del")
         if isinstance(parsed, ast.Delete):
             return _del(em, stmt, parsed, nxt)
         if isinstance(parsed, ast.Import | ast.ImportFrom):

@@ -15,7 +15,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_batch, emit_callback, emit_invoke, emit_serdes, emit_try, step_args
+from durable_compile.backends.asl import (
+    emit_batch,
+    emit_callback,
+    emit_invoke,
+    emit_serdes,
+    emit_try,
+    nested_defs,
+    step_args,
+)
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
     Lifted,
@@ -154,22 +162,20 @@ def _callee_body(em: Emitter, op: n.Operation, *call_args: str) -> tuple[list[st
     args = ", ".join(call_args)
     if callee.form == n.CallableForm.FACTORY or callee.form == n.CallableForm.LAMBDA:
         code = f"({callee.code})" if callee.form == n.CallableForm.LAMBDA else callee.code
-        return [f"return {code}({args})"], _reads(em, code)
+        defs, def_reads = nested_defs.called_defs(em, code, op.span)
+        return [*defs, f"return {code}({args})"], sorted(set(_reads(em, code)) | def_reads)
     if callee.form == n.CallableForm.FUNCTION and callee.function:
         prefix = em.handler.function.qualname + "."
         if not callee.function.startswith(prefix):
             return [f"return {callee.code}({args})"], []
-        source = _local_def(em, callee.function)
-        return [*source, f"return {callee.code}({args})"], _reads(em, "\n".join(source))
+        stmt = em.local_defs.get(callee.function)
+        if stmt is None:
+            raise Unsupported(em.handler.function.span, f"the nested function {callee.function} could not be found")
+        source = nested_defs.source_of(em, stmt)
+        defs, def_reads = nested_defs.called_defs(em, "\n".join(source), op.span, skip=callee.function)
+        reads = nested_defs.free_reads(em, stmt, op.span) | def_reads | set(_reads(em, callee.code))
+        return [*defs, *source, f"return {callee.code}({args})"], sorted(reads)
     raise Unsupported(op.span, f"the callable {callee.code!r} cannot be run by the steps function")
-
-
-def _local_def(em: Emitter, qualname: str) -> list[str]:
-    stmt = em.local_defs.get(qualname)
-    if stmt is None or not em.source_lines:
-        raise Unsupported(em.handler.function.span, f"the nested function {qualname} could not be found")
-    lines = em.source_lines[stmt.span.line - 1:stmt.span.end_line]
-    return textwrap.dedent("\n".join(lines)).splitlines()
 
 
 def _reads(em: Emitter, code: str) -> list[str]:

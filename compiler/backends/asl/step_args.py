@@ -46,11 +46,12 @@ def hoisted(op: n.Operation, fresh: Callable[[str], str], params: Callable[[str]
         return None
     if not isinstance(call, ast.Call):
         return None
-    names = _param_names(call, params(_simple_name(call.func)))
+    names: dict[int, str] | None = None  # the parameters' names, looked up only when an argument may fail
     assigns: list[n.Assign] = []
     for slot, value in _argument_slots(call):
         if _cannot_fail(value, locals_):
             continue
+        names = _param_names(call, params(_simple_name(call.func))) if names is None else names
         assigns.append(_assign(op, fresh(names.get(id(value), "arg")), ast.unparse(value), locals_))
         slot(ast.Name(assigns[-1].targets[0].code, ast.Load()))
     if not assigns:
