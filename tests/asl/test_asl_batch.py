@@ -139,7 +139,7 @@ def diagnostics(body: str, tmp_path: Path) -> set[str]:
 @pytest.mark.parametrize("config", [
     "MapConfig(completion_config=CompletionConfig(should_complete=lambda s: None))",
     "MapConfig(completion_config=CompletionConfig(min_successful=event['n']))",
-    "MapConfig(item_serdes=object())",  # a custom serdes (None and JsonSerDes change nothing: compiled)
+    "MapConfig(serdes=object())",  # a custom serdes of the BatchResult (JsonSerDes changes nothing: compiled)
     "event['config']",
 ])
 def test_configs_the_machine_cannot_apply_are_reported(config: str, tmp_path: Path) -> None:

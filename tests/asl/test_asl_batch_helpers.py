@@ -2,11 +2,12 @@
 
 `def fan(ctx, xs): return ctx.map(xs, item)` is inlined at its call; its caller reads the result as the
 BatchResult it is (`fan(context, xs).get_results()`, `b = fan(...)`, `throw_if_error()`), through nested
-helpers too: each case runs on our durable runtime and, compiled by to-asl, on sfnx and moto, with the
-same status, result and error type, and `PINNED` says how the runtime ends. A helper that returns a batch
-on some paths only, or whose batch lands in a variable that holds other values too, is DUR820 at the
-call. A batch whose branches can suspend is DUR824 under `MapConfig()`/`ParallelConfig()` and no config
-at all (both defaults can end the batch at its first failure), wherever the suspending operation is.
+helpers and child contexts (`run_in_child_context(lambda c: c.map(...))`) too: each case runs on our
+durable runtime and, compiled by to-asl, on sfnx and moto, with the same status, result and error type,
+and `PINNED` says how the runtime ends. A helper that returns a batch on some paths only, or whose batch
+lands in a variable that holds other values too, is DUR820 at the call. A batch whose branches can
+suspend is DUR824 under `MapConfig()`/`ParallelConfig()` and no config at all (both defaults can end the
+batch at its first failure), wherever the suspending operation is.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def both(ctx, v):
     return ctx.parallel([lambda c: c.step(check(v, 5), name="p", config=NO_RETRY), lambda c: 3])
 
 
+def plain(ctx, vs):
+    return ctx.map(vs, item)
+
+
 def either(ctx, v):
     if v > 2:
         return fan(ctx, [v])
@@ -62,8 +67,16 @@ CASES: dict[str, tuple[str, list[int]]] = {
     p.throw_if_error()
     items.append(p.get_results())
 ''', [1, 4, 5]),
+    "a child context returning a batch, directly and through a helper": ('''
+    r = context.run_in_child_context(lambda c: c.map([x, x + 1], item), name="kid")
+    items.append(r.get_results())
+    r2 = context.run_in_child_context(lambda c: plain(c, [x]), name="kid2")
+    items.append([r2.success_count, r2.total_count])
+''', [1, 3]),
 }
 PINNED: dict[tuple[str, int], Result] = {
+    ("a child context returning a batch, directly and through a helper", 3):
+        ("SUCCEEDED", {"x": 3, "y": 0, "items": [[4], [1, 1]]}, None),
     ("reads of a helper's batch, directly and through a variable", 3):
         ("SUCCEEDED", {"x": 3, "y": 0, "items": [[4, 6], [2, 0, 2, "ALL_COMPLETED"]]}, None),
     ("throw_if_error on a helper's batch, caught and uncaught", 4): ("FAILED", None, "ChildContextError"),
@@ -78,6 +91,9 @@ REFUSED: dict[str, tuple[str, int]] = {
     "a batch in a variable that holds other values too": ('''
     b = fan(context, [x])
     b = 5
+''', 1),
+    "a child context returning a batch on some paths only": ('''
+    r = context.run_in_child_context(lambda c: either(c, x), name="kid")
 ''', 1),
     "a batch stored in an item": ('''
     out = {}

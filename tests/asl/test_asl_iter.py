@@ -67,15 +67,19 @@ VALID = {
     "[x * 2 for x in xs]": "$reduce($xs, function($acc, $x) { $append($acc, [$x * 2]) }, [])",
     "[x for x in xs if x > 0]": "$reduce($xs, function($acc, $x) "
                                 "{ $x > 0 ? $append($acc, $type($x) = 'array' ? [[$x]] : [$x]) : $acc }, [])",
-    "[r['k'] for r in rows if r['f']]": ('$reduce($rows, function($acc, $r) { ($_2 := $r.f; $exists($_2) ? ($typ'
-        'e($_2) = \'array\' ? $count($_2) > 0 : $boolean($_2)) : $error("KeyError'
-        ': \'f\'")) ? $append($acc, ($_1 := $r.k; $exists($_1) ? ($type($_1) = \'a'
-        'rray\' ? [[$_1]] : [$_1]) : $error("KeyError: \'k\'"))) : $acc }, [])'),
-    "sum(r['k'] for r in rows)": ('$reduce($rows, function($acc, $r) { $acc + ($_1 := $r.k; $exists($_1) '
-        '? $_1 : $error("KeyError: \'k\'")) }, 0)'),
-    "sum(x for x in xs if x % 2 == 0)": "$reduce($xs, function($acc, $x) "
-                                        "{ $x - 2 * $floor($x / 2) = 0 ? $acc + $x : $acc }, 0)",
-    "sum(xs)": "$sum($xs)",
+    "[r['k'] for r in rows if r['f']]": (
+        "$reduce($rows, function($acc, $r) { ($type($r) = 'object' ? ($_1 := $r.f; $exists($_1) ? "
+        '($type($_1) = \'array\' ? $count($_1) > 0 : $boolean($_1)) : $error("KeyError: \'f\'")) : '
+        "$error('TypeError: not a dict')) ? $append($acc, ($_2 := $r.k; $exists($_2) ? ($type($_2) = 'array' "
+        '? [[$_2]] : [$_2]) : $error("KeyError: \'k\'"))) : $acc }, [])'),
+    "sum(r['k'] for r in rows)": (
+        "$reduce($rows, function($acc, $r) { $acc + ($type($r) = 'object' ? ($_1 := $r.k; $exists($_1) ? "
+        '($_1 = true ? 1 : $_1 = false ? 0 : $_1) : $error("KeyError: \'k\'")) : $error(\'TypeError: not a '
+        "dict')) }, 0)"),
+    "sum(x for x in xs if x % 2 == 0)": (
+        '$reduce($xs, function($acc, $x) { $x - 2 * $floor($x / 2) = 0 ? $acc + ($x = true ? 1 : $x = false '
+        '? 0 : $x) : $acc }, 0)'),
+    "sum(xs)": '$reduce($xs, function($acc, $v) { $acc + ($v = true ? 1 : $v = false ? 0 : $v) }, 0)',
     "any(x > 5 for x in xs)": "$reduce($xs, function($acc, $x) { $acc or $x > 5 }, false)",
     "all(x > 5 for x in xs)": "$reduce($xs, function($acc, $x) { $acc and $x > 5 }, true)",
     "any(x > 5 for x in xs if x)": "$reduce($xs, function($acc, $x) { $acc or ($type($x) = 'array' ? "
@@ -90,11 +94,11 @@ VALID = {
                            "{ $append($acc2, $type($acc) = 'array' ? [[$acc]] : [$acc]) }, [])",
     "min(xs)": "$count($xs) > 0 ? $reduce($xs, function($m, $x) { $x < $m ? $x : $m }) "
                ": $error('ValueError: min() of an empty sequence')",
-    "max(r['k'] for r in rows)": ('($_2 := $reduce($rows, function($acc, $r) { $append($acc, ($_1 := $r.k'
-        '; $exists($_1) ? ($type($_1) = \'array\' ? [[$_1]] : [$_1]) : $error("Ke'
-        'yError: \'k\'"))) }, []); $count($_2) > 0 ? $reduce($_2, function($m, $x'
-        ") { $x > $m ? $x : $m }) : $error('ValueError: max() of an empty seque"
-        "nce'))"),
+    "max(r['k'] for r in rows)": (
+        "($_2 := $reduce($rows, function($acc, $r) { $append($acc, $type($r) = 'object' ? ($_1 := $r.k; "
+        '$exists($_1) ? ($type($_1) = \'array\' ? [[$_1]] : [$_1]) : $error("KeyError: \'k\'")) : '
+        "$error('TypeError: not a dict')) }, []); $count($_2) > 0 ? $reduce($_2, function($m, $x) { $x > $m "
+        "? $x : $m }) : $error('ValueError: max() of an empty sequence'))"),
     "sorted(xs)": "$sort($xs)",
     "sorted(k for k in d)": "$sort($reduce($append([], $keys($d)), function($acc, $k) "
                             "{ $append($acc, [$k]) }, []))",

@@ -60,17 +60,20 @@ def documented(message: str, env: dict[str, Any]) -> bool:
 
 
 VALID = {
-    "sorted(rows, key=lambda r: r['k'])": ('$sort($rows, function($a, $b) { ($_3 := ($_1 := $a.k; $exists($_1) ? $'
-        '_1 : $error("KeyError: \'k\'")); $_4 := ($_2 := $b.k; $exists($_2) ? $_2'
-        ' : $error("KeyError: \'k\'")); $_3 = $_4 ? 0 : $_3 > $_4) })'),
+    "sorted(rows, key=lambda r: r['k'])": (
+        "$sort($rows, function($a, $b) { ($_3 := $type($a) = 'object' ? ($_1 := $a.k; $exists($_1) ? $_1 : "
+        '$error("KeyError: \'k\'")) : $error(\'TypeError: not a dict\'); $_4 := $type($b) = \'object\' ? ($_2 := '
+        '$b.k; $exists($_2) ? $_2 : $error("KeyError: \'k\'")) : $error(\'TypeError: not a dict\'); $_3 = $_4 ? '
+        '0 : $_3 > $_4) })'),
     "sorted(xs, reverse=True)": "$sort($xs, function($a, $b) { $a = $b ? 0 : $a < $b })",
-    "sorted(rows, key=lambda r: (r['s'], -r['k']), reverse=True)":
-        ('$sort($rows, function($a, $b) { ($_5 := ($_1 := $a.s; $exists($_1) ? $'
-        '_1 : $error("KeyError: \'s\'")); $_6 := ($_3 := $b.s; $exists($_3) ? $_3'
-        ' : $error("KeyError: \'s\'")); $_7 := -($_2 := $a.k; $exists($_2) ? $_2 '
-        ': $error("KeyError: \'k\'")); $_8 := -($_4 := $b.k; $exists($_4) ? $_4 :'
-        ' $error("KeyError: \'k\'")); $_5 != $_6 ? $_5 < $_6 : $_7 != $_8 ? $_7 <'
-        ' $_8 : 0) })'),
+    "sorted(rows, key=lambda r: (r['s'], -r['k']), reverse=True)": (
+        "$sort($rows, function($a, $b) { ($_5 := $type($a) = 'object' ? ($_1 := $a.s; $exists($_1) ? $_1 : "
+        '$error("KeyError: \'s\'")) : $error(\'TypeError: not a dict\'); $_6 := $type($b) = \'object\' ? ($_3 := '
+        '$b.s; $exists($_3) ? $_3 : $error("KeyError: \'s\'")) : $error(\'TypeError: not a dict\'); $_7 := '
+        '-($type($a) = \'object\' ? ($_2 := $a.k; $exists($_2) ? $_2 : $error("KeyError: \'k\'")) : '
+        "$error('TypeError: not a dict')); $_8 := -($type($b) = 'object' ? ($_4 := $b.k; $exists($_4) ? $_4 "
+        ': $error("KeyError: \'k\'")) : $error(\'TypeError: not a dict\')); $_5 != $_6 ? $_5 < $_6 : $_7 != $_8 '
+        '? $_7 < $_8 : 0) })'),
     "sorted(words, key=str.lower)": "$sort($words, function($a, $b) { ($_1 := $lowercase($a); $_2 := "
                                     "$lowercase($b); $_1 = $_2 ? 0 : $_1 > $_2) })",
     "sorted(words, key=len)": "$sort($words, function($a, $b) { ($_1 := $type($a) = 'string' ? $length($a) : "
@@ -79,21 +82,24 @@ VALID = {
                               "'string' ? $length($b) : $type($b) = 'object' ? $count($keys($b)) : $type($b) = "
                               "'array' ? $count($b) : $error('TypeError: len() needs a string, a list or a dict'); "
                               "$_1 = $_2 ? 0 : $_1 > $_2) })",
-    "min(rows, key=lambda r: r['k'])": ('$count($rows) > 0 ? $reduce($rows, function($m, $x) { ($_1 := $x.k; $e'
-        'xists($_1) ? $_1 : $error("KeyError: \'k\'")) < ($_2 := $m.k; $exists($_'
-        '2) ? $_2 : $error("KeyError: \'k\'")) ? $x : $m }) : $error(\'ValueError:'
-        " min() of an empty sequence')"),
+    "min(rows, key=lambda r: r['k'])": (
+        "$count($rows) > 0 ? $reduce($rows, function($m, $x) { ($type($x) = 'object' ? ($_1 := $x.k; "
+        '$exists($_1) ? $_1 : $error("KeyError: \'k\'")) : $error(\'TypeError: not a dict\')) < ($type($m) = '
+        '\'object\' ? ($_2 := $m.k; $exists($_2) ? $_2 : $error("KeyError: \'k\'")) : $error(\'TypeError: not a '
+        "dict')) ? $x : $m }) : $error('ValueError: min() of an empty sequence')"),
     "max(xs, default=n)": "$count($xs) > 0 ? $reduce($xs, function($m, $x) { $x > $m ? $x : $m }) : $n",
-    "max(rows, key=lambda r: r['k'] > 0)": ('$count($rows) > 0 ? $reduce($rows, function($m, $x) { (($_1 := $x.k; $'
-        'exists($_1) ? $_1 : $error("KeyError: \'k\'")) > 0 ? 1 : 0) > (($_2 := $'
-        'm.k; $exists($_2) ? $_2 : $error("KeyError: \'k\'")) > 0 ? 1 : 0) ? $x :'
-        " $m }) : $error('ValueError: max() of an empty sequence')"),
+    "max(rows, key=lambda r: r['k'] > 0)": (
+        "$count($rows) > 0 ? $reduce($rows, function($m, $x) { (($type($x) = 'object' ? ($_1 := $x.k; "
+        '$exists($_1) ? $_1 : $error("KeyError: \'k\'")) : $error(\'TypeError: not a dict\')) > 0 ? 1 : 0) > '
+        '(($type($m) = \'object\' ? ($_2 := $m.k; $exists($_2) ? $_2 : $error("KeyError: \'k\'")) : '
+        "$error('TypeError: not a dict')) > 0 ? 1 : 0) ? $x : $m }) : $error('ValueError: max() of an empty "
+        "sequence')"),
     "min(n, 7, key=lambda v: -v)": "$reduce([$n, 7], function($m, $x) { -$x < -$m ? $x : $m })",
-    "max((r['s'] for r in rows), key=str.upper, default='')":
-        ('($_2 := $reduce($rows, function($acc, $r) { $append($acc, ($_1 := $r.s'
-        '; $exists($_1) ? ($type($_1) = \'array\' ? [[$_1]] : [$_1]) : $error("Ke'
-        'yError: \'s\'"))) }, []); $count($_2) > 0 ? $reduce($_2, function($m, $x'
-        ") { $uppercase($x) > $uppercase($m) ? $x : $m }) : '')"),
+    "max((r['s'] for r in rows), key=str.upper, default='')": (
+        "($_2 := $reduce($rows, function($acc, $r) { $append($acc, $type($r) = 'object' ? ($_1 := $r.s; "
+        '$exists($_1) ? ($type($_1) = \'array\' ? [[$_1]] : [$_1]) : $error("KeyError: \'s\'")) : '
+        "$error('TypeError: not a dict')) }, []); $count($_2) > 0 ? $reduce($_2, function($m, $x) { "
+        "$uppercase($x) > $uppercase($m) ? $x : $m }) : '')"),
     "[c for c in s]": "$reduce($append([], $map([0..$length($s) - 1], function($i) { $substring($s, $i, 1) })), "
                       "function($acc, $c) { $append($acc, [$c]) }, [])",
     "'-'.join(s)": "$join($append([], $map([0..$length($s) - 1], function($i) { $substring($s, $i, 1) })), '-')",

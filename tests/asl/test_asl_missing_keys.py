@@ -150,7 +150,8 @@ def test_the_except_keyerror_read_runs_in_the_steps_function(compiled: dict[str,
 
 
 def _jsonata(source: str, whole: bool = False) -> str:
-    t = translator({"event", "xs"}, set(), lists={"xs"})
+    """The JSONata of `source`, `event` known to be a dict (its type check: test_asl_type_guards.py)."""
+    t = translator({"event", "xs"}, set(), lists={"xs"}, dicts={"event"})
     node = ast.parse(source, mode="eval").body
     return render((t.value(node) if whole else t.translate(node)).expr)
 
@@ -158,8 +159,10 @@ def _jsonata(source: str, whole: bool = False) -> str:
 @pytest.mark.parametrize(("source", "jsonata"), [
     # the read bound once, then checked
     ("event['k'] > 0", "($_1 := $event.k; $exists($_1) ? $_1 : $error(\"KeyError: 'k'\")) > 0"),
-    # one check for a chain: a missing outer key leaves the inner read undefined as well
-    ("event['a']['b']", "($_1 := $event.a.b; $exists($_1) ? $_1 : $error(\"KeyError: 'b'\"))"),
+    # a chain checks each key, and the type of what the inner read gives (a path would map over a list)
+    ("event['a']['b']", "($_1 := $event.a; $exists($_1) ? ($type($_1) = 'object' ? ($_2 := $_1.b; $exists($_2) ? "
+                        "$_2 : $error(\"KeyError: 'b'\")) : $error('TypeError: not a dict')) : "
+                        "$error(\"KeyError: 'a'\"))"),
     ("xs[3]", "($_1 := $xs[3]; $exists($_1) ? $_1 : $error('IndexError: list index out of range'))"),
     # a consumer that binds its operand uses the checked read's own variable
     ("not event['k']", "$not(($_1 := $event.k; $exists($_1) ? ($type($_1) = 'array' ? $count($_1) > 0 : "
@@ -171,7 +174,9 @@ def test_checked_reads_are_readable(source: str, jsonata: str) -> None:
 
 
 def test_a_whole_value_is_not_checked() -> None:
-    """An Assign or an Output of undefined fails the state by itself."""
-    assert _jsonata("event['a']['b']", whole=True) == "$event.a.b"
+    """An Assign or an Output of undefined fails the state by itself: its outermost read is left bare."""
+    assert _jsonata("event['a']['b']", whole=True) == ("($_1 := $event.a; $exists($_1) ? ($type($_1) = 'object' ? "
+                                                       "$_1.b : $error('TypeError: not a dict')) : "
+                                                       "$error(\"KeyError: 'a'\"))")
     assert _jsonata("{'id': event['id']}", whole=True) == \
         "{'id': ($_1 := $event.id; $exists($_1) ? $_1 : $error(\"KeyError: 'id'\"))}"

@@ -42,6 +42,20 @@ def helper(ctx, v):
     import json
     return ctx.step(check(v, 11), name="h") + len(json.dumps([v]))
 
+
+def item(ctx, v, i, vs):
+    from math import floor
+    t = v * 3
+    del t
+    with Opened():
+        w = floor(v / 2)
+    return ctx.step(check(v, 7), name="c", config=NO_RETRY) + w
+
+
+def child(ctx):
+    import fractions
+    return str(fractions.Fraction(1, 3))
+
 \n@durable_execution''', 1)
 #: name -> (the handler body, the values of event["start"])
 CASES: dict[str, tuple[str, list[int]]] = {
@@ -118,8 +132,14 @@ CASES: dict[str, tuple[str, list[int]]] = {
         with Opened():
             items.append([err.error_type, b.success_count, len(b.get_results())])
 ''', [1, 6]),
+    "in map items and child contexts": ('''
+    b = context.map([x, x + 1, x + 2], item, config=MapConfig(completion_config=CompletionConfig.all_completed()))
+    items.append(b.get_results())
+    items.append(context.run_in_child_context(child, name="kid"))
+''', [5]),
 }
 PINNED: dict[tuple[str, int], Result] = {
+    ("in map items and child contexts", 5): ("SUCCEEDED", {"x": 5, "y": 0, "items": [[8, 10], "1/3"]}, None),
     ("in a helper, around a missing key, and reading a caught error and a batch", 6):
         ("SUCCEEDED", {"x": 6, "y": 0, "items": [10, ["ValueError", 2, 2]]}, None),
     ("del in a loop that binds the name again first", 6): ("FAILED", None, "StepError"),
@@ -158,6 +178,9 @@ REFUSED: dict[str, tuple[str, int, str]] = {
     items.append(str(fractions))
     import fractions
 ''', 2, "before the import"),
+    "an import over a parameter": ('''
+    import json as event
+''', 1, "parameter"),
     "operations inside an unknown manager": ('''
     with Opened():
         y = context.step(check(x, 9), name="c")

@@ -29,7 +29,7 @@ from aws_durable_execution_sdk_python import (
     DurableContext, StepContext, durable_execution, durable_step, durable_with_child_context,
 )
 from aws_durable_execution_sdk_python.config import (
-    CallbackConfig, ChildConfig, Duration, InvokeConfig, MapConfig, ParallelConfig, StepConfig,
+    CallbackConfig, ChildConfig, CompletionConfig, Duration, InvokeConfig, MapConfig, ParallelConfig, StepConfig,
     WaitForCallbackConfig,
 )
 from aws_durable_execution_sdk_python.exceptions import (
@@ -262,6 +262,136 @@ CASES: dict[str, tuple[str, tuple[str, Any, str | None]]] = {
         value = "child failed"
     return value
 ''', ("FAILED", None, "SerDesError")),
+    "child context: a step's serdes failure inside reaches except Exception around it": ("""
+    def block(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five", config=PICKY)
+    try:
+        return context.run_in_child_context(block, name="block")
+    except Exception as err:
+        return ["caught", str(err).split(" for id")[0]]
+""", ("SUCCEEDED", ["caught", "Serialization failed"], None)),
+    "child context: its own serdes failure passes except ChildContextError to except SerDesError": ("""
+    def block(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five")
+    try:
+        value = context.run_in_child_context(block, name="block", config=ChildConfig(serdes=Picky()))
+    except ChildContextError:
+        value = "child failed"
+    except SerDesError:
+        value = "serdes failed"
+    return value
+""", ("SUCCEEDED", "serdes failed", None)),
+    "child context: a finally around it runs, then SerDesError goes on": ("""
+    def block(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five", config=PICKY)
+    try:
+        return context.run_in_child_context(block, name="block")
+    finally:
+        context.step(echo(1), name="cleanup")
+""", ("FAILED", None, "SerDesError")),
+    "child context: SerDesError crosses two child contexts to the except around them": ("""
+    def inner(ctx: DurableContext) -> int:
+        return ctx.step(echo(5), name="five", config=PICKY)
+    def outer(ctx: DurableContext) -> int:
+        return ctx.run_in_child_context(inner, name="inner")
+    try:
+        return context.run_in_child_context(outer, name="outer")
+    except SerDesError:
+        return "serdes failed"
+""", ("SUCCEEDED", "serdes failed", None)),
+    # -- batches: item_serdes ---------------------------------------------------------------------------
+    "map: item_serdes passes each item's result through it": ("""
+    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
+        return {"x": x}
+    return context.map([1, 2], item, name="items", config=MapConfig(item_serdes=Boxed())).get_results()
+""", ("SUCCEEDED", [{"boxed": {"x": 1}}, {"boxed": {"x": 2}}], None)),
+    "parallel: item_serdes passes each branch's result through it, None included": ("""
+    def one(ctx: DurableContext) -> Any:
+        return {"x": 1}
+    def nothing(ctx: DurableContext) -> Any:
+        ctx.step(echo(1), name="one")
+    both = context.parallel([one, nothing], name="both", config=ParallelConfig(item_serdes=Boxed()))
+    return both.get_results()
+""", ("SUCCEEDED", [{"boxed": {"x": 1}}, {"boxed": None}], None)),
+    "map: a failing item_serdes fails that item with SerDesError, which the completion config counts": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return x
+    done = context.map(["a", 2, "b"], item, name="items", config=MapConfig(
+        item_serdes=Picky(), completion_config=CompletionConfig(tolerated_failure_count=1)))
+    return [done.get_results(), [e.type.rsplit(".", 1)[-1] for e in done.get_errors()],
+            [e.message.split(" for id")[0] for e in done.get_errors()], done.completion_reason.value]
+""", ("SUCCEEDED", [["a", "b"], ["SerDesError"], ["Serialization failed"], "ALL_COMPLETED"], None)),
+    "map: throw_if_error raises an item's SerDesError, which except SerDesError catches": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return x
+    done = context.map(["a", 2], item, name="items", config=MapConfig(item_serdes=Picky()))
+    try:
+        done.throw_if_error()
+    except ChildContextError:
+        return "child failed"
+    except SerDesError as err:
+        return ["serdes failed", str(err).split(" for id")[0]]
+    return "ok"
+""", ("SUCCEEDED", ["serdes failed", "Serialization failed"], None)),
+    "map: throw_if_error right after the batch fails the execution with SerDesError": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return x
+    done = context.map(["a", 2], item, name="items", config=MapConfig(item_serdes=Picky()))
+    done.throw_if_error()
+    return "ok"
+""", ("FAILED", None, "SerDesError")),
+    "parallel: a branch that fails keeps its own error, throw_if_error raises ChildContextError": ("""
+    def one(ctx: DurableContext) -> Any:
+        raise ValueError("one failed")
+    done = context.parallel([one], name="both", config=ParallelConfig(item_serdes=Boxed()))
+    try:
+        done.throw_if_error()
+    except SerDesError:
+        return "serdes failed"
+    except ChildContextError as err:
+        return ["child failed", err.message]
+    return "ok"
+""", ("SUCCEEDED", ["child failed", "one failed"], None)),
+    # -- batches: a serdes inside a branch -------------------------------------------------------------
+    "map: a step's serdes failing in an item is that item's SerDesError": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return ctx.step(echo(x), name="echo", config=PICKY)
+    done = context.map(["a", 2], item, name="items",
+                       config=MapConfig(completion_config=CompletionConfig.all_completed()))
+    return [done.get_results(), [e.type.rsplit(".", 1)[-1] for e in done.get_errors()]]
+""", ("SUCCEEDED", [["a"], ["SerDesError"]], None)),
+    "map: throw_if_error raises an item step's SerDesError": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return ctx.step(echo(x), name="echo", config=PICKY)
+    done = context.map(["a", 2], item, name="items")
+    try:
+        done.throw_if_error()
+    except ChildContextError:
+        return "child failed"
+    except SerDesError:
+        return "serdes failed"
+    return done.get_results()
+""", ("SUCCEEDED", "serdes failed", None)),
+    "map: throw_if_error right after it, an item step's SerDesError fails the execution": ("""
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        return ctx.step(echo(x), name="echo", config=PICKY)
+    done = context.map(["a", 2], item, name="items")
+    done.throw_if_error()
+    return done.get_results()
+""", ("FAILED", None, "SerDesError")),
+    "map: an invoke's result serdes in each item": ("""
+    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
+        return ctx.invoke("double", {"x": x}, name="inner", config=InvokeConfig(serdes_result=Boxed()))
+    return context.map([1, 2], item, name="items").get_results()
+""", ("SUCCEEDED", [{"boxed": {"x": 2}}, {"boxed": {"x": 4}}], None)),
+    "parallel: an except SerDesError inside the branch catches its step's serdes failure": ("""
+    def one(ctx: DurableContext) -> Any:
+        try:
+            return ctx.step(echo(5), name="five", config=PICKY)
+        except SerDesError:
+            return "caught inside"
+    return context.parallel([one], name="both").get_results()
+""", ("SUCCEEDED", ["caught inside"], None)),
 }
 
 
@@ -329,29 +459,11 @@ REFUSED = {
     context.step(send(cb.callback_id), name="send")
     return cb.result()
 ''', "reads handler locals"),
-    "in a map branch": ('''
-    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
-        return ctx.invoke("double", {"x": x}, name="inner", config=InvokeConfig(serdes_result=Boxed()))
-    return context.map([1, 2], item, name="items").get_results()
-''', "inside a parallel/map branch"),
-    "on a map's items": ('''
-    def item(ctx: DurableContext, x: int, index: int, items: list) -> Any:
-        return x
-    return context.map([1, 2], item, name="items", config=MapConfig(item_serdes=Boxed())).get_results()
-''', "item_serdes"),
     "on a parallel's result": ('''
     def one(ctx: DurableContext) -> int:
         return 1
     return context.parallel([one], name="both", config=ParallelConfig(serdes=Boxed())).get_results()
 ''', "BatchResult"),
-    "inside a child context whose parent catches Exception": ('''
-    def block(ctx: DurableContext) -> int:
-        return ctx.step(echo(5), name="five", config=PICKY)
-    try:
-        return context.run_in_child_context(block, name="block")
-    except Exception:
-        return None
-''', "move the try into the child"),
     "in a try/finally within a child context": ('''
     def block(ctx: DurableContext) -> int:
         try:

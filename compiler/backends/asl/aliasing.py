@@ -1,311 +1,173 @@
 """Shared lists and dicts: where Python's sharing would show, which the state machine cannot copy.
 
-Takes a lowered function; gives (span, message) of each statement that changes a list or dict in place
-while another name shares it and reads it afterwards. In Python `a = items` makes two names of one list,
-and `items.append(1)` changes what `a` sees; the state machine's variables hold JSON values, each its
-own copy, so `$a` keeps the old list. Sharing comes from `a = b` (and `a = b[k]`, `a = b.get(k)`,
-conditional and `or`/`and` forms of those), from putting a name into a container (`[b]`, `{"k": b}`,
-`c.append(b)`, `c[k] = b`) and from `for a in b`. A change in place is a mutating method call
-(`append`, `update`, ...), an item assignment or deletion, or `+=` of a list, through the name or
-through a subscript of it. The check is flow-insensitive about which names share (a rebinding does not
-end the sharing) and ordered about the rest: the change must come after the sharing and the read after
-the change, in source order or in the same loop. Names shared with an operation's arguments are copies
-on both sides (they are serialized) and are not sharing.
+Takes a lowered handler (and the module's defs, to read the functions it calls); gives (span, message)
+of each statement that changes a list or dict in place while another name shares it and reads it
+afterwards. In Python `a = items` makes two names of one list, and `items.append(1)` changes what `a`
+sees; the state machine's variables hold JSON values, each its own copy, so `$a` keeps the old list.
+
+Sharing comes from `a = b` (and `a = b[k]`, `a = b.get(k)`, conditional and `or`/`and` forms of those),
+from putting a name into a container (`[b]`, `{"k": b}`, `c.append(b)`, `c[k] = b`), from `for a in b`,
+and, one level down, from shallow copies (`list(b)`, `b.copy()`, `dict(b)`, `[*b]`, `{**b}`, `b[:]`,
+`b + c`, a comprehension over `b`): the copy's items are still `b`'s, so `copy[0]["k"] = 1` changes what
+`b` sees. A change in place is a mutating method call (`append`, `update`, ...), an item assignment or
+deletion, `+=` of a list, through the name or through a subscript of it, or a call of a function of the
+module that changes its argument (alias_calls.py reads its body; one it cannot read, imported from
+outside the standard library, may change any argument).
+
+Child contexts and functions that receive the context are read where they run, their parameters bound
+to the arguments; `parallel` branches and `map` functions too, as code that runs repeatedly in a scope
+of its own: a change there of an object the handler holds is seen by the handler in Python only.
+
+Flow (alias_scan.py): a name bound again (`a = []` after `a = b`) is a new object from there on in
+straight-line code; after a branch it may be either, in a loop any binding of the loop may reach a
+read. The change must come after the sharing and the read after the change, in source order or in the
+same loop. Names shared with an operation's arguments are copies on both sides (they are serialized).
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
-#: methods that change their list, dict or set in place
-MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "sort",
-                      "reverse", "popitem", "add", "discard"})
-#: methods whose result may be (a part of) their object
-SHARING_METHODS = frozenset({"get", "setdefault", "pop", "popitem"})
-#: mutating methods that store their arguments in their object
-STORING = frozenset({"append", "insert", "extend", "update", "setdefault", "add"})
+Edge = tuple[str, str, "Event"]
 
 
 @dataclass(frozen=True)
 class Event:
     at: int  #: position in source order
-    loops: frozenset[int]  #: the loops around it
+    loops: frozenset[int]  #: the loops around it (and the repeated regions: branches, map functions)
     span: Span
 
     def after(self, other: Event) -> bool:
         """Whether this may run after `other` (later in order, or both in one loop)."""
         return self.at > other.at or bool(self.loops & other.loops)
 
+    def sees(self, edge: Event) -> bool:
+        """Whether an edge made at `edge` holds here (made before, or by this statement itself)."""
+        return self.at >= edge.at or bool(self.loops & edge.loops)
+
 
 @dataclass
 class Facts:
-    """What one function does with its names."""
+    """What one function does with its names (each name a version: `a`, or `a@line:col` where bound)."""
 
-    same: list[tuple[str, str, Event]] = field(default_factory=list)  #: two names of one object
-    holds: list[tuple[str, str, Event]] = field(default_factory=list)  #: (container, a name's object it holds)
+    same: list[Edge] = field(default_factory=list)  #: two names of one object
+    holds: list[Edge] = field(default_factory=list)  #: (container, a name's object it holds)
+    peers: list[Edge] = field(default_factory=list)  #: two containers holding the same items
     changes: list[tuple[str, bool, Event]] = field(default_factory=list)  #: (name, deep, where) changed in place
     reads: dict[str, list[Event]] = field(default_factory=dict)  #: name -> where it is read
+    #: a branch's copies of the names it captures -> the positions of the branch (first, last)
+    copies: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def shared_changes(fn: n.Function) -> list[tuple[Span, str]]:
+def shared_changes(fn: n.Function, source_text: str = "",
+                   defs: Callable[[str], list] | None = None) -> list[tuple[Span, str]]:  # type: ignore[type-arg]
     """The changes in place that another name sharing the object would see, in Python only."""
+    from durable_compile.backends.asl.alias_calls import Calls
+    from durable_compile.backends.asl.alias_scan import Scanner
     facts = Facts()
-    _Scanner(facts).body(fn.body, frozenset())
+    Scanner(facts, Calls(source_text, defs)).function(fn)
+    linked = {name for edges in (facts.same, facts.holds, facts.peers) for a, b, _ in edges for name in (a, b)}
+    linked |= set(facts.copies)
     found: dict[Span, str] = {}
     for name, deep, change in facts.changes:
-        for other in sorted(_observers(facts, name, deep, change)):
+        if change.span in found or name not in linked:
+            continue
+        for other in sorted(observers(facts, name, deep, change) | {name}):
+            if _inside(facts, other, change):  # a branch runs again, or beside others, on its own copy
+                found[change.span] = _message(base(other), base(other))
+                break
+            if base(other) == base(name):
+                continue  # one variable of the machine: it holds the change
             if any(read.after(change) and read.at != change.at for read in facts.reads.get(other, [])):
-                found.setdefault(change.span, _message(name, other))
+                found[change.span] = _message(base(name), base(other))
                 break
     return sorted(found.items(), key=lambda item: (item[0].line, item[0].column))
 
 
-def _observers(facts: Facts, name: str, deep: bool, change: Event) -> set[str]:
-    """The other names that see a change of `name`'s object (`deep`: of an object inside it): the names of
-    the same object, the containers holding it, and with `deep` what it holds (edges made before)."""
-    same = [(a, b) for a, b, e in facts.same if change.after(e)]
-    holds = [(c, v) for c, v, e in facts.holds if change.after(e)]
-    group = _closure({name}, same)
-    seen = set(group)
-    todo = list(group)
-    while todo:  # containers of containers
-        held = todo.pop()
-        for c, v in holds:
-            if v == held and c not in seen:
-                for member in _closure({c}, same) - seen:
+def _inside(facts: Facts, copy: str, change: Event) -> bool:
+    """Whether `copy` is a branch's copy of a captured name, changed and read in that branch."""
+    first, last = facts.copies.get(copy, (0, -1))
+    return first <= change.at <= last and any(first <= read.at <= last for read in facts.reads.get(copy, []))
+
+
+def base(version: str) -> str:
+    """The variable a version of a name belongs to."""
+    return version.split("@", 1)[0]
+
+
+def observers(facts: Facts, name: str, deep: bool, change: Event) -> set[str]:
+    """The names that see a change of `name`'s object (`deep`: of an object inside it), by the edges made
+    before it: the names of that object, and every container holding it (at any depth), a container's
+    shallow copies too, since they hold the same items."""
+    same = _adjacent(facts.same, change)
+    kin = _adjacent(facts.same + facts.peers, change)
+    holders: dict[str, set[str]] = {}
+    holdings: dict[str, set[str]] = {}
+    for container, value, event in facts.holds:
+        if change.sees(event):
+            holders.setdefault(value, set()).add(container)
+            holdings.setdefault(container, set()).add(value)
+    if deep:  # the changed object is inside `name`: at any depth, in any copy of it
+        seen = _closure({name}, kin)
+        todo = list(seen)
+        while todo:
+            for value in holdings.get(todo.pop(), ()):
+                for member in _closure({value}, kin) - seen:
                     seen.add(member)
                     todo.append(member)
-    if deep:
-        seen |= _closure({v for c, v in holds if c in group}, same)
+    else:
+        seen = _closure({name}, same)
+    todo = list(seen)
+    while todo:  # containers of containers
+        for container in holders.get(todo.pop(), ()):
+            for member in _closure({container}, kin) - seen:
+                seen.add(member)
+                todo.append(member)
     return seen - {name}
 
 
-def _closure(names: set[str], same: list[tuple[str, str]]) -> set[str]:
+def names_of_object(facts: Facts, name: str) -> set[str]:
+    """The names of `name`'s object (by every `same` edge, in any order)."""
+    return _closure({name}, _adjacent(facts.same, None))
+
+
+def _adjacent(edges: list[Edge], change: Event | None) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for a, b, event in edges:
+        if change is None or change.sees(event):
+            found.setdefault(a, set()).add(b)
+            found.setdefault(b, set()).add(a)
+    return found
+
+
+def _closure(names: set[str], adjacent: dict[str, set[str]]) -> set[str]:
     group = set(names)
-    grew = True
-    while grew:
-        grew = False
-        for a, b in same:
-            if (a in group) != (b in group):
-                group |= {a, b}
-                grew = True
+    todo = list(names)
+    while todo:
+        for other in adjacent.get(todo.pop(), ()):
+            if other not in group:
+                group.add(other)
+                todo.append(other)
     return group
 
 
 def _message(name: str, other: str) -> str:
-    return (f"{name!r} is changed in place while {other!r} refers to the same list or dict and is read "
-            f"afterwards: the state machine's variables hold copies, so {other!r} would keep the old value. "
-            f"Copy where the two are tied (list(...), dict(...) or .copy()), or use one name")
+    if _shown(name) == _shown(other):  # a copy of a captured name: in a step, a branch or a map function
+        return (f"{_shown(name)!r} is changed in place in code that the state machine runs on a copy of it (a "
+                f"step, a parallel branch or a map function) and read again, by another run of that code or by "
+                f"the caller afterwards: in Python they all share one object. Return the new value instead, or "
+                f"build a list or dict of the code's own")
+    return (f"{_shown(name)!r} is changed in place while {_shown(other)!r} refers to the same list or dict (or "
+            f"to a list or dict inside it) and is read afterwards: the state machine's variables hold copies, "
+            f"so {_shown(other)!r} would keep the old value. Copy where the two are tied (list(...), dict(...) "
+            f"or .copy() for the list itself, copy.deepcopy(...) for the lists and dicts inside it), or use "
+            f"one name")
 
 
-class _Scanner:
-    """Records shares, changes and reads of the statements of one function, in source order."""
-
-    def __init__(self, facts: Facts) -> None:
-        self.facts = facts
-        self.position = 0
-        self.loop_ids = 0
-
-    def body(self, stmts: tuple[n.Stmt, ...], loops: frozenset[int]) -> None:
-        for stmt in stmts:
-            self.position += 1
-            event = Event(self.position, loops, stmt.span)
-            self.statement(stmt, event)
-            inner = loops
-            if isinstance(stmt, n.For | n.While):
-                self.loop_ids += 1
-                inner = loops | {self.loop_ids}
-            for block in n.blocks(stmt):
-                self.body(block, inner)
-
-    def statement(self, stmt: n.Stmt, event: Event) -> None:
-        for code in _codes(stmt):
-            tree = _parse(code)
-            if tree is not None:
-                self.expression(tree, event)
-        if isinstance(stmt, n.Assign):
-            for target in stmt.targets:
-                self.assignment(_parse(target.code), _parse(stmt.value.code), event)
-        elif isinstance(stmt, n.Operation) and stmt.target is not None:
-            self.assignment(_parse(stmt.target.code), None, event)
-        elif isinstance(stmt, n.AugAssign):
-            self.augmented(_parse(stmt.target.code), _parse(stmt.value.code), event)
-        elif isinstance(stmt, n.For):
-            for name in _names_of(_parse(stmt.target.code)):
-                for root in _roots(_parse(stmt.iter.code)):
-                    self.facts.holds.append((root, name, event))
-        elif isinstance(stmt, n.OpaqueStmt):
-            self.deletion(_parse(stmt.code), event)
-
-    def expression(self, tree: ast.AST, event: Event) -> None:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self.facts.reads.setdefault(node.id, []).append(event)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in MUTATORS:
-                self.changed(node.func.value, event)
-                root = _root(node.func.value)
-                if root is not None and node.func.attr in STORING:
-                    self.stored(root, node.args, event)
-
-    def changed(self, obj: ast.expr, event: Event) -> None:
-        """`obj` (a name, or a subscript or attribute of one) is changed in place."""
-        root = _root(obj)
-        if root is not None:
-            self.facts.changes.append((root, not isinstance(obj, ast.Name), event))
-
-    def stored(self, container: str, values: list[ast.expr], event: Event) -> None:
-        for value in values:
-            for root in (*_roots(value), *_held(value)):
-                self.facts.holds.append((container, root, event))
-
-    def assignment(self, target: ast.expr | None, value: ast.expr | None, event: Event) -> None:
-        if target is None:
-            return
-        if isinstance(target, ast.Subscript | ast.Attribute):
-            self.changed(target.value, event)
-            root = _root(target)
-            if root is not None and value is not None:
-                self.stored(root, [value], event)
-            return
-        if value is None:
-            return
-        for name in _names_of(target):
-            for root in _same(value):
-                self.facts.same.append((name, root, event))
-            for root in _parts(value):
-                self.facts.holds.append((root, name, event))
-            for root in _held(value):
-                self.facts.holds.append((name, root, event))
-
-    def augmented(self, target: ast.expr | None, value: ast.expr | None, event: Event) -> None:
-        if isinstance(target, ast.Subscript | ast.Attribute):
-            self.changed(target.value, event)
-        elif isinstance(target, ast.Name) and isinstance(value, ast.List | ast.ListComp | ast.Dict):
-            self.changed(target, event)  # `items += [...]` extends the list in place
-
-    def deletion(self, tree: ast.expr | ast.stmt | None, event: Event) -> None:
-        if isinstance(tree, ast.Delete):
-            for target in tree.targets:
-                if isinstance(target, ast.Subscript | ast.Attribute):
-                    self.changed(target.value, event)
-
-
-def _codes(stmt: n.Stmt) -> Iterator[str]:
-    """The expressions of a statement, as code (operations: their target's subscripts only, since their
-    arguments are serialized, copies on both sides)."""
-    exprs: list[ir.Expr | None] = []
-    if isinstance(stmt, n.Assign):
-        exprs = [*stmt.targets, stmt.value]
-    elif isinstance(stmt, n.AugAssign):
-        exprs = [stmt.target, stmt.value]
-    elif isinstance(stmt, n.ExprStmt | n.Return):
-        exprs = [stmt.value]
-    elif isinstance(stmt, n.If | n.While):
-        exprs = [stmt.test]
-    elif isinstance(stmt, n.For):
-        exprs = [stmt.iter]
-    elif isinstance(stmt, n.Raise):
-        exprs = [stmt.exc, stmt.cause]
-    elif isinstance(stmt, n.Operation):
-        yield from _operation_codes(stmt)
-    elif isinstance(stmt, n.OpaqueStmt):
-        yield stmt.code
-    for expr in exprs:
-        if expr is not None:
-            yield expr.code
-
-
-def _operation_codes(op: n.Operation) -> Iterator[str]:
-    """What an operation reads: its callables (a lambda's body reads the names it closes over) and
-    operands."""
-    for c in ([op.callee] if op.callee else []) + list(op.branches):
-        yield c.code
-    for kw in op.operands:
-        yield kw.value.code
-
-
-def _parse(code: str) -> ast.expr | None:
-    try:
-        tree = ast.parse(code.strip(), mode="eval")
-    except SyntaxError:
-        try:
-            body = ast.parse(code.strip()).body
-        except SyntaxError:
-            return None
-        return body[0] if len(body) == 1 else None  # type: ignore[return-value]
-    return tree.body
-
-
-def _root(node: ast.expr) -> str | None:
-    """The name at the bottom of `a[k].b[j]`, if it is a name."""
-    while isinstance(node, ast.Subscript | ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _names_of(target: ast.expr | None) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, ast.Tuple | ast.List):
-        for element in target.elts:
-            yield from _names_of(element)
-    elif isinstance(target, ast.Starred):
-        yield from _names_of(target.value)
-
-
-def _roots(value: ast.expr | None) -> Iterator[str]:
-    """Names whose object `value` is or is a part of."""
-    yield from _same(value)
-    yield from _parts(value)
-
-
-def _same(value: ast.expr | None) -> Iterator[str]:
-    """Names whose object `value` may be."""
-    if isinstance(value, ast.Name):
-        yield value.id
-    elif isinstance(value, ast.IfExp):
-        yield from _same(value.body)
-        yield from _same(value.orelse)
-    elif isinstance(value, ast.BoolOp):
-        for operand in value.values:
-            yield from _same(operand)
-    elif isinstance(value, ast.NamedExpr):
-        yield from _same(value.value)
-
-
-def _parts(value: ast.expr | None) -> Iterator[str]:
-    """Names whose object may hold `value` (`b[k]`, `b.get(k)`, `b.pop()`, conditional forms)."""
-    if isinstance(value, ast.Subscript | ast.Attribute):
-        root = _root(value)
-        if root is not None:
-            yield root
-    elif isinstance(value, ast.IfExp):
-        yield from _parts(value.body)
-        yield from _parts(value.orelse)
-    elif isinstance(value, ast.BoolOp):
-        for operand in value.values:
-            yield from _parts(operand)
-    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-            and value.func.attr in SHARING_METHODS | {"values", "items"}:
-        yield from _roots(value.func.value)
-
-
-def _held(value: ast.expr | None) -> Iterator[str]:
-    """Names whose object a display `value` holds (`[b]`, `{"k": b}`, nested displays)."""
-    if isinstance(value, ast.List | ast.Tuple | ast.Set):
-        for element in value.elts:
-            yield from _roots(element)
-            yield from _held(element)
-    elif isinstance(value, ast.Dict):
-        for item in value.values:
-            yield from _roots(item)
-            yield from _held(item)
-    elif isinstance(value, ast.Starred):
-        yield from _roots(value.value)
+def _shown(name: str) -> str:
+    """A scanned name as the user wrote it (`kid#2.rows` -> `rows`)."""
+    return name.rsplit(".", 1)[-1]

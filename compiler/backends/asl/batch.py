@@ -108,12 +108,11 @@ def policy(kind: str, settings: dict[str, Any]) -> Policy:
     """The policy of a `parallel`/`map` config (`ParallelConfig`/`MapConfig` evaluated statically)."""
     if settings and settings.get("type") not in ("ParallelConfig", "MapConfig"):
         raise PolicyError(f"the config {settings.get('expr', settings)!r} is not a literal ParallelConfig/MapConfig")
-    for unsupported in ("serdes", "item_serdes"):
-        serdes = settings.get(unsupported)
-        if serdes is not None and not (isinstance(serdes, dict) and serdes.get("type") in JSON_SERDES):
-            what = "each branch's result" if unsupported == "item_serdes" else "the BatchResult"
-            raise PolicyError(f"a custom {unsupported} is not compiled: the SDK passes {what} through it, the state "
-                              "machine carries it as JSON (drop a serdes that only encodes, e.g. compresses)")
+    serdes = settings.get("serdes")
+    if serdes is not None and not (isinstance(serdes, dict) and serdes.get("type") in JSON_SERDES):
+        raise PolicyError("a custom serdes is not compiled: the SDK passes the BatchResult object itself through "
+                          "it (and each branch's result when there is no item_serdes), the state machine holds the "
+                          "BatchResult as JSON; give the branches' serdes as item_serdes")
     completion = settings.get("completion_config", {"type": DEFAULTS[kind]})
     if not isinstance(completion, dict) or completion.get("type") not in PRESETS:
         raise PolicyError(f"the completion config {completion!r} is not a literal CompletionConfig")

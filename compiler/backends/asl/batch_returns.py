@@ -1,7 +1,9 @@
-"""Functions that receive the durable context and return the BatchResult of a `parallel`/`map`.
+"""Functions that receive the durable context (helpers, child contexts) and return the BatchResult of a
+`parallel`/`map`.
 
-Takes the lowered handler; gives which helper calls' targets hold a BatchResult (`b = fan(context, xs)`,
-and the temporary of `fan(context, xs).get_results()`), so that the caller reads them as one, and the
+Takes the lowered handler; gives which helper calls' and child contexts' targets hold a BatchResult
+(`b = fan(context, xs)`, the temporary of `fan(context, xs).get_results()`, `b = context.run_in_child_context
+(lambda c: c.map(...))`), so that the caller reads them as one, and the
 value a helper's `return` hands its caller: the variable that holds the batch, as it is (the machine keeps
 a BatchResult as the JSON of its fields, which the caller's reads translate). A helper that returns a
 BatchResult on some paths and another value (or None, by falling off its end) on others is DUR820:
@@ -28,14 +30,25 @@ def returns(region: n.Function, batches: set[str]) -> set[bool]:
     return found
 
 
+def is_call(stmt: n.Stmt) -> bool:
+    """A helper call or a child context: code of the handler's whose `return` gives the target its value."""
+    return isinstance(stmt, n.HelperCall) or isinstance(stmt, n.Operation) and stmt.kind is n.OpKind.CHILD_CONTEXT
+
+
+def region(stmt: n.Stmt) -> n.Function | None:
+    if isinstance(stmt, n.HelperCall):
+        return stmt.region
+    return stmt.callee.region if isinstance(stmt, n.Operation) and stmt.callee is not None else None
+
+
 def helper_batches(fn: n.Function, held: set[str]) -> set[str]:
-    """The names that helper calls assign a BatchResult to, given `held`, the names only batches assign
-    (nested helpers too, so that `return inner(ctx)` is seen through)."""
-    calls = [s for s in n.walk(fn.body) if isinstance(s, n.HelperCall) and isinstance(s.target, ir.Name)]
+    """The names that helper calls and child contexts assign a BatchResult to, given `held`, the names only
+    batches assign (nested ones too, so that `return inner(ctx)` is seen through)."""
+    calls = [(s.target.id, region(s)) for s in n.walk(fn.body)  # type: ignore[attr-defined]
+             if is_call(s) and isinstance(getattr(s, "target", None), ir.Name)]
     found: set[str] = set()
     for _ in range(len(calls) + 1):  # until nothing changes: a helper may return another helper's batch
-        now = {c.target.id for c in calls  # type: ignore[union-attr]
-               if c.region is not None and returns(c.region, held | found) == {True}}
+        now = {target for target, body in calls if body is not None and returns(body, held | found) == {True}}
         if now == found:
             break
         found = now

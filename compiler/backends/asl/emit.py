@@ -35,6 +35,7 @@ from durable_compile.backends.asl import (
     local_imports,
 )
 from durable_compile.backends.asl.aliasing import shared_changes
+from durable_compile.backends.asl.dict_proofs import Placement
 from durable_compile.backends.asl.emit_support import (
     Loop,
     Namer,
@@ -98,6 +99,7 @@ class Emitter:
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
         self.loops: list[Loop] = []
+        self.place = Placement(lambda: self.module_functions)  #: the statement being emitted, its proven dicts
         self.tries: list[emit_try.TryFrame] = []
         self.counter = itertools.count(1)
         self._translator: tuple[tuple[Any, ...], tuple[int, ...], JsonTranslator] | None = None
@@ -107,7 +109,7 @@ class Emitter:
         self.scope = emit_branch.own_names(handler.function)  #: the variables this ASL scope's own code assigns
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
         self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
-        for span, message in shared_changes(handler.function):  # Python shares what the machine copies
+        for span, message in shared_changes(handler.function, source_text, self.functions.defs):  # Python shares
             self.report("DUR820", span, message)
 
     # --- the whole handler ---------------------------------------------------------------------------
@@ -175,7 +177,8 @@ class Emitter:
     def segments(self, body: tuple[n.Stmt, ...]) -> list[list[tuple[n.Stmt, dict[str, str]]] | n.Stmt]:
         out: list[list[tuple[n.Stmt, dict[str, str]]] | n.Stmt] = []
         for stmt in body:
-            plain = self.plain(stmt)
+            with self.place.at(stmt):
+                plain = self.plain(stmt)
             if plain is None:
                 out.append(stmt)
             elif isinstance(last := (out[-1] if out else None), list):
@@ -274,11 +277,12 @@ class Emitter:
     def translator(self) -> JsonTranslator:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
-        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed())  # children swap them
+        dicts = self.place.dicts(self.handler.function)
+        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts)  # children swap them
         sizes = tuple(map(len, sources))
         cached = self._translator
         if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-            found = translator(self.locals, self.errors, self.batches, *self.typed())
+            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts=dicts)
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
@@ -320,9 +324,8 @@ class Emitter:
     def stmt(self, stmt: n.Stmt, nxt: str) -> str:
         visit: Callable[[Any, str], str] | None = getattr(self, "stmt_" + type(stmt).__name__, None)
         try:
-            if visit is None:
-                return emit_opaque.statement(self, stmt, nxt)
-            return visit(stmt, nxt)
+            with self.place.at(stmt):
+                return emit_opaque.statement(self, stmt, nxt) if visit is None else visit(stmt, nxt)
         except Unsupported as err:
             self.report("DUR820", err.span, str(err))
             return self.put(self.namer.name(f"Unsupported-line-{err.span.line}"),

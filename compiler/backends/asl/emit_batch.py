@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import batch, batch_returns, emit_branch, emit_try, totality
+from durable_compile.backends.asl import batch, batch_returns, emit_branch, emit_items, emit_try, totality
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_branch import Branch
 from durable_compile.backends.asl.emit_retry import retry_for
@@ -54,15 +54,15 @@ def batch_variables(fn: n.Function) -> set[str]:
     held: set[str] = set()
     other: set[str] = set()
     for stmt in n.walk(fn.body):
-        if isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name):
+        if isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name) and not batch_returns.is_call(stmt):
             (held if stmt.kind in (n.OpKind.PARALLEL, n.OpKind.MAP) else other).add(stmt.target.id)
         elif isinstance(stmt, n.Assign | n.AugAssign | n.For):
             for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
                 other.update(x.id for x in _names_in(target))
-    helpers = [s for s in n.walk(fn.body) if isinstance(s, n.HelperCall) and s.target is not None]
+    helpers = [s for s in n.walk(fn.body) if batch_returns.is_call(s) and s.target is not None]  # type: ignore[attr-defined]
     mixed = {x.id for s in helpers if not isinstance(s.target, ir.Name) for x in _names_in(s.target)}  # type: ignore[arg-type]
     from_helpers = batch_returns.helper_batches(fn, held - other - mixed)
-    for stmt in helpers:  # a helper's result is a BatchResult when it returns one on every path
+    for stmt in helpers:  # a helper's (or child's) result is a BatchResult when it returns one on every path
         assert stmt.target is not None
         (held if isinstance(stmt.target, ir.Name) and stmt.target.id in from_helpers else other).update(
             x.id for x in _names_in(stmt.target))
@@ -81,13 +81,14 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
         rules = batch.policy(op.kind.value, op.settings or {})
     except batch.PolicyError as err:
         raise _unsupported(op.span, f"context.{op.kind.value}: {err}") from err
+    items = op if emit_items.item_serdes(em, op) is not None else None  # each result through the serdes
     branches = _map_branch(em, op) if op.kind is n.OpKind.MAP else _parallel_branches(em, op)
     errvar = em.fresh("batcherr") if direct(em, op) else None
     if errvar is None:  # else it fails when any branch fails, whenever the others resume
         _warn_resume_order(em, op, branches, rules)
     label = op.label.replace('f"', "").replace('"', "")
     shared = _shared_body(op, branches, label) if op.kind is n.OpKind.PARALLEL else None
-    scopes = [emit_branch.branch_scope(em, b, errvar) for b in ([shared[0]] if shared else branches)]
+    scopes = [emit_branch.branch_scope(em, b, errvar, items) for b in ([shared[0]] if shared else branches)]
     state: dict[str, Any]
     if op.kind is n.OpKind.MAP:
         state = _map_state(em, op, scopes[0].body, rules)
@@ -269,6 +270,7 @@ def direct(em: Emitter, op: n.Operation) -> bool:
         return False
     none_tolerated = not rules.has_criteria or 0 in (rules.tolerated_count, rules.tolerated_percentage)
     return rules.min_successful is None and none_tolerated and not _caught(em) \
+        and not emit_items.custom(op) and not emit_items.serdes_inside(op) \
         and not any(isinstance(s, n.Try) and s.finalbody for r in n.regions(op) for s in n.walk(r.body))
 
 
@@ -329,8 +331,13 @@ def throw_if_error(em: Emitter, stmt: n.ExprStmt, nxt: str) -> str | None:
     call = stmt.value
     assert isinstance(call, ir.Call) and isinstance(call.func, ir.Attr)
     failed = f"$filter(${jsonata_name(name)}.all, function($__v) {{ $__v.status = 'FAILED' }})"
-    return _raise_if(em, stmt.span, f"$count({failed}) > 0", "ChildContextError",
-                     f"{failed}[0].error.ErrorMessage", nxt, f"If-{name}-failed", call.code)
+    raised = _raise_if(em, stmt.span, f"$count({failed}) > 0", "ChildContextError",
+                       f"{failed}[0].error.ErrorMessage", nxt, f"If-{name}-failed", call.code)
+    if not emit_items.throw_class(em):
+        return raised
+    serdes = f"{failed}[0].error.ErrorType = 'SerDesError'"  # the runtime raises a branch's SerDesError as it is
+    return _raise_if(em, stmt.span, f"$count({failed}) > 0 and {serdes}", "SerDesError",
+                     f"{failed}[0].error.ErrorMessage", raised, f"If-{name}-serdes-failed", call.code)
 
 
 def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, nxt: str, name: str,

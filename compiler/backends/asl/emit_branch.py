@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import batch, branch_outcome, emit_try
+from durable_compile.backends.asl import batch, branch_outcome, emit_items, emit_try
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_support import current_renames, jsonata_name, renamed
 from durable_compile.backends.asl.module_facts import collect_locals, ordered
@@ -76,9 +76,10 @@ class Scope:
     failed: list[str] = field(default_factory=list)
 
 
-def branch_scope(em: Emitter, branch: Branch, direct: str | None = None) -> Scope:
+def branch_scope(em: Emitter, branch: Branch, direct: str | None = None, items: n.Operation | None = None) -> Scope:
     """The branch's states ending in outcome entries (with `direct`, the variable that carries a failure's
-    message: in its result, failing with ChildContextError), wrapped only when some state can fail uncaught."""
+    message: in its result, failing with ChildContextError), wrapped only when some state can fail uncaught.
+    With `items`, the batch whose custom item_serdes each result passes through (emit_items)."""
     fn = branch.region
     exit_ = BranchExit(em, branch.label)
     local = collect_locals(fn)
@@ -98,6 +99,8 @@ def branch_scope(em: Emitter, branch: Branch, direct: str | None = None) -> Scop
     index = [renames.get(p, jsonata_name(p)) for p, v in branch.binds.items() if v == MAP_INDEX]
     risky = branch_outcome.unsafe(states, numbers=index)  # its returns and raises as written
     if direct is None:
+        if items is not None:
+            emit_items.round_trip_results(items, states, exit_.failed)
         branch_outcome.to_outcomes(states, exit_.failed)
         if exit_.name is not None and branch_outcome.catches_into(states, exit_.name):
             _put(em, states, exit_.name, {"Type": "Succeed", "Output": "{% $states.input %}"}, fn.span,

@@ -51,6 +51,11 @@ def child_context(em: Emitter, op: n.Operation, nxt: str) -> str:
                                    "@durable_with_child_context function, a def or a lambda")
     serdes = emit_serdes.serdes_code(em, op)
     label = _label(op)
+    batch_refusal = batch_returns.refusal(region, em.batches, op.target, f"the child context {label!r}")
+    if batch_refusal is None and serdes is not None and True in batch_returns.returns(region, em.batches):
+        batch_refusal = f"the child context {label!r} returns a BatchResult through a custom serdes"
+    if batch_refusal is not None:
+        raise Unsupported(op.span, batch_refusal)
     target = _target(em, op)
     after = nxt
     if target is not None and serdes is None:  # falling off the end of the child returns None

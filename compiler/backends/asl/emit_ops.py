@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import (
+    emit_arguments,
     emit_batch,
     emit_callback,
     emit_invoke,
@@ -45,10 +46,13 @@ DURATION_FACTORS = {"from_seconds": 1, "from_minutes": 60, "from_hours": 3600, "
 
 def operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     from durable_compile.backends.asl.emit_dispatch import emitter_for
-    hoisted = None if _in_place(em, op) else step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
+    typed = emit_arguments.computed_first(em, op)  # the Python error, computed before the task, is routed
+    hoisted = None if _in_place(em, op) and not typed else \
+        step_args.hoisted(op, em.fresh, partial(_params, em), em.locals)
     if hoisted is not None:  # arguments that may fail are evaluated before the step, as the handler does
+        em.place.alias((*hoisted[1], hoisted[0]), op)
         op, assigns = hoisted
-        if step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
+        if typed or step_args.LOOKUP_ERRORS & (caught(em.tries) or frozenset()):  # an `except` sees the Python error
             start = operation(em, op, nxt)
             for assign in reversed(assigns):
                 start = em.stmt_Assign(assign, start)
@@ -107,6 +111,9 @@ def _finish(em: Emitter, op: n.Operation, state: dict[str, Any], nxt: str, kind:
 
 def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, reads = _callee_body(em, op, "step_ctx")
+    check = emit_arguments.check(em, op) if _in_place(em, op) and op.id not in em.callbacks.by_submit else None
+    if check is not None:  # the call is evaluated before the body: its failure is no StepError
+        body = check.body(body)
     serdes = emit_serdes.serdes_code(em, op)
     if serdes is not None:  # the handler receives the result through the step's serdes
         body[-1] = "return " + emit_serdes.roundtrip(serdes, body[-1].removeprefix("return "), op)
@@ -125,11 +132,15 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if attempt else None)
     if retry:
         state["Retry"] = retry if serdes is None else emit_serdes.not_retried(retry)
+        state["Retry"] = state["Retry"] if check is None else check.retry(state["Retry"])
     _assign_result(em, op, state, "$states.result.Payload")
     name = _finish(em, op, state, nxt, "step", escape is not None)
     if serdes is not None:  # a failing serdes is no StepError: `except StepError` lets it through
         emit_serdes.with_catch(em, op, em.states[name])
+    if check is not None:
+        check.add_catch(em.states[name])
     return name
+
 
 
 def _module_level(em: Emitter, code: str) -> bool:

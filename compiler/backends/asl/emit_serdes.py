@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_finally, emit_try
+from durable_compile.backends.asl.batch import failed_entry
 from durable_compile.backends.asl.emit_support import Escape, Lifted, Unsupported
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import task_state
@@ -70,10 +71,6 @@ def checked(em: Emitter, op: n.Operation, code: str | None, identity: frozenset[
     if not code.startswith("_sdk_serdes.") and not _module_level(em, code):
         raise Unsupported(op.span, f"the serdes {code!r} reads handler locals, but the steps function builds it "
                                    "from its expression: build it from module-level names (e.g. a module constant)")
-    if em.branch is not None:
-        raise Unsupported(op.span, f"a custom serdes inside a parallel/map branch ({op.label}): a failing serdes "
-                                   "raises SerDesError through the branch, which to-asl does not route; use it "
-                                   "outside the parallel/map")
     catch(em, op)  # refuses a route the machine cannot take
     return code
 
@@ -81,10 +78,14 @@ def checked(em: Emitter, op: n.Operation, code: str | None, identity: frozenset[
 def catch(em: Emitter, op: n.Operation, others: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The Catch entries for SerDesError of a task that runs a serdes, to put before `others` (its entries
     for other failures): to the `except` or `finally` that catches it, or, when none does and `others`
-    could take it, to the scope's Fail with SerDesError. Child-context boundaries let it through."""
+    could take it, to the scope's Fail with SerDesError. Child-context boundaries let it through; in a batch
+    branch nothing catches, it is the branch's error (ErrorType SerDesError, as the runtime records it)."""
     found = _route(op, em.tries)
     if found is not None:
         return found
+    if em.branch is not None:
+        error = failed_entry(MESSAGE, string_literal(ERROR))
+        return [{"ErrorEquals": [ERROR], "Output": error, "Next": em.branch.failed()}]
     if not others:
         return []
     output = f"{{% {{'Error': {string_literal(ERROR)}, 'Cause': $states.errorOutput.Cause}} %}}"
@@ -96,16 +97,11 @@ def _route(op: n.Operation, tries: list[emit_try.TryFrame]) -> list[dict[str, An
     for index in reversed(range(len(tries))):
         frame = tries[index]
         for handler in frame.handlers:
-            if handler.outer is not None:  # a child context's boundary: the error goes on in its parent
-                if _caught(handler.outer):
-                    raise Unsupported(op.span, f"a custom serdes of {op.label} inside a child context that an except "
-                                               "or a finally around it catches: its SerDesError crosses the child "
-                                               "context, which to-asl does not route; move the try into the child")
-                return None
-            if handler.raises is not None:  # a batch branch's boundary
-                raise Unsupported(op.span, f"a custom serdes inside a parallel/map branch ({op.label}): a failing "
-                                           "serdes raises SerDesError through the branch, which to-asl does not "
-                                           "route; use it outside the parallel/map")
+            if handler.outer is not None:  # a child context's boundary: the error goes on in its parent, whose
+                return _route(op, handler.outer)  # states are the child's (inlined), as its except and finally
+            if handler.raises is not None:  # a boundary that fails the batch with ChildContextError (direct)
+                raise Unsupported(op.span, f"a custom serdes inside a parallel/map branch ({op.label}) whose failure "
+                                           "would fail the batch as ChildContextError: to-asl does not route it")
             if set(handler.types) & CATCHES:
                 return [_entry(handler)]
         if frame.finally_error and frame.pending:
@@ -117,19 +113,6 @@ def _route(op: n.Operation, tries: list[emit_try.TryFrame]) -> list[dict[str, An
             return [{"ErrorEquals": [ERROR], "Next": frame.finally_error,
                      "Assign": {frame.pending: emit_finally.pending(error)}}]
     return None
-
-
-def _caught(tries: list[emit_try.TryFrame]) -> bool:
-    """Whether an except or a finally of `tries` (and of the parents beyond them) catches a SerDesError."""
-    for frame in tries:
-        if frame.finally_error:
-            return True
-        for handler in frame.handlers:
-            if handler.outer is not None and _caught(handler.outer):
-                return True
-            if handler.outer is None and set(handler.types) & CATCHES:
-                return True
-    return False
 
 
 def _entry(handler: emit_try.Handler) -> dict[str, Any]:

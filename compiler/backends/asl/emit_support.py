@@ -156,9 +156,11 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
 
 
 def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
-               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset()) -> JsonTranslator:
+               lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset(),
+               dicts: AbstractSet[str] = frozenset()) -> JsonTranslator:
     from durable_compile.backends.asl.batch import BATCH
-    kinds = {**{n: "int" for n in ints}, **{n: "list" for n in lists}, **{n: BATCH for n in batches},
+    kinds = {**{n: "dict" for n in dicts}, **{n: "int" for n in ints}, **{n: "list" for n in lists},
+             **{n: BATCH for n in batches},
              **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
     return FormatTranslator(names)

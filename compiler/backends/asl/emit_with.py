@@ -60,6 +60,10 @@ def with_block(em: Emitter, stmt: n.With, nxt: str) -> str:
         raise Unsupported(stmt.span, f"{header!r} runs in the steps function, and {read[0]!r}, which it binds, is "
                           f"read at line {read[1]}: only workflow variables come back from it; assign what you "
                           "need to a variable inside the block")
+    objects = sorted(bound & (em.errors | em.batches))
+    if objects:
+        raise Unsupported(stmt.span, f"{header!r} runs in the steps function, and assigns {objects[0]!r}, which holds "
+                          "a caught error or a BatchResult the state machine keeps as data: use another name")
     writes = sorted(bound & em.locals)
     lines = text.splitlines()
     return emit_compute.compute(em, lines, stmt.span, nxt, writes, "with", also_read=writes)

@@ -32,7 +32,7 @@ _STATES_NOT_INPUT = re.compile(r"\$states(?![A-Za-z0-9_])(?!\.input(?![A-Za-z0-9
 _VOLATILE = re.compile(r"\$(random|uuid|now|millis)\s*\(")
 #: longest expression copied into a binding, and longest expression a fold may produce (readability,
 #: and no blow-up when folds nest)
-MAX_BOUND = 270  #: room for two checked subscript reads (translate.py) in a bound comprehension
+MAX_BOUND = 340  #: room for two checked subscript reads (translate.py), one type-checked, in a bound comprehension
 MAX_EXPRESSION = 600
 _SIMPLE = re.compile(r"[$A-Za-z0-9_.]+|'[^'\\]*'")
 #: expressions written in place of a variable bound to them: another variable, or a `$states` field

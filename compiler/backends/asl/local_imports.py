@@ -79,6 +79,9 @@ def _conflict(tree: ast.Module, function: ast.AST, stmt: ast.stmt, name: str, or
               module_bound: Iterable[str], origins: Mapping[str, str | None]) -> str | None:
     if name in module_bound and origins.get(name) != origin:
         return f"the import binds {name!r}, which the module binds to something else: rename it (`as`)"
+    args = getattr(function, "args", None)
+    if args is not None and name in {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}:
+        return f"the import binds {name!r}, a parameter of the function: import it under its own name"
     for node in ast.walk(function):
         if node is stmt:
             continue

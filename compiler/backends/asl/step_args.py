@@ -13,6 +13,15 @@ the step's own `Arguments` where the failure stays before the call and outside i
 catchers (fold_guards.py). Arguments that cannot fail (names, literals, attributes of names, displays of
 those) stay in the call as written. An invoke's payload that may fail is evaluated before its task in
 the same way (the task's catcher would take its failure for the invoked function's).
+
+Where every failure is caught anyway (a map item, a parallel branch, a child context, a catch-all
+`except`, a `finally`), the catcher must see the Python error's own type, which an `Assign`'s failure
+cannot carry. There the step's task evaluates the call (`charge(event["currency"])`, the arguments and
+the factory) in the steps function before the body runs, and a failure leaves the task as ARGUMENT_ERROR
+(`ArgumentFailure` in the steps handler), whose message carries the Python error (`ARGUMENT_OUTPUT`
+reads it back as `$states.errorOutput` reads a task's own error): the task's first retrier never
+retries it, and its first Catch entry takes it where that error is caught (emit_ops.argument_catchers).
+No state is added.
 """
 
 from __future__ import annotations
@@ -63,6 +72,20 @@ def hoisted(op: n.Operation, fresh: Callable[[str], str], params: Callable[[str]
 
 
 Hoisted = tuple[n.Operation, list[n.Assign]]
+
+#: the error a step's task fails with when its call's arguments fail (before the body runs)
+ARGUMENT_ERROR = "StepArgumentError"
+#: JSONata: the Python error that ARGUMENT_ERROR carries, as `$states.errorOutput` (`Error`, `Cause`)
+ARGUMENT_OUTPUT = "$eval($eval($states.errorOutput.Cause).errorMessage)"
+
+
+def checked_in_task(op: n.Operation, locals_: set[str]) -> bool:
+    """Whether a step's call has arguments that may fail (evaluated by its task before the body runs,
+    where every failure is caught anyway)."""
+    if op.kind != n.OpKind.STEP:
+        return False
+    return hoisted(op, lambda name: name, lambda _: [], set(locals_)) is not None
+
 
 
 def _payload(op: n.Operation, fresh: Callable[[str], str], locals_: set[str]) -> Hoisted | None:

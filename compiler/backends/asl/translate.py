@@ -8,9 +8,12 @@ tests against jsonata-python: truthiness as in Python (empty list/dict/string, 0
 displays never flatten nested lists, f-strings print True/None like Python.
 A subscript that reads a missing key or index fails (`$error('KeyError: ...')`, a States.QueryEvaluationError)
 instead of giving JSONata's undefined, which comparisons, string joins and displays would take silently
-(the members of a returned dict display too); `.get()` stays lenient, and a read whose undefined fails by
-itself (`value()`: the whole value of an Assign or an Output), flows into an enclosing subscript (whose
-check covers it) or cannot miss (`value(known=...)`) is left bare.
+(the members of a returned dict display too); `.get()` stays lenient, and a read whose undefined fails
+by itself (`value()`: the whole value of an Assign or an Output) or cannot miss (`value(known=...)`) is
+left bare. A read from a value of unknown type checks that type first
+(`TypeChecked`): JSONata's path maps over a list, its index of a number or an object is the value
+itself and `$lookup` maps too, where Python raises TypeError, KeyError or AttributeError; a name that
+dict_proofs.py proves a dict is typed "dict" and needs no such check.
 Known deviations: numbers are IEEE doubles (exact up to 2**53); `x == 1` is false while a value of unknown
 type holds True (`True == 1` is true)."""
 
@@ -36,6 +39,12 @@ class Checked(Block):
     """A subscript read that fails where the key or index is missing: `($_n := read; test ? $_n : $error)`."""
 
 
+@dataclass(frozen=True)
+class TypeChecked(Cond):
+    """A read from a value of unknown type that fails unless the value has the type the read needs:
+    `$type($b) = 'object' ? read : $error('TypeError: ...')`."""
+
+
 class Translator(OperatorTranslator):
     """Translates expressions over a fixed set of names: values and operators (the base classes), field
     reads, subscripts and the calls of builtins and methods."""
@@ -52,7 +61,7 @@ class Translator(OperatorTranslator):
 
     def __init__(self, names: Mapping[str, Typed]) -> None:
         super().__init__(names)
-        #: subscripts (by id) left without a check: a whole value, or the base of another subscript
+        #: subscripts (by id) left without a check of a missing key: a whole value
         self.loose: set[int] = set()
         #: subscripts (by id) whose key is known to be there (`value`): never checked
         self.present: set[int] = set()
@@ -63,8 +72,8 @@ class Translator(OperatorTranslator):
         an `output` (a return) where an enclosing handler or a branch would catch Python's KeyError (the
         check then lifts the return, so that it raises the real one). The members of a returned dict
         display are checked like any other read (an undefined member would drop its key), except the
-        reads `name["key"]` that `known` holds (known_keys.py: the machine's variable has that key
-        wherever the return runs)."""
+        reads `name["key"]` that `known` holds (known_keys.py: the machine's variable is a dict with that
+        key wherever the return runs)."""
         if isinstance(node, ast.Subscript) and (not output or self.caught is not None):
             self.loose.add(id(node))
         if output:
@@ -80,37 +89,57 @@ class Translator(OperatorTranslator):
             for member in node.values:
                 self._present(member, known)
 
-    def guard(self, node: ast.AST, error: str, message: str) -> Expr:
-        """`$error(...)` standing for Python's `error` (subclasses refuse it where an `except` catches it)."""
-        return call("error", Lit(f"{error}: {message}"))
-
     def visit_Subscript(self, node: ast.Subscript) -> Typed:
         if isinstance(node.slice, ast.Slice):
             raise NotTranslatable(node, "slices are not supported in JSONata")
-        if isinstance(node.value, ast.Subscript):  # `a["x"]["y"]`: undefined flows on to the outer check
-            self.loose.add(id(node.value))
         base, key = self.translate(node.value), self.translate(node.slice)
-        found = self._subscript(node, base, key)
-        if id(node) in self.present:
-            return found
-        error = "KeyError" if key.type == "str" else "IndexError"
-        if id(node) in self.loose:  # an `except` naming KeyError takes it to the steps function (a
-            if self.caught is not None:  # catch-all, a finally or a branch boundary keep it here)
-                self._guards(node, base, error)
-            return found
-        failure = self._guards(node, base, error)
-        if base.type == "str":  # `$substring` past the end is "" (a character never is)
-            return Typed(self._checked(found.expr, lambda v: Binary("!=", v, Lit("")), failure), "str")
-        return Typed(self._checked(found.expr, lambda v: call("exists", v), failure), found.type)
+        if not (key.type == "str" and base.type in ("dict", "any") or
+                key.type == "int" and base.type in ("str", "list", "any")):
+            raise NotTranslatable(node, f"subscript of a {base.type} value with a {key.type} key")
+        if id(node) in self.present:  # a dict that has the key
+            return Typed(self._field(base.expr, key.expr), "any")
+        loose = id(node) in self.loose
+        if base.type != "any":
+            return self._read(node, base, key, loose)
+        if key.type == "str":  # a JSONata path maps over a list, and gives undefined for other values
+            wrong = self._failure(node, "TypeError", "not a dict", loose)
+            return Typed(self.let(base.expr, lambda b: TypeChecked(
+                type_test(b, "object"), self._read(node, Typed(b, "dict"), key, loose).expr, wrong)), "any")
+        return Typed(self.let(base.expr, lambda b: self.let(key.expr, lambda k: self._indexed(
+            node, b, Typed(k, "int"), loose))), "any")
 
-    def _guards(self, node: ast.Subscript, base: Typed, error: str) -> Expr:
-        key = node.slice  # Python's own message: the key's repr, or "list index out of range"
-        what = repr(key.value) if isinstance(key, ast.Constant) and error == "KeyError" else (
-            "list index out of range" if error == "IndexError" else ast.unparse(key))
-        failure = self.guard(node, error, what)
-        if base.type == "any" and error == "IndexError":  # a dict with that key would raise KeyError
-            self.guard(node, "KeyError", "")
-        return failure
+    def _indexed(self, node: ast.Subscript, base: Expr, key: Typed, loose: bool) -> Expr:
+        """`base[key]`, an int key on a value of unknown type: JSONata's index of a number or an object
+        is the value itself, where Python raises TypeError or KeyError (a dict's keys are strings)."""
+        unkeyed = self._failure(node, "KeyError", ast.unparse(node.slice), loose)
+        wrong = self._failure(node, "TypeError", "not a list or a string", loose)
+        return Cond(type_test(base, "string"), self._read(node, Typed(base, "str"), key, loose).expr,
+                    Cond(type_test(base, "array"), self._read(node, Typed(base, "list"), key, loose).expr,
+                         Cond(type_test(base, "object"), unkeyed, wrong)))
+
+    def _read(self, node: ast.Subscript, base: Typed, key: Typed, loose: bool) -> Typed:
+        """`base[key]` for a base of known type, failing as Python where the key or index is missing. A
+        loose read is left bare (its undefined value fails the state by itself), but for a string's
+        character: `$substring` past the end is "", which fails nothing."""
+        if base.type == "str":
+            missing = self._failure(node, "IndexError", "string index out of range", loose)
+            found = call("substring", base.expr, key.expr, Lit(1))
+            return Typed(self._checked(found, lambda v: Binary("!=", v, Lit("")), missing), "str")
+        is_dict = base.type == "dict"
+        missing = self._failure(node, "KeyError" if is_dict else "IndexError", repr(node.slice.value) if is_dict and
+                                isinstance(node.slice, ast.Constant) else ast.unparse(node.slice) if is_dict
+                                else "list index out of range", loose)
+        found = self._field(base.expr, key.expr) if is_dict else Index(base.expr, key.expr)
+        return Typed(found if loose else self._checked(found, lambda v: call("exists", v), missing), "any")
+
+    def _failure(self, node: ast.Subscript, error: str, message: str, loose: bool) -> Expr:
+        """The `$error` of one way the read fails. A loose read under a catch-all or in a map item keeps
+        its failure in JSONata, uncaught (a documented deviation: lifting every whole-value read there
+        would cost states); anywhere else an `except` that catches `error` takes the read to the steps
+        function (`guard` refuses it)."""
+        if loose and self.caught is None:
+            return call("error", Lit(f"{error}: {message}"))
+        return self.guard(node, error, message)
 
     def _checked(self, read: Expr, test: Callable[[Expr], Expr], failure: Expr) -> Expr:
         """`($_n := read; test($_n) ? $_n : failure)`: the read bound once, even when it is a path."""
@@ -119,25 +148,15 @@ class Translator(OperatorTranslator):
         return Checked((Bind(v.name, read), Cond(test(v), v, failure)))
 
     def let(self, value: Expr, body: Callable[[Expr], Expr]) -> Expr:
-        """A checked read's own variable serves `body` (`($_1 := $e.k; $exists($_1) ? body($_1) : ...)`)."""
+        """A checked read's own variable serves `body` (`($_1 := $e.k; $exists($_1) ? body($_1) : ...)`),
+        inside its type check, if any."""
         if isinstance(value, Checked):
             bind, cond = value.body
             assert isinstance(bind, Bind) and isinstance(cond, Cond)
             return Checked((bind, Cond(cond.test, body(cond.then), cond.orelse)))
+        if isinstance(value, TypeChecked):
+            return TypeChecked(value.test, self.let(value.then, body), value.orelse)
         return super().let(value, body)
-
-    def _subscript(self, node: ast.Subscript, base: Typed, key: Typed) -> Typed:
-        """The read of `base[key]`, undefined where the key or index is missing."""
-        if key.type == "str" and base.type in ("dict", "any"):
-            return Typed(self._field(base.expr, key.expr), "any")
-        if key.type == "int" and base.type == "str":
-            return Typed(call("substring", base.expr, key.expr, Lit(1)), "str")
-        if key.type == "int" and base.type == "list":
-            return Typed(Index(base.expr, key.expr), "any")
-        if key.type == "int" and base.type == "any":  # JSONata's index of a string is the whole string
-            return Typed(self.let(base.expr, lambda v: self.let(key.expr, lambda k: Cond(
-                type_test(v, "string"), call("substring", v, k, Lit(1)), Index(v, k)))), "any")
-        raise NotTranslatable(node, f"subscript of a {base.type} value with a {key.type} key")
 
     @staticmethod
     def _field(base: Expr, key: Expr) -> Expr:
@@ -203,8 +222,12 @@ class Translator(OperatorTranslator):
         if base.type not in ("dict", "any") or not 1 <= len(args) <= 2:
             raise NotTranslatable(node, ".get() needs a dict and one or two arguments")
         default = args[1].expr if len(args) == 2 else Lit(None)
-        found = self._field(base.expr, args[0].expr)
-        return Typed(self.let(found, lambda v: Cond(call("exists", v), v, default)), "any")
+        if base.type == "dict":
+            return Typed(self.let(self._field(base.expr, args[0].expr), lambda v: Cond(call("exists", v), v, default)),
+                         "any")
+        wrong = self.guard(node, "AttributeError", "get of a non-dict")  # a path maps over a list
+        return Typed(self.let(base.expr, lambda b: TypeChecked(type_test(b, "object"), self.let(
+            self._field(b, args[0].expr), lambda v: Cond(call("exists", v), v, default)), wrong)), "any")
 
     def method_upper(self, node: ast.Call, base: Typed, args: list[Typed]) -> Typed:
         return self._string_method(node, base, args, "uppercase")

@@ -4,8 +4,9 @@ over them or over a list, `sep.join(...)`, `**` in dict displays and unpacking a
 Takes what the list translator takes; gives `Typed` JSONata or `NotTranslatable`. A comprehension is a
 `$reduce` over its iterable whose function appends each element (`[[v]]` for a list, so nothing
 flattens, and the result stays an array when it has one element or none); `sum` adds from 0 in the
-same order (so floats round the same way), `any`/`all` stop evaluating once the answer is known, as
-Python does; `min`/`max` keep the first element no later one beats. Iterating a dict gives its keys,
+same order (so floats round the same way), counting True as 1 and False as 0 (an element of unknown type
+is converted: `$v = true ? 1 : $v = false ? 0 : $v`), `any`/`all` stop evaluating once the answer is
+known, as Python does; `min`/`max` keep the first element no later one beats. Iterating a dict gives its keys,
 iterating a string its characters (code points, as Python: `$substring`, not `$split`, which cuts
 astral characters in two in JavaScript JSONata); `sep.join(x)` joins what iterating x gives.
 Where Python raises for some values (unpacking a list of another length, `**` of a non-dict,
@@ -14,9 +15,9 @@ JSONata fails too (`$error`, a States.QueryEvaluationError naming the Python err
 translation is refused where an enclosing `except`, `finally` or child-context boundary would catch the
 Python error (`caught`): the state machine could not catch it there.
 Known deviations, all loud (JSONata fails where Python gives a value, never another value): unpacking
-a dict or a string held in an untyped value; `sum` of booleans held in untyped
-values; `min`/`max`/`sorted` of booleans or lists (Step Functions' `<` and `$sort` take numbers or
-strings; jsonata-python's `$sort`, used by run-asl, also sorts the others as Python does).
+a dict or a string held in an untyped value; `min`/`max`/`sorted` of booleans or lists (Step Functions'
+`<` and `$sort` take numbers or strings; jsonata-python's `$sort`, used by run-asl, also sorts the others
+as Python does).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
+from durable_compile.backends.asl.dict_proofs import proved
 from durable_compile.backends.asl.jsonata import Array, Binary, Cond, Expr, Index, Lambda, Lit, Var, call, render
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
 from durable_compile.backends.asl.translate_lists import ListTranslator, Range
@@ -36,8 +38,9 @@ from durable_compile.backends.asl.typed import type_test
 FAMILIES = {"ValueError": frozenset({"ValueError"}), "TypeError": frozenset({"TypeError"}),
             "JSONDecodeError": frozenset({"JSONDecodeError", "ValueError"}),
             "KeyError": frozenset({"KeyError", "LookupError"}),
-            "IndexError": frozenset({"IndexError", "LookupError"})}
+            "IndexError": frozenset({"IndexError", "LookupError"}), "AttributeError": frozenset({"AttributeError"})}
 _CATCH_ALL = frozenset({None, "Exception", "BaseException"})
+_UNTYPED = Typed(Lit(None), "none")
 _REDUCERS = frozenset({"sum", "any", "all", "list", "min", "max", "sorted"})
 #: JSONata operators whose value is a number, a string or a boolean (`+` may be a list append: not here)
 _NEVER_ARRAY = frozenset({"-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "in", "and", "or"})
@@ -130,8 +133,10 @@ class IterTranslator(ListTranslator):
         return self.visit_ListComp(ast.ListComp(comp.elt, comp.generators))
 
     def reduce_sum(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
+        """Python adds from 0, element by element, counting True as 1 and False as 0 (JSONata's `+` and
+        `$sum` take numbers only: an element that may be a boolean is converted first)."""
         if comp is None:
-            return Typed(call("sum", self.items_of(self.translate(arg), arg)), "any")
+            return self._sum_of(arg)
         kinds: list[str] = []
 
         def add(acc: Expr) -> Expr:
@@ -140,10 +145,23 @@ class IterTranslator(ListTranslator):
             if item.type == "bool":
                 return Binary("+", acc, Cond(item.expr, Lit(1), Lit(0)))
             self._numbers(comp.elt, item)
-            return Binary("+", acc, item.expr)
+            return Binary("+", acc, item.expr if item.type != "any" else self.let(item.expr, counted))
         total = self._thread(comp, 0, Lit(0), add, self._used(comp))
         kind = "int" if kinds[0] in ("int", "bool") else kinds[0]
         return Typed(total, kind)
+
+    def _sum_of(self, arg: ast.expr) -> Typed:
+        """`sum(xs)`: `$sum` of a display of numbers, else a `$reduce` that counts booleans."""
+        value = self.translate(arg)
+        if isinstance(arg, ast.List | ast.Tuple) and not any(isinstance(e, ast.Starred) for e in arg.elts):
+            kinds = {self.translate(e).type for e in arg.elts}
+            if kinds <= {"int", "float"}:
+                return Typed(call("sum", value.expr), "int" if kinds <= {"int"} else "float")
+        used = self._used(arg)
+        acc = fresh("acc", used)
+        item = fresh("v", used | {acc})
+        add = Lambda((acc, item), Binary("+", Var(acc), counted(Var(item))))
+        return Typed(call("reduce", self.items_of(value, arg), add, Lit(0)), "any")
 
     def reduce_any(self, arg: ast.expr, comp: ast.GeneratorExp | ast.ListComp | None) -> Typed:
         return self._short(arg, comp, is_any=True)
@@ -189,21 +207,36 @@ class IterTranslator(ListTranslator):
         gen = comp.generators[i]
         with self._generator(gen, used) as (items, name, var):
             inner = Var(name)
-            body = leaf(inner) if i + 1 == len(comp.generators) else self._thread(comp, i + 1, inner, leaf, used)
-            for test in reversed(gen.ifs):
-                body = Cond(self.truthy(test), body, inner)
+            tests = [self.truthy(test) for test in gen.ifs]
+            with self.proven(gen.ifs):
+                body = leaf(inner) if i + 1 == len(comp.generators) else self._thread(comp, i + 1, inner, leaf, used)
+            for test in reversed(tests):
+                body = Cond(test, body, inner)
         return call("reduce", items, Lambda((name, var), body), acc)
 
     def _until(self, comp: ast.GeneratorExp | ast.ListComp, i: int, is_any: bool, used: set[str]) -> Expr:
         """any/all of the generators from `i` on: once the accumulator decides, nothing more is evaluated."""
         gen = comp.generators[i]
         with self._generator(gen, used) as (items, name, var):
-            body = self.truthy(comp.elt) if i + 1 == len(comp.generators) else self._until(comp, i + 1, is_any, used)
-            for test in reversed(gen.ifs):  # a filtered-out element counts as False for any, True for all
-                body = Binary("and", self.truthy(test), body) if is_any else \
-                    Binary("or", call("not", self.truthy(test)), body)
+            tests = [self.truthy(test) for test in gen.ifs]
+            with self.proven(gen.ifs):
+                last = i + 1 == len(comp.generators)
+                body = self.truthy(comp.elt) if last else self._until(comp, i + 1, is_any, used)
+            for test in reversed(tests):  # a filtered-out element counts as False for any, True for all
+                body = Binary("and", test, body) if is_any else Binary("or", call("not", test), body)
         step = Binary("or" if is_any else "and", Var(name), body)
         return call("reduce", items, Lambda((name, var), step), Lit(not is_any))
+
+    @contextmanager
+    def proven(self, tests: list[ast.expr]) -> Iterator[None]:
+        """While the element of a comprehension is translated, the names its filters read a key of are
+        dicts (a filter that passed did not fail; dict_proofs.py says why that proves it)."""
+        saved = {name: self.names[name] for name in proved(tests) if self.names.get(name, _UNTYPED).type == "any"}
+        self.names.update({name: Typed(known.expr, "dict") for name, known in saved.items()})
+        try:
+            yield
+        finally:
+            self.names.update(saved)
 
     @contextmanager
     def _generator(self, gen: ast.comprehension, used: set[str]) -> Iterator[tuple[Expr, str, str]]:
@@ -306,6 +339,12 @@ class IterTranslator(ListTranslator):
                 test = Binary("and", type_test(v, "array"), test)
             return Cond(test, Index(v, Lit(i)), error)
         return [self.let(value.expr, lambda v, i=i: pick(v, i)) for i in range(count)]  # type: ignore[misc]
+
+
+def counted(v: Expr) -> Expr:
+    """A number as Python's `sum` adds it: True as 1, False as 0 (JSONata's `=` never equates a boolean
+    with a number, so numbers pass unchanged; anything else fails at the `+`, as it does in Python)."""
+    return Cond(Binary("=", v, Lit(True)), Lit(1), Cond(Binary("=", v, Lit(False)), Lit(0), v))
 
 
 def _element_type(iterable: Typed) -> str:

@@ -135,8 +135,10 @@ class OperatorTranslator(ValueTranslator):
             return Binary("in", item.expr, container.expr)
         if container.type != "any":
             raise NotTranslatable(node, f"'in' on a {container.type} value")
+        wrong = self.guard(node, "TypeError", "'in' needs a string, a list or a dict")  # `3 in 3` is true
         return self.let(container.expr, lambda c: Cond(type_test(c, "string"), call("contains", c, item.expr), Cond(
-            type_test(c, "object"), Binary("in", item.expr, call("keys", c)), Binary("in", item.expr, c))))
+            type_test(c, "object"), Binary("in", item.expr, call("keys", c)), Cond(
+                type_test(c, "array"), Binary("in", item.expr, c), wrong))))
 
     def visit_IfExp(self, node: ast.IfExp) -> Typed:
         then, orelse = self.translate(node.body), self.translate(node.orelse)

@@ -66,6 +66,10 @@ class ValueTranslator:
         return self.let(e, lambda v: Cond(type_test(v, "array"), Binary(">", call("count", v), Lit(0)),
                                           call("boolean", v)))
 
+    def guard(self, node: ast.AST, error: str, message: str) -> Expr:
+        """`$error(...)` standing for Python's `error` (subclasses refuse it where an `except` catches it)."""
+        return call("error", Lit(f"{error}: {message}"))
+
     def let(self, value: Expr, body: Callable[[Expr], Expr]) -> Expr:
         """`body(value)`, binding `value` to a temporary first when it is not simple."""
         if is_simple(value):

@@ -15,7 +15,7 @@ from collections.abc import Callable as Fn
 from dataclasses import dataclass, field
 from itertools import count
 
-from durable_compile.backends.python import comprehensions
+from durable_compile.backends.python import comprehensions, in_place
 from durable_compile.backends.python.comprehensions import (
     comprehension_init,
     comprehension_loop,
@@ -178,31 +178,12 @@ class Statements:
         """A rewritten comprehension: its loop statements are made up by the lowering (see `synthesized`).
         An operation Python may not reach (`a or ctx.step(...)`) stays in its expression instead, tagged."""
         if stmt.construct == "conditional operation":
-            self.in_place(stmt.body, edits)
+            in_place.restore(self, stmt.body, edits)
         elif stmt.form and comprehension_loop(stmt.body, 0) == len(stmt.body) - 1:
             self.leading(stmt.span, first=True)
             self.comprehension(stmt.body, edits, stmt.form)
         else:
             self.block(stmt.body, edits)
-
-    def in_place(self, body: tuple[n.Stmt, ...], edits: list[Edit]) -> None:
-        """Operations hoisted out of the right of `and`/`or` or an arm of `x if t else y`: each goes back
-        where it was written, tagged, so it runs only when Python gets to it (their lifted lambdas are
-        defined first, which runs nothing)."""
-        for stmt in body:
-            if isinstance(stmt, n.Desugared) and stmt.construct == "conditional operation":
-                self.in_place(stmt.body, edits)
-                continue
-            if isinstance(stmt, n.Operation) and is_temp(stmt.target):
-                text = self.call_text(stmt, edits)
-            elif isinstance(stmt, n.HelperCall) and is_temp(stmt.target):
-                own = self.st.bounds(stmt.span)
-                text = self.st.slice(stmt.span, [e for e in edits if (e.start, e.end) != own])
-            else:
-                raise EmitError(stmt.span, "the Python backend cannot keep this comprehension in the `and`/`or` or "
-                                           "conditional expression around it: assign it in an if statement first")
-            bounds = self.st.bounds(stmt.span)
-            edits[:] = [Edit(e.start, e.end, text) if (e.start, e.end) == bounds else e for e in edits]
 
     def simple(self, stmt: n.Stmt, edits: list[Edit]) -> None:
         element = comprehensions.yielded(stmt, self.yielding)
