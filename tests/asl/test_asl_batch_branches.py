@@ -203,8 +203,10 @@ def test_a_branch_whose_failures_reach_a_catcher_has_no_wrapper(title: str, tmp_
 
 def test_an_expression_that_can_fail_without_a_catcher_keeps_the_wrapper(tmp_path: Path) -> None:
     path = tmp_path / "handler.py"
+    # (an assignment: a return that may raise runs in the steps function, test_asl_return_keys.py)
     reads = '''def reads(ctx: DurableContext, value: dict, index: int, values: list) -> int:
-    return value["n"] + ctx.step(lambda _: 1, name="one")
+    n = value["n"] + 1
+    return n + ctx.step(lambda _: 1, name="one")
 
 
 @durable_execution'''

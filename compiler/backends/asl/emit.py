@@ -50,6 +50,7 @@ from durable_compile.backends.asl.emit_support import (
 from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.jsonata import wrap
+from durable_compile.backends.asl.known_keys import known_keys
 from durable_compile.backends.asl.local_types import int_locals, list_locals
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
     Functions,
@@ -229,15 +230,23 @@ class Emitter:
         return entry
 
     # --- expressions -----------------------------------------------------------------------------------
-    def value(self, expr: ir.Expr, whole: bool = False, output: bool = False) -> str | None:
-        """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of a return's Output
-        (where an undefined value fails by itself: translate.py)."""
+    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None) -> str | None:
+        """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
+        Output (where an undefined value fails by itself, and the keys known there need no check:
+        translate.py; in a batch branch, a return that may raise runs in the steps function, so that
+        the error entry records Python's error type)."""
         try:
-            translator = self.translator()
-            node = parse_expr(expr)
-            return wrap((translator.value(node, output) if whole or output else translator.translate(node)).expr)
+            translator, node = self.translator(), parse_expr(expr)
+            if output is not None:
+                translator.caught = None if self.branch is not None else translator.caught
+                return wrap(translator.value(node, True, self.known_keys.get(id(output), frozenset())).expr)
+            return wrap((translator.value(node) if whole else translator.translate(node)).expr)
         except NotTranslatable:
             return None
+
+    @cached_property
+    def known_keys(self) -> dict[int, frozenset[tuple[str, str]]]:
+        return known_keys(self.handler.function, self.functions.defs, self.lists)  # at each return
 
     def expression(self, node: ast.expr) -> str | None:
         try:
@@ -375,13 +384,14 @@ class Emitter:
         if stmt.value is None:
             return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
                             {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")
-        value = self.value(stmt.value, output=True)
+        value = self.value(stmt.value, output=stmt)
         name = self.namer.name(f"Return-line-{stmt.span.line}")
         if value is not None:
             return self.put(name, {"Type": "Succeed", "Output": value}, stmt.span, "return")
         result = self.fresh("result")
         self.put(name, {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
-        return self.lifted_value(stmt.value, stmt.span, name, result)
+        return emit_compute.compute(self, [f"{result} = {stmt.value.code}"], stmt.span, name, [result],
+                                    "computation", ends=True)
 
     def stmt_Raise(self, stmt: n.Raise, nxt: str) -> str:
         return emit_try.raise_(self, stmt)

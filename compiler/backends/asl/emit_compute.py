@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 
 def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str,
-            also_read: Iterable[str] = ()) -> str:
+            also_read: Iterable[str] = (), ends: bool = False) -> str:
     """A Task of the steps function that runs `lines` and gives back what they write and the plain values
     they read (caught errors and BatchResults are read-only objects), `also_read` too (what the lines may
-    leave as it was); reported as DUR821 (DUR822 with --strict)."""
+    leave as it was); with `ends` (the value of a return that ends the scope) only what they write:
+    nothing reads the others again, and in a batch branch they may be outer variables, which the branch
+    cannot assign. Reported as DUR821 (DUR822 with --strict)."""
     em.report("DUR822" if em.strict else "DUR821", span,
                f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
     defs, def_reads = nested_defs.called_defs(em, "\n".join(lines), span)  # the nested defs it calls
@@ -28,7 +30,7 @@ def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[st
     key = f"compute{next(em.counter)}"
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
-    back = sorted((set(writes) | set(reads)) - set(errors) - set(batches))  # read-only objects
+    back = sorted((set(writes) | (set() if ends else set(reads))) - set(errors) - set(batches))  # read-only
     body = (*defs, *lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
     escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
     em.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,

@@ -17,6 +17,7 @@ names the SDK's error class, and fail in the scope's one Fail state, which fails
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -167,8 +168,24 @@ def _matches(types: list[str | None], kind: str) -> list[str] | None:
         if t in CATCH_ALL or kind in DURABLE.get(str(t), set()):
             return [ALL]
         if kind == "compute" and t is not None and t not in DURABLE:
-            names.append(t)
+            names += [t, *builtin_subclasses(t)]
     return names or None
+
+
+def builtin_subclasses(name: str) -> list[str]:
+    """The builtin exception classes under the builtin class `name` (`LookupError`: IndexError, KeyError),
+    which the steps function reports under their own names: an `except LookupError` must list them."""
+    cls = getattr(builtins, name, None)
+    if not isinstance(cls, type) or not issubclass(cls, BaseException):
+        return []
+    found: set[str] = set()
+    todo = list(cls.__subclasses__())
+    while todo:
+        sub = todo.pop()
+        if getattr(builtins, sub.__name__, None) is sub:
+            found.add(sub.__name__)
+        todo += sub.__subclasses__()
+    return sorted(found)
 
 
 def catchers(em: Emitter, kind: str, raised: bool = False) -> list[dict[str, Any]]:

@@ -7,9 +7,10 @@ tests against jsonata-python: truthiness as in Python (empty list/dict/string, 0
 `and`/`or` return an operand, `//` and `%` floor like Python, `+` concatenates strings and lists, list
 displays never flatten nested lists, f-strings print True/None like Python.
 A subscript that reads a missing key or index fails (`$error('KeyError: ...')`, a States.QueryEvaluationError)
-instead of giving JSONata's undefined, which comparisons, string joins and displays would take silently;
-`.get()` stays lenient, and a read whose undefined fails by itself (`value()`: the whole value of an
-Assign or an Output) is left bare. A read from a value of unknown type checks that type first
+instead of giving JSONata's undefined, which comparisons, string joins and displays would take silently
+(the members of a returned dict display too); `.get()` stays lenient, and a read whose undefined fails
+by itself (`value()`: the whole value of an Assign or an Output) or cannot miss (`value(known=...)`) is
+left bare. A read from a value of unknown type checks that type first
 (`TypeChecked`): JSONata's path maps over a list, its index of a number or an object is the value
 itself and `$lookup` maps too, where Python raises TypeError, KeyError or AttributeError; a name that
 dict_proofs.py proves a dict is typed "dict" and needs no such check.
@@ -62,22 +63,31 @@ class Translator(OperatorTranslator):
         super().__init__(names)
         #: subscripts (by id) left without a check of a missing key: a whole value
         self.loose: set[int] = set()
+        #: subscripts (by id) whose key is known to be there (`value`): never checked
+        self.present: set[int] = set()
 
-    def value(self, node: ast.expr, output: bool = False) -> Typed:
+    def value(self, node: ast.expr, output: bool = False, known: frozenset[tuple[str, str]] = frozenset()) -> Typed:
         """`node` as the whole value of an Assign or an Output, where an undefined value fails the state
-        by itself (States.QueryEvaluationError): a subscript there needs no check of its own. In an
-        `output` (a return), nor does one that is a member of a dict display (`return {"id": event["id"]}`):
-        its undefined drops the key, a known deviation kept because a check there costs states (a failing
-        Output cannot fold into a Task with a catcher, and a map item's needs a wrapping Parallel)."""
-        self._loosen(node, output)
+        by itself (States.QueryEvaluationError): a subscript there needs no check of its own, except in
+        an `output` (a return) where an enclosing handler or a branch would catch Python's KeyError (the
+        check then lifts the return, so that it raises the real one). The members of a returned dict
+        display are checked like any other read (an undefined member would drop its key), except the
+        reads `name["key"]` that `known` holds (known_keys.py: the machine's variable is a dict with that
+        key wherever the return runs)."""
+        if isinstance(node, ast.Subscript) and (not output or self.caught is not None):
+            self.loose.add(id(node))
+        if output:
+            self._present(node, known)
         return self.translate(node)
 
-    def _loosen(self, node: ast.expr, members: bool) -> None:
-        if isinstance(node, ast.Subscript):
-            self.loose.add(id(node))
-        elif isinstance(node, ast.Dict) and members:
+    def _present(self, node: ast.expr, known: frozenset[tuple[str, str]]) -> None:
+        """Mark the reads of `known` in `node` and in the dict displays it is made of."""
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(
+                node.slice, ast.Constant) and (node.value.id, node.slice.value) in known:
+            self.present.add(id(node))
+        elif isinstance(node, ast.Dict):
             for member in node.values:
-                self._loosen(member, members)
+                self._present(member, known)
 
     def visit_Subscript(self, node: ast.Subscript) -> Typed:
         if isinstance(node.slice, ast.Slice):
@@ -86,6 +96,8 @@ class Translator(OperatorTranslator):
         if not (key.type == "str" and base.type in ("dict", "any") or
                 key.type == "int" and base.type in ("str", "list", "any")):
             raise NotTranslatable(node, f"subscript of a {base.type} value with a {key.type} key")
+        if id(node) in self.present:  # a dict that has the key
+            return Typed(self._field(base.expr, key.expr), "any")
         loose = id(node) in self.loose
         if base.type != "any":
             return self._read(node, base, key, loose)
