@@ -31,6 +31,7 @@ from durable_compile.backends.asl import (
     emit_match,
     emit_opaque,
     emit_ops,
+    emit_return,
     emit_try,
     local_imports,
 )
@@ -376,22 +377,7 @@ class Emitter:
         return emit_finally.jump(self, self.loops[-1].again)
 
     def stmt_Return(self, stmt: n.Return, nxt: str) -> str:
-        if self.returns:  # inside an inlined child context
-            return self.returns[-1](stmt)
-        through = emit_finally.return_(self, stmt)
-        if through is not None:
-            return through
-        if stmt.value is None:
-            return self.put(self.namer.name(f"Return-line-{stmt.span.line}"),
-                            {"Type": "Succeed", "Output": "{% null %}"}, stmt.span, "return")
-        value = self.value(stmt.value, output=stmt)
-        name = self.namer.name(f"Return-line-{stmt.span.line}")
-        if value is not None:
-            return self.put(name, {"Type": "Succeed", "Output": value}, stmt.span, "return")
-        result = self.fresh("result")
-        self.put(name, {"Type": "Succeed", "Output": f"{{% ${result} %}}"}, stmt.span, "return")
-        return emit_compute.compute(self, [f"{result} = {stmt.value.code}"], stmt.span, name, [result],
-                                    "computation", ends=True)
+        return emit_return.return_(self, stmt)
 
     def stmt_Raise(self, stmt: n.Raise, nxt: str) -> str:
         return emit_try.raise_(self, stmt)
