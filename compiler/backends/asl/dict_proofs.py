@@ -22,8 +22,8 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
+from durable_compile.backends.asl.local_types import parsed
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -171,7 +171,7 @@ def _walrus(stmt: n.Stmt) -> set[str]:
         value = getattr(stmt, field.name)
         for expr in value if isinstance(value, tuple) else (value,):
             expr = expr.value if isinstance(expr, ir.Keyword) else expr
-            node = _parse(f"({expr.code})") if isinstance(expr, ir.Expr) and ":=" in expr.code else None
+            node = parsed(f"({expr.code})") if isinstance(expr, ir.Expr) and ":=" in expr.code else None
             if node is not None:
                 found |= {w.target.id for w in ast.walk(node) if isinstance(w, ast.NamedExpr)}
     return found
@@ -187,7 +187,7 @@ def _targets(stmt: n.Stmt) -> Iterator[ir.Expr]:
 
 
 def _names(target: ir.Expr) -> set[str]:
-    node = _parse(target.code)
+    node = parsed(target.code)
     if node is None:
         return _identifiers(target.code)
     return {t.id for t in ast.walk(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)} | \
@@ -200,7 +200,7 @@ def _identifiers(code: str) -> set[str]:
 
 
 def _proves(expr: ir.Expr | None) -> frozenset[str]:
-    node = _parse(expr.code) if expr is not None else None
+    node = parsed(expr.code) if expr is not None else None
     return frozenset(_keyed(node)) if node is not None else _NONE
 
 
@@ -237,14 +237,6 @@ def _certain(node: ast.AST) -> list[ast.AST]:
 
 def _is_text(key: ast.expr) -> bool:
     return isinstance(key, ast.Constant) and isinstance(key.value, str) or isinstance(key, ast.JoinedStr)
-
-
-@lru_cache(maxsize=1 << 12)
-def _parse(code: str) -> ast.expr | None:
-    try:
-        return ast.parse(code.strip(), mode="eval").body
-    except SyntaxError:
-        return None
 
 
 class Placement:

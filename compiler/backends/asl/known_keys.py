@@ -27,6 +27,7 @@ import ast
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 
+from durable_compile.backends.asl.local_types import parsed
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
@@ -137,7 +138,7 @@ class _Flow:
     def returned_keys(self, callee: n.Callable) -> frozenset[str]:
         """The keys every result of the step body has (its every return is a dict display with them)."""
         if callee.form == n.CallableForm.LAMBDA:
-            node = _parse(callee.code)
+            node = parsed(callee.code)
             return _display_keys([node.body]) if isinstance(node, ast.Lambda) else frozenset()
         name = callee.function
         if callee.form != n.CallableForm.FACTORY or callee.decorator is None or name is None or "." in name:
@@ -163,16 +164,9 @@ def _forget(facts: Facts, names: Iterable[str]) -> Facts:
     return frozenset() if "*" in gone else frozenset(f for f in facts if f[0] not in gone)
 
 
-def _parse(code: str) -> ast.expr | None:
-    try:
-        return ast.parse(code.strip(), mode="eval").body
-    except SyntaxError:
-        return None
-
-
 def _reads(code: str) -> Facts:
     """The reads `name["key"]` that evaluating `code` always makes."""
-    node = _parse(code)
+    node = parsed(code)
     return frozenset(_always_read(node)) if node is not None else frozenset()
 
 

@@ -68,16 +68,16 @@ def _typed(fn: n.Function, candidates: set[str], plain: Callable[[ast.expr | Non
     bad: set[str] = set(fn.params)
     for stmt in n.walk(fn.body):
         if isinstance(stmt, n.Assign):
-            simple = all(isinstance(_parse(t.code), ast.Name) for t in stmt.targets)
-            names = set().union(*(_bound(_parse(t.code)) for t in stmt.targets))
-            (good if simple and plain(_parse(stmt.value.code), candidates) else bad).update(names)
+            simple = all(isinstance(parsed(t.code), ast.Name) for t in stmt.targets)
+            names = set().union(*(_bound(parsed(t.code)) for t in stmt.targets))
+            (good if simple and plain(parsed(stmt.value.code), candidates) else bad).update(names)
         elif isinstance(stmt, n.AugAssign):
-            names = _bound(_parse(stmt.target.code))
+            names = _bound(parsed(stmt.target.code))
             op = _OPERATORS.get(stmt.op)
-            ok = op is not None and augmented(op, _parse(stmt.value.code), candidates)
+            ok = op is not None and augmented(op, parsed(stmt.value.code), candidates)
             (good if ok else bad).update(names)
         elif isinstance(stmt, n.For) or (isinstance(stmt, n.Operation | n.HelperCall) and stmt.target is not None):
-            bad.update(_bound(_parse(stmt.target.code)))  # type: ignore[union-attr]
+            bad.update(_bound(parsed(stmt.target.code)))  # type: ignore[union-attr]
         elif isinstance(stmt, n.Try):
             bad.update(h.name for h in stmt.handlers if h.name)
         elif isinstance(stmt, n.LocalDef):
@@ -90,8 +90,9 @@ _OPERATORS: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.
 
 
 @lru_cache(maxsize=1 << 12)
-def _parse(code: str) -> ast.expr | None:
-    """The expression's syntax tree (shared: callers only read it; the same few texts recur)."""
+def parsed(code: str) -> ast.expr | None:
+    """The expression's syntax tree, None when it is no expression (shared: callers only read it; the same
+    few texts recur)."""
     try:
         return ast.parse(code.strip(), mode="eval").body
     except SyntaxError:
