@@ -34,6 +34,7 @@ from durable_compile.backends.asl import (
     emit_return,
     emit_try,
     local_imports,
+    unbound_reads,
 )
 from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.dict_proofs import Placement
@@ -151,8 +152,9 @@ class Emitter:
     def initialize_unassigned(self, start: str) -> None:
         """Python allows reading a local that only some paths assign (when the others never read it);
         ASL needs it assigned on every path, so such variables start as null."""
-        missing = sorted({p.message.split()[0][1:] for p in check_variables(self.out.definition)
-                          if p.code == "DUR811"})
+        problems = [p for p in check_variables(self.out.definition) if p.code == "DUR811"]
+        unbound_reads.report(self, problems)
+        missing = sorted({p.message.split()[0][1:] for p in problems})
         if missing:
             assign = self.states[start].setdefault("Assign", {})
             assign.update({var: None for var in missing if var not in assign})

@@ -78,6 +78,10 @@ _COMPILE_CODES = (
     Code("DUR825", "asl-invoke-target-at-run-time", Severity.INFO,
          "context.invoke names its function with an expression of the handler's values",
          "name the function with a literal or a module constant to grant the state machine that function only"),
+    Code("DUR826", "asl-possibly-unbound", W,
+         "a local may be read before the handler binds it: the state machine reads null there, where Python "
+         "raises UnboundLocalError",
+         "bind the local on every path before the read (for example `x = None` before the `if`)"),
 )
 
 #: the ASL codes, also added to the shared registry of durable_compile.diagnostics
