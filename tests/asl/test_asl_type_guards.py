@@ -79,6 +79,11 @@ CASES: dict[str, tuple[str, list[Any]]] = {
     x = event["x"]
     return context.step(echo(3 in x))
 ''', [[3], [4], {"3": 1}, 3, True, None]),
+    "a list or dict as a dict's key": ('''
+    x = event["x"]
+    d = context.step(echo({"a": 1, "3": 2}))
+    return context.step(echo([x in d, x not in event]))
+''', [["a"], {"k": 1}, *OTHERS]),
     "a key of a comprehension's element": ('''
     ids = [r["id"] for r in event["x"] if r["id"] > 0]
     return context.step(echo(ids))
@@ -111,6 +116,7 @@ WRONG_BEFORE = {("a key of a list", 3): "FAILED", ("a key of a list, as the whol
                 ("a key of a key", 1): "FAILED", ("an index of a dict, a number, a string", 2): "FAILED",
                 (".get of a list, a string, None", 2): "FAILED", ("in a number", 3): "FAILED",
                 ("an index of a string past its end, as the whole value", 0): "FAILED",
+                ("a list or dict as a dict's key", 0): "FAILED", ("a list or dict as a dict's key", 1): "FAILED",
                 ("sum of a list of booleans and numbers", 1): "SUCCEEDED",
                 ("sum of booleans a step returns, over a generator", 0): "SUCCEEDED",
                 ("sum of booleans held in variables", 0): "SUCCEEDED"}

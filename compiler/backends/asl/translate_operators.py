@@ -8,6 +8,7 @@ value that is not a number, `is` against anything but None, bitwise operators).
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from durable_compile.backends.asl.jsonata import Binary, Cond, Expr, Lit, Neg, call
 from durable_compile.backends.asl.translate_values import ValueTranslator
@@ -130,15 +131,26 @@ class OperatorTranslator(ValueTranslator):
         if container.type == "str":
             return call("contains", container.expr, item.expr)
         if container.type == "dict":
-            return Binary("in", item.expr, call("keys", container.expr))
+            return self._key_in(node, item, lambda key: Binary("in", key, call("keys", container.expr)))
         if container.type == "list":
             return Binary("in", item.expr, container.expr)
         if container.type != "any":
             raise NotTranslatable(node, f"'in' on a {container.type} value")
         wrong = self.guard(node, "TypeError", "'in' needs a string, a list or a dict")  # `3 in 3` is true
         return self.let(container.expr, lambda c: Cond(type_test(c, "string"), call("contains", c, item.expr), Cond(
-            type_test(c, "object"), Binary("in", item.expr, call("keys", c)), Cond(
+            type_test(c, "object"), self._key_in(node, item, lambda key: Binary("in", key, call("keys", c))), Cond(
                 type_test(c, "array"), Binary("in", item.expr, c), wrong))))
+
+    def _key_in(self, node: ast.AST, item: Typed, test: Callable[[Expr], Expr]) -> Expr:
+        """`test(item)` as a dict's key, failing where Python does (a list or dict is unhashable: TypeError;
+        the keys of a JSON object would only say false)."""
+        if item.type not in ("any", "list", "dict"):
+            return test(item.expr)
+        unhashable = self.guard(node, "TypeError", "unhashable type")
+        if item.type != "any":
+            return unhashable
+        return self.let(item.expr, lambda key: Cond(type_test(key, "array"), unhashable, Cond(
+            type_test(key, "object"), unhashable, test(key))))
 
     def visit_IfExp(self, node: ast.IfExp) -> Typed:
         then, orelse = self.translate(node.body), self.translate(node.orelse)
