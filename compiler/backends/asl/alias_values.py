@@ -71,15 +71,17 @@ def roots(value: ast.expr | None) -> Iterator[str]:
     yield from parts(value)
 
 
+def outcomes(value: ast.IfExp | ast.BoolOp) -> list[ast.expr]:
+    """The operands whose value `x if t else y` or `a or b` / `a and b` may give."""
+    return [value.body, value.orelse] if isinstance(value, ast.IfExp) else list(value.values)
+
+
 def same(value: ast.expr | None) -> Iterator[str]:
     """Names whose object `value` may be."""
     if isinstance(value, ast.Name):
         yield value.id
-    elif isinstance(value, ast.IfExp):
-        yield from same(value.body)
-        yield from same(value.orelse)
-    elif isinstance(value, ast.BoolOp):
-        for operand in value.values:
+    elif isinstance(value, ast.IfExp | ast.BoolOp):
+        for operand in outcomes(value):
             yield from same(operand)
     elif isinstance(value, ast.NamedExpr):
         yield from same(value.value)
@@ -95,11 +97,8 @@ def parts(value: ast.expr | None) -> Iterator[str]:
             yield name
         else:  # an item of a copy, `list(b)[0]`: an item of b
             yield from _spread(value.value)
-    elif isinstance(value, ast.IfExp):
-        yield from parts(value.body)
-        yield from parts(value.orelse)
-    elif isinstance(value, ast.BoolOp):
-        for operand in value.values:
+    elif isinstance(value, ast.IfExp | ast.BoolOp):
+        for operand in outcomes(value):
             yield from parts(operand)
     elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
             and value.func.attr in SHARING_METHODS:
@@ -119,11 +118,8 @@ def held(value: ast.expr | None) -> Iterator[str]:
         for key, item in zip(value.keys, value.values, strict=True):
             if key is not None:
                 yield from _inside(item)
-    elif isinstance(value, ast.IfExp):
-        yield from held(value.body)
-        yield from held(value.orelse)
-    elif isinstance(value, ast.BoolOp):
-        for operand in value.values:
+    elif isinstance(value, ast.IfExp | ast.BoolOp):
+        for operand in outcomes(value):
             yield from held(operand)
     elif isinstance(value, ast.BinOp):
         yield from held(value.left)
@@ -154,11 +150,8 @@ def elements(value: ast.expr | None) -> Iterator[str]:
             yield from _spread(item) if key is None else elements(item)
     elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         yield from _spread(value.value)
-    elif isinstance(value, ast.IfExp):
-        yield from elements(value.body)
-        yield from elements(value.orelse)
-    elif isinstance(value, ast.BoolOp):
-        for operand in value.values:
+    elif isinstance(value, ast.IfExp | ast.BoolOp):
+        for operand in outcomes(value):
             yield from elements(operand)
     elif isinstance(value, ast.BinOp):
         yield from _spread(value.left)

@@ -11,13 +11,13 @@ def, or an assignment), it writes a `nonlocal`, or it reads the durable context.
 
 from __future__ import annotations
 
-import ast
 import symtable
 import textwrap
 import weakref
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl.emit_support import Unsupported
+from durable_compile.backends.asl.module_facts import loaded_names
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
@@ -34,7 +34,7 @@ def called_defs(em: Emitter, code: str, span: Span, skip: str = "") -> tuple[lis
     the handler locals they read). `skip`: the qualname of a def `code` already holds (a step's own)."""
     defs = _defs_by_name(em)
     found: dict[str, n.LocalDef] = {}
-    todo = sorted(_loaded(code) & defs.keys())
+    todo = sorted(loaded_names([textwrap.dedent(code)]) & defs.keys())
     while todo:
         name = todo.pop()
         candidates = defs[name]
@@ -45,7 +45,7 @@ def called_defs(em: Emitter, code: str, span: Span, skip: str = "") -> tuple[lis
         if stmt.qualname in found or stmt.qualname == skip:
             continue
         found[stmt.qualname] = stmt
-        todo.extend(sorted((_loaded("\n".join(source_of(em, stmt))) & defs.keys()) - {name}))
+        todo.extend(sorted((loaded_names(source_of(em, stmt)) & defs.keys()) - {name}))
     lines: list[str] = []
     reads: set[str] = set()
     for stmt in sorted(found.values(), key=lambda s: s.span.line):
@@ -82,14 +82,6 @@ def _defs_by_name(em: Emitter) -> dict[str, list[n.LocalDef]]:
             found.setdefault(stmt.qualname.rsplit(".", 1)[-1], []).append(stmt)
     _INDEX[em] = (em.handler.function, found)
     return found
-
-
-def _loaded(code: str) -> set[str]:
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
 
 def _free_names(em: Emitter, source: str, stmt: n.LocalDef, span: Span) -> set[str]:
