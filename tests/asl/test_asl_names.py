@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from durable_compile.backends.asl.emit_support import MAX_WORDS, Namer, describe
@@ -32,6 +32,8 @@ def test_expressions_are_described_in_words() -> None:
 
 
 @given(st.text(max_size=120))
+@example("'-'")  # a string of a hyphen only once named a state "-"
+@example("'a--b'")
 def test_a_description_is_safe_and_short(code: str) -> None:
     text = describe(code)
     assert len(text) <= MAX_WORDS

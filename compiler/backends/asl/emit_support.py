@@ -75,7 +75,7 @@ def describe(code: str, limit: int = MAX_WORDS) -> str:
     except (tokenize.TokenError, SyntaxError):
         pass
     text = ""
-    for word in (_UNSAFE.sub("", w) for w in words):
+    for word in ("-".join(filter(None, _UNSAFE.sub("", w).split("-"))) for w in words):  # no stray `-`
         if word and len(text) + len(word) + 1 > limit:
             break
         text = f"{text}-{word}" if text and word else text or word
