@@ -149,7 +149,8 @@ def test_min_max_sorted_of_untyped_items(items: list[Any]) -> None:
 
 
 
-@pytest.mark.parametrize("pair", [["b", "a"], ["a", "B"], ["é", "z"], [2, 1.5], [1, 1.0], [3, "a"], [True, 0], [[1], [0]]])
+@pytest.mark.parametrize("pair", [["b", "a"], ["a", "B"], ["é", "z"], [2, 1.5], [1, 1.0], [3, "a"], [True, 0],
+                                  [[1], [0]]])
 def test_min_max_of_untyped_arguments(pair: list[Any]) -> None:
     """`min(u, v)` of two strings picks as Python does (`$min` takes numbers only); mixes fail."""
     for source in ("min(u, v)", "max(u, v)", "min(u, v, n)"):
