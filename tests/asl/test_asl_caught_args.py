@@ -90,7 +90,7 @@ CASES: dict[str, tuple[str, list[tuple[str, Any, str | None] | None]]] = {
     except ChildContextError as err:
         return [err.error_type, err.message]
 ''', [("SUCCEEDED", "EUR 1", None), ("SUCCEEDED", ["KeyError", "'currency'"], None),
-      None]),  # a failing body: the runtime reads its StepError as error_type, the machine the body's type (open)
+      None]),  # a failing body: StepError under the runtime's module name (test_asl_error_classes compares it)
     "catch-all except: the KeyError's message": ('''
     try:
         return context.step(charge(event["currency"]), name="charge", config=THRICE)

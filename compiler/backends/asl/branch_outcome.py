@@ -20,7 +20,7 @@ from typing import Any
 import jsonata
 
 from durable_compile.backends.asl.batch import failed_entry, is_fold
-from durable_compile.backends.asl.emit_try import ALL, MESSAGE, UNCAUGHT, uncaught_class
+from durable_compile.backends.asl.emit_try import ALL, MESSAGE, UNCAUGHT, recorded, uncaught_class
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.totality import numeric_variables, total_and_defined
 from durable_compile.backends.asl.walk import is_jsonata, jsonata_body
@@ -41,9 +41,10 @@ CATCHING = frozenset({"Task", "Map", "Parallel"})
 
 def catcher(kind: str, failed: str) -> dict[str, Any]:
     """The catch-all of a branch task of `kind`: the error entry with the error class the handler would
-    see (a failed step raises StepError, ...; lifted code its own exception type), into `failed`."""
+    see (a failed step raises StepError, ...; lifted code its own exception type), recorded as the SDK
+    records it (`aws_durable_execution_sdk_python.exceptions.StepError`), into `failed`."""
     error = uncaught_class(kind) if kind in UNCAUGHT else "$states.errorOutput.Error"
-    return {"ErrorEquals": [ALL], "Output": failed_entry(MESSAGE[3:-3], error), "Next": failed}
+    return {"ErrorEquals": [ALL], "Output": failed_entry(MESSAGE[3:-3], recorded(error)), "Next": failed}
 
 
 def to_outcomes(states: States, failed: Callable[[], str]) -> None:
@@ -126,7 +127,7 @@ def _fail_to_entry(state: dict[str, Any]) -> None:
     error_text = jsonata_body(error) if is_jsonata(error) else string_literal(error)
     cause_text = "''" if cause is None else jsonata_body(cause) if is_jsonata(cause) else string_literal(cause)
     state["Type"] = "Succeed"
-    state["Output"] = failed_entry(cause_text, error_text)
+    state["Output"] = failed_entry(cause_text, recorded(error_text))
 
 
 def unsafe(states: States, trusted: Collection[str] = (), numbers: Collection[str] = ()) -> list[str]:

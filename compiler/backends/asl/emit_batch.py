@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from durable_compile import diagnostics as dx
-from durable_compile.backends.asl import batch, batch_returns, emit_branch, emit_items, emit_try, totality
+from durable_compile.backends.asl import batch, batch_returns, emit_branch, emit_items, emit_serdes, emit_try, totality
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_branch import Branch
 from durable_compile.backends.asl.emit_retry import retry_for
@@ -331,19 +331,21 @@ def throw_if_error(em: Emitter, stmt: n.ExprStmt, nxt: str) -> str | None:
     call = stmt.value
     assert isinstance(call, ir.Call) and isinstance(call.func, ir.Attr)
     failed = f"$filter(${jsonata_name(name)}.all, function($__v) {{ $__v.status = 'FAILED' }})"
+    error = f"{failed}[0].error"  # the ChildContextError names the failed branch's error type
     raised = _raise_if(em, stmt.span, f"$count({failed}) > 0", "ChildContextError",
-                       f"{failed}[0].error.ErrorMessage", nxt, f"If-{name}-failed", call.code)
+                       f"{error}.ErrorMessage", nxt, f"If-{name}-failed", call.code, f"{error}.ErrorType")
     if not emit_items.throw_class(em):
         return raised
-    serdes = f"{failed}[0].error.ErrorType = 'SerDesError'"  # the runtime raises a branch's SerDesError as it is
+    serdes = f"{error}.ErrorType = {emit_serdes.RECORDED}"  # the runtime raises a branch's SerDesError as it is
     return _raise_if(em, stmt.span, f"$count({failed}) > 0 and {serdes}", "SerDesError",
-                     f"{failed}[0].error.ErrorMessage", raised, f"If-{name}-serdes-failed", call.code)
+                     f"{error}.ErrorMessage", raised, f"If-{name}-serdes-failed", call.code)
 
 
 def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, nxt: str, name: str,
-              what: str) -> str:
+              what: str, error_type: str | None = None) -> str:
     """A Choice that raises `cls(message)` in the handler (jumping to a matching `except`) when `condition`.
-    Uncaught in a batch branch, the raise is the branch's error entry, its message read where it is."""
+    Uncaught in a batch branch, the raise is the branch's error entry, its message read where it is.
+    `error_type` (JSONata) is the raised error's `error_type` when it is not the class's name."""
     if em.branch is not None and not emit_try.caught(em, cls):
         raised = em.put(em.namer.name(f"Raise-{cls}"),
                         {"Type": "Fail", "Error": cls, "Cause": f"{{% {message} %}}"}, span, f"raise {cls}")
@@ -352,8 +354,13 @@ def _raise_if(em: Emitter, span: Span, condition: str, cls: str, message: str, n
     var = em.fresh("message")
     em.locals.add(var)
     exc = ir.Call(f"{cls}({var})", span, ir.Name(cls, span, cls), (ir.Name(var, span, var),), (), None)
-    raised = emit_try.raise_(em, n.Raise(span, exc, None))
-    rule = {"Condition": f"{{% {condition} %}}", "Assign": {var: f"{{% {message} %}}"}, "Next": raised}
+    assign = {var: f"{{% {message} %}}"}
+    typed = None
+    if error_type is not None:
+        typed = jsonata_name(em.fresh("error_type"))
+        assign[typed] = f"{{% {error_type} %}}"
+    raised = emit_try.raise_(em, n.Raise(span, exc, None), None if typed is None else f"${typed}")
+    rule = {"Condition": f"{{% {condition} %}}", "Assign": assign, "Next": raised}
     return em.put(em.namer.name(name), {"Type": "Choice", "Choices": [rule], "Default": nxt}, span, what)
 
 

@@ -135,7 +135,8 @@ def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
                 continue
             if handler.raises is not None:  # the parent is a child nothing catches either
                 return _uncaught(em, op, errvar, handler.raises)
-            error = f"{{% {{'error_type': ${errvar}.error_type, 'message': {message}}} %}}"
+            # the ChildContextError names the class the child failed with, as the SDK records it
+            error = emit_try.caught_error(emit_try.recorded(f"${errvar}.error_class"), message, string_literal(ERROR))
             assign = {handler.variable: error} if handler.variable else {}
             if handler.reraise:
                 assign[handler.reraise] = ERROR
@@ -143,7 +144,8 @@ def _boundary(em: Emitter, op: n.Operation, errvar: str) -> emit_try.Handler:
                             op.span, f"{ERROR} caught")
             return emit_try.Handler([None], caught, errvar, outer=list(em.tries))
         if frame.finally_error and frame.pending:
-            pending = emit_finally.pending((string_literal(ERROR), message, f"${errvar}.error_type"))
+            recorded = emit_try.recorded(f"${errvar}.error_class")
+            pending = emit_finally.pending((string_literal(ERROR), message, recorded))
             through = em.put(em.namer.name(name), {"Type": "Pass", "Assign": {frame.pending: pending},
                                                    "Next": frame.finally_error}, op.span, f"{ERROR} through finally")
             return emit_try.Handler([None], through, errvar, outer=list(em.tries))

@@ -144,7 +144,7 @@ def _to_handler(em: Emitter, handler: emit_try.Handler, error: Error, span: Span
         cls, message, kind = error
         assign: dict[str, str] = {}
         if handler.variable:
-            assign[handler.variable] = f"{{% {{'error_type': {kind}, 'message': {message}}} %}}"
+            assign[handler.variable] = emit_try.caught_error(kind, message, cls)
         if handler.reraise:
             assign[handler.reraise] = f"{{% {cls} %}}"
         state: dict[str, Any] = {"Type": "Pass", "Next": handler.entry}

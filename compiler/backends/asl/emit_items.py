@@ -21,7 +21,6 @@ from durable_compile.backends.asl import emit_serdes
 from durable_compile.backends.asl.batch import failed_entry
 from durable_compile.backends.asl.emit_support import Lifted
 from durable_compile.backends.asl.emit_try import MESSAGE
-from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.backends.asl.module_facts import task_state
 from durable_compile.ir import nodes as n
 
@@ -60,7 +59,7 @@ def round_trip_results(op: n.Operation, states: dict[str, dict[str, Any]], faile
             continue
         task = task_state(_key(op), [])
         task["Arguments"]["Payload"]["vars"] = {VALUE: state.get("Output", "{% $states.input %}")}
-        error = failed_entry(MESSAGE[3:-3], string_literal(emit_serdes.ERROR))
+        error = failed_entry(MESSAGE[3:-3], emit_serdes.RECORDED)
         states[name] = {"Type": "Task", **({"Comment": state["Comment"]} if "Comment" in state else {}),
                         **{k: v for k, v in task.items() if k != "Type"}, "Output": SUCCEEDED, "End": True,
                         "Catch": [{"ErrorEquals": [emit_serdes.ERROR], "Output": error, "Next": failed()}]}

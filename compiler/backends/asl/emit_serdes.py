@@ -45,6 +45,10 @@ ERROR = "SerDesError"
 #: except clauses that catch a SerDesError (a bare one, and its bases)
 CATCHES = emit_try.CATCH_ALL | {ERROR, "DurableExecutionsError"}
 MESSAGE = emit_try.MESSAGE[3:-3]
+#: the type a SerDesError is recorded under (its `error_type`, a BatchResult item's type): the SDK's
+RECORDED = emit_try.recorded(string_literal(ERROR))
+#: a caught SerDesError (`except SerDesError as err`)
+CAUGHT = emit_try.caught_error(RECORDED, MESSAGE, string_literal(ERROR))
 
 
 def serdes_code(em: Emitter, op: n.Operation, key: str = "serdes",
@@ -84,7 +88,7 @@ def catch(em: Emitter, op: n.Operation, others: list[dict[str, Any]] | None = No
     if found is not None:
         return found
     if em.branch is not None:
-        error = failed_entry(MESSAGE, string_literal(ERROR))
+        error = failed_entry(MESSAGE, RECORDED)
         return [{"ErrorEquals": [ERROR], "Output": error, "Next": em.branch.failed()}]
     if not others:
         return []
@@ -109,7 +113,7 @@ def _route(op: n.Operation, tries: list[emit_try.TryFrame]) -> list[dict[str, An
                 raise Unsupported(op.span, f"a custom serdes of {op.label} inside a try/finally within a child "
                                            "context: the SerDesError raised again after the finally block would be "
                                            "taken for the child's failure; move the finally out of the child")
-            error = (string_literal(ERROR), MESSAGE, string_literal(ERROR))
+            error = (string_literal(ERROR), MESSAGE, RECORDED)
             return [{"ErrorEquals": [ERROR], "Next": frame.finally_error,
                      "Assign": {frame.pending: emit_finally.pending(error)}}]
     return None
@@ -119,7 +123,7 @@ def _entry(handler: emit_try.Handler) -> dict[str, Any]:
     entry: dict[str, Any] = {"ErrorEquals": [ERROR], "Next": handler.entry}
     assign: dict[str, str] = {}
     if handler.variable:  # the except variable as resolved where the clause is written (a helper's own)
-        assign[handler.variable] = emit_try.ERROR_OUTPUT
+        assign[handler.variable] = CAUGHT
     if handler.reraise:
         assign[handler.reraise] = ERROR
     if assign:

@@ -21,10 +21,12 @@ import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from durable_compile.backends.asl import emit_finally
 from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
+from durable_compile.backends.asl.error_names import qualified_type
 from durable_compile.backends.asl.jsonata import string_literal
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -47,7 +49,11 @@ DURABLE = {
     "CallbackSubmitterError": {"callback"},
 }
 MESSAGE = "{% ($c := $states.errorOutput.Cause; $substring($c, 0, 1) = '{' ? $eval($c).errorMessage : $c) %}"
-ERROR_OUTPUT = "{% {'error_type': $states.errorOutput.Error, 'message': " + MESSAGE[3:-3] + "} %}"
+#: the module the SDK's error classes are recorded under (an ErrorObject's type, a ChildContextError's
+#: `error_type`, a BatchResult item's error type): `aws_durable_execution_sdk_python.exceptions.StepError`
+SDK_MODULE = "aws_durable_execution_sdk_python.exceptions"
+#: the SDK's error classes, which the handler sees by those names and the SDK records under SDK_MODULE
+SDK_CLASSES = (*DURABLE, "SerDesError")
 #: task kinds -> the error class an uncaught failure raises in the handler
 UNCAUGHT = {"step": "StepError", "invoke": "InvokeError", "callback": "CallbackError",
             "condition": "WaitForConditionError"}
@@ -236,10 +242,40 @@ def _route(em: Emitter, kind: str) -> tuple[list[dict[str, Any]], Handler | str 
     return found, UNCAUGHT.get(kind)
 
 
+def recorded(cls: str) -> str:
+    """The JSONata of the type an exception of class `cls` (the JSONata of its bare class name) is recorded
+    under, as ErrorObject.from_exception writes it: the SDK's classes qualified by SDK_MODULE, any other as
+    it is (a builtin bare; a task's error type is what the steps function reported)."""
+    literal = cls[1:-1] if cls[:1] == cls[-1:] == "'" and "'" not in cls[1:-1] else None
+    if literal is not None:
+        return string_literal(f"{SDK_MODULE}.{literal}") if literal in SDK_CLASSES else cls
+    names = ", ".join(map(string_literal, SDK_CLASSES))
+    return f"($__c := {cls}; $__c in [{names}] ? '{SDK_MODULE}.' & $__c : $__c)"
+
+
+def caught_error(error_type: str, message: str, cls: str) -> str:
+    """The JSONata of a caught error, the value of an `except ... as err` variable: its `error_type` and
+    `message`, and its class (`error_class`: the SDK's classes by their bare name, others by the type
+    they are recorded under; the steps function rebuilds the exception object the handler holds from
+    it, a child context records it, qualified by `recorded`); each argument is JSONata."""
+    return f"{{% {{'error_type': {error_type}, 'message': {message}, 'error_class': {cls}}} %}}"
+
+
+def error_output(kind: str) -> str:
+    """The caught error of a task of `kind` that failed, read from `$states.errorOutput`: a durable
+    operation's failure is the SDK's class (StepError, ...), lifted code's its own exception class."""
+    cls = uncaught_class(kind) if kind in UNCAUGHT else "$states.errorOutput.Error"
+    return caught_error("$states.errorOutput.Error", MESSAGE[3:-3], cls)
+
+
+#: a caught failure of a task whose kind is not known here (its class is the task's error type)
+ERROR_OUTPUT = error_output("compute")
+
+
 def _entry(handler: Handler, errors: list[str], kind: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"ErrorEquals": errors, "Next": handler.entry}
     if handler.variable:
-        entry["Assign"] = {handler.variable: ERROR_OUTPUT}
+        entry["Assign"] = {handler.variable: error_output(kind)}
     if handler.reraise:  # the class the handler sees: the SDK's for a durable failure, else the task's own
         entry["Assign"][handler.reraise] = "{% " + CALLBACK_CLASS + " %}" if kind == "callback" else \
             UNCAUGHT.get(kind, "{% $states.errorOutput.Error %}")
@@ -273,7 +309,9 @@ def _uncaught(em: Emitter) -> str:
     return name
 
 
-def raise_(em: Emitter, stmt: n.Raise) -> str:
+def raise_(em: Emitter, stmt: n.Raise, error_type: str | None = None) -> str:
+    """`raise Cls(message)`; `error_type` (JSONata) is the caught error's `error_type` when it is not the
+    class's name (a ChildContextError that `throw_if_error()` raises names the failed branch's)."""
     if stmt.exc is None:
         return _reraise(em, stmt)
     cls, message = _exception(em, stmt.exc)
@@ -283,7 +321,7 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
         cls = handler.raises
         handler = None
     if handler is not None:
-        error = f"{{% {{'error_type': {string_literal(cls)}, 'message': {message}}} %}}"
+        error = caught_error(error_type or string_literal(cls), message, _raised_class(em, stmt.exc, cls))
         assign = {handler.variable: error} if handler.variable else {}
         if handler.reraise:
             assign[handler.reraise] = cls
@@ -291,10 +329,11 @@ def raise_(em: Emitter, stmt: n.Raise) -> str:
                       f"raise {cls}, caught")
     frame = finally_frame(em)
     if frame is not None and frame.finally_error and frame.pending:
-        pending = emit_finally.pending((string_literal(cls), message, string_literal(cls)))
+        pending = emit_finally.pending((string_literal(cls), message, error_type or string_literal(cls)))
         return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
                       stmt.span, f"raise {cls} through finally")
-    state: dict[str, Any] = {"Type": "Fail", "Error": cls}
+    # in a batch branch, the Fail is the branch's error entry: its type is recorded as the SDK records it
+    state: dict[str, Any] = {"Type": "Fail", "Error": cls if em.branch is None else _recorded_name(em, stmt.exc, cls)}
     if message != "''":
         state["Cause"] = f"{{% {message} %}}"
     return em.put(name, state, stmt.span, f"raise {cls}")
@@ -320,6 +359,20 @@ def _reraise(em: Emitter, stmt: n.Raise) -> str:
 def _current_error(em: Emitter) -> str | None:
     names = sorted(em.errors)
     return jsonata_name(names[0]) if len(names) == 1 else None
+
+
+def _raised_class(em: Emitter, exc: ir.Expr, cls: str) -> str:
+    """The JSONata of the bare class name the raised exception is recorded under (for the caught error):
+    the SDK's classes by their name, a user's class qualified by its module, as the steps function and
+    the SDK name it (error_names)."""
+    return string_literal(_recorded_name(em, exc, cls))
+
+
+def _recorded_name(em: Emitter, exc: ir.Expr, cls: str) -> str:
+    if cls in SDK_CLASSES:
+        return cls
+    func = exc.func if isinstance(exc, ir.Call) else exc
+    return qualified_type(em.source_text, Path(em.handler.path).stem, func.code)
 
 
 def _exception(em: Emitter, exc: ir.Expr) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from durable_compile import diagnostics as dx
 from durable_compile.api import Lowered, lower_source, paused_gc
 from durable_compile.backends.asl.emit import Emitter
 from durable_compile.backends.asl.emit_support import Output
+from durable_compile.backends.asl.emit_try import SDK_CLASSES
 from durable_compile.backends.asl.validate import MAX_DEFINITION_BYTES, validate_definition
 from durable_compile.discover import module_imports, module_literals
 from durable_compile.source import SourceFile, Span
@@ -150,7 +151,7 @@ def _files(source: SourceFile, handler: str, output: Output) -> dict[str, str]:
     return {
         DEFINITION: definition_text(output.definition),
         STEPS: _ENV.get_template("steps_handler.py.j2").render(functions=functions, imports=output.imports,
-                                                               **context),
+                                                               sdk_classes=SDK_CLASSES, **context),
         f"{module}.py": source.text,
         TEMPLATE: _ENV.get_template("template.yaml.j2").render(**_invoke_context(output), **context),
         "requirements.txt": "aws-durable-execution-sdk-python\n",
