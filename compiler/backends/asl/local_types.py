@@ -1,4 +1,5 @@
-"""Static types of handler locals that the JSONata translation can rely on: always a list, always an int.
+"""Static types of handler locals that the JSONata translation can rely on: always a list, always an int,
+always a float.
 
 Takes the lowered handler function and the names of its locals; gives the locals whose every binding in
 the handler has that type. A list local is only ever bound to list displays, list comprehensions or
@@ -7,16 +8,22 @@ and lifted code keep a list a list); an int local only to int literals and `+`, 
 int literals and int locals (`x = 0`, `x += 1`, `x = y * 2`). Parameters, loop targets, operation
 results, caught errors and nested defs are never typed. Typed locals translate to plain JSONata
 (`$n + 1` instead of a type test on `$n`), and the fold pass knows that arithmetic on int locals
-cannot fail.
+cannot fail. A float local is only ever bound to expressions that certainly give a float
+(float_exprs.py: `x = a / b`, `x = float(v)`, `x += 1`) or to the result of a step whose function
+returns such an expression on every path; `str()` and f-strings write it as Python does (`5.0`, which
+JSON cannot tell from `5`), and the steps function makes it a float again when it reads it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
+from durable_compile.backends.asl.float_exprs import FloatFacts
+from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 
 _INT_OPS = (ast.Add, ast.Sub, ast.Mult)
@@ -60,10 +67,49 @@ def _is_int(value: ast.expr | None, typed: set[str]) -> bool:
     return False
 
 
+def float_locals(fn: n.Function, candidates: set[str], facts: FloatFacts,
+                 float_result: Callable[[n.Operation, set[str]], bool] = lambda op, typed: False,
+                 given: AbstractSet[str] = frozenset()) -> set[str]:
+    """Locals that always hold a float (a fixpoint, as int_locals); `float_result` says which operations
+    give a float (a step whose function always returns one) where the typed locals hold floats; `given`
+    are floats `fn` reads but does not bind (a closure's enclosing scope's)."""
+    typed = (set(candidates) - _rebound(fn)) | set(given)
+    while True:
+        found = _typed(fn, typed, facts.is_float, augmented=lambda op, value, t: _float_update(op, value, facts),
+                       result=float_result) | set(given)
+        if found == typed:
+            return found
+        typed = found
+
+
+def _float_update(op: ast.operator, value: ast.expr | None, facts: FloatFacts) -> bool:
+    """`x op= value` keeps a float `x` a float (float_exprs: the left operand is the float)."""
+    if isinstance(op, ast.Pow):
+        return value is not None and facts.is_int(value)
+    return isinstance(op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.FloorDiv | ast.Mod)
+
+
+def _rebound(fn: n.Function) -> set[str]:
+    """Names bound other than by an assignment `_typed` reads: `:=`, `with ... as`, `case` patterns (a
+    conservative superset: every identifier of the header or pattern)."""
+    found: set[str] = set()
+    for stmt in n.walk(fn.body):
+        if isinstance(stmt, n.With | n.Match):
+            text = stmt.code if isinstance(stmt, n.With) else " ".join(c.pattern for c in stmt.cases)
+            found |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        for value in vars(stmt).values():
+            for expr in value if isinstance(value, tuple) else (value,):
+                code = expr.code if isinstance(expr, ir.Expr) else ""
+                node = parsed(f"({code})") if ":=" in code else None
+                found |= {w.target.id for w in ast.walk(node) if isinstance(w, ast.NamedExpr)} if node else set()
+    return found
+
+
 def _typed(fn: n.Function, candidates: set[str], plain: Callable[[ast.expr | None, set[str]], bool],
-           augmented: Callable[[ast.operator, ast.expr | None, set[str]], bool]) -> set[str]:
-    """The candidates every binding of which `plain` (for `x = v`) or `augmented` (for `x op= v`) accepts,
-    and that are bound at least once."""
+           augmented: Callable[[ast.operator, ast.expr | None, set[str]], bool],
+           result: Callable[[n.Operation, set[str]], bool] = lambda op, typed: False) -> set[str]:
+    """The candidates every binding of which `plain` (for `x = v`), `augmented` (for `x op= v`) or
+    `result` (for `x = <operation>`) accepts, and that are bound at least once."""
     good: set[str] = set()
     bad: set[str] = set(fn.params)
     for stmt in n.walk(fn.body):
@@ -76,6 +122,8 @@ def _typed(fn: n.Function, candidates: set[str], plain: Callable[[ast.expr | Non
             op = _OPERATORS.get(stmt.op)
             ok = op is not None and augmented(op, parsed(stmt.value.code), candidates)
             (good if ok else bad).update(names)
+        elif isinstance(stmt, n.Operation) and isinstance(stmt.target, ir.Name) and result(stmt, candidates):
+            good.add(stmt.target.id)
         elif isinstance(stmt, n.For) or (isinstance(stmt, n.Operation | n.HelperCall) and stmt.target is not None):
             bad.update(_bound(parsed(stmt.target.code)))  # type: ignore[union-attr]
         elif isinstance(stmt, n.Try):
