@@ -312,8 +312,7 @@ class Emitter:
         return found
 
     def typed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """The list, int and float locals, while the handler's own body is emitted (nested scopes have others;
-        a closure has the floats float_scope.closure_floats gives)."""
+        """The list, int and float locals of the scope being emitted (a closure has only floats: float_scope)."""
         own = self.handler.function is self.typed_function
         return (self.lists, self.ints, self.floats) if own else (frozenset(), frozenset(), self.floats)
 
@@ -400,4 +399,3 @@ class Emitter:
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
         return emit_ops.operation(self, stmt, nxt)
-

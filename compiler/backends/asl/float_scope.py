@@ -39,6 +39,7 @@ def floats_of(em: Emitter, fn: n.Function, visible: set[str], ints: AbstractSet[
               given: AbstractSet[str] = frozenset()) -> frozenset[str]:
     """The locals of `fn` that always hold a float (`given`: the floats of its enclosing scope it reads)."""
     known = facts(em.source_text, visible, ints)
+    functions: dict[str, bool] = {}  #: step function name -> whether it always returns a float
 
     def step_gives_float(op: n.Operation, typed: set[str]) -> bool:
         callee = op.callee
@@ -49,8 +50,11 @@ def floats_of(em: Emitter, fn: n.Function, visible: set[str], ints: AbstractSet[
             return known.is_float(parsed(callee.lam.body.code), typed - set(callee.lam.params))
         if callee.function is None:
             return False
-        defs = [d for d in em.functions.defs(callee.function.rsplit(".", 1)[-1]) if isinstance(d, ast.FunctionDef)]
-        return len(defs) == 1 and returns_float(defs[0], known)
+        name = callee.function.rsplit(".", 1)[-1]
+        if name not in functions:
+            defs = [d for d in em.functions.defs(name) if isinstance(d, ast.FunctionDef)]
+            functions[name] = len(defs) == 1 and returns_float(defs[0], known)
+        return functions[name]
     constants = {name for name, value in em.constants.items() if value.type == "float" and name not in visible}
     return frozenset(float_locals(fn, visible, known, step_gives_float, set(given) | constants))
 
