@@ -1,8 +1,9 @@
 """`str()` and f-strings of numbers whose type the compiler does not know (read from the event or a step)
 are written by JSONata's `$string` only where it writes what Python writes; a number it would write
 otherwise (rounded to 15 digits, or in another notation) fails the execution loudly instead of giving
-different text. A float with a whole value (`5.0`) cannot be told from the integer `5` once it is JSON
-and is written `5` (docs/aws-differences.md)."""
+different text. A float of unknown type with a whole value (`5.0`) cannot be told from the integer `5`
+once it is JSON and is written `5` (docs/aws-differences.md; floats the compiler proves print as in
+Python: test_asl_floats.py)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from durable_compile.backends.asl import (
     emit_ops,
     emit_return,
     emit_try,
+    float_scope,
     local_imports,
     unbound_reads,
 )
@@ -102,6 +103,7 @@ class Emitter:
             source_text if imports is None else imports, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
+        self.floats = float_scope.floats_of(self, handler.function, self.locals, self.ints)
         self.loops: list[Loop] = []
         self.place = Placement(self.functions.defs)  #: the statement being emitted, its proven dicts
         self.tries: list[emit_try.TryFrame] = []
@@ -309,10 +311,10 @@ class Emitter:
                 found.setdefault(stmt.qualname, stmt)
         return found
 
-    def typed(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The list and int locals, while the handler's own body is emitted (nested scopes have others)."""
+    def typed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The list, int and float locals of the scope being emitted (a closure has only floats: float_scope)."""
         own = self.handler.function is self.typed_function
-        return (self.lists, self.ints) if own else (frozenset(), frozenset())
+        return (self.lists, self.ints, self.floats) if own else (frozenset(), frozenset(), self.floats)
 
     def fresh(self, prefix: str) -> str:
         return f"_{prefix}{next(self.counter)}"
@@ -397,4 +399,3 @@ class Emitter:
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
         return emit_ops.operation(self, stmt, nxt)
-

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import batch_returns, emit_finally, emit_serdes, emit_try
+from durable_compile.backends.asl import batch_returns, emit_finally, emit_serdes, emit_try, float_scope
 from durable_compile.backends.asl.emit_support import (
     Namer,
     Unsupported,
@@ -235,7 +235,9 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], label: str,
            boundary: emit_try.Handler) -> Iterator[None]:
     """Emit inside the child: its names, its state-name prefix, its locals, and its error boundary."""
     saved = (em.locals, em.constants, em.namer, em.tries, em.loops, em.handler)
-    typed = (em.typed_function, em.lists, em.ints)
+    typed = (em.typed_function, em.lists, em.ints, em.floats)
+    if _is_closure(em, region):
+        em.floats = float_scope.closure_floats(em, region, _own_locals(region))
     visible = set(names) | (em.locals if _is_closure(em, region) else set())
     em.locals = visible
     em.constants = module_constants("\n".join(em.source_lines), visible)
@@ -249,12 +251,13 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], label: str,
         em.typed_function = region
         em.lists = frozenset(list_locals(region, visible))
         em.ints = frozenset(int_locals(region, visible))
+        em.floats = float_scope.floats_of(em, region, visible, em.ints)
     try:
         with renamed(names):
             yield
     finally:
         em.locals, em.constants, em.namer, em.tries, em.loops, em.handler = saved
-        em.typed_function, em.lists, em.ints = typed
+        em.typed_function, em.lists, em.ints, em.floats = typed
 
 
 def _bind(em: Emitter, op: n.Operation, label: str, bindings: dict[str, ir.Expr], names: dict[str, str],

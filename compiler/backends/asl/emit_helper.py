@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import batch_returns
+from durable_compile.backends.asl import batch_returns, float_scope
 from durable_compile.backends.asl.emit_child import partial_return
 from durable_compile.backends.asl.emit_support import (
     Unsupported,
@@ -197,9 +197,14 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], aliases: dict
     error or BatchResult is one too); the caller's try frames, loops and state names stay (its failures
     are the caller's, its loops are inside the caller's)."""
     em.local_defs  # noqa: B018 - the handler's nested defs are indexed from the whole handler, before it changes
-    saved = (em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches,
-             em.scope)
-    lists, ints = em.typed()
+    saved = (em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.floats, em.errors,
+             em.batches, em.scope)
+    lists, ints, floats = em.typed()
+    if _is_closure(region):  # the enclosing scope's floats it does not bind itself, and its own
+        outer = current_renames()
+        own = {k for k, v in names.items() if outer.get(k) != v} | own_locals(region, set(region.params))
+        em.floats = float_scope.closure_floats(em, region, own) | {
+            p for p, c in aliases.items() if c in floats}
     caller = em.handler.function  # a batch branch inside renames what its enclosing scopes assign, the caller's too
     em.scope = em.scope | set(current_renames().values()) | {
         jsonata_name(x) for x in own_locals(caller, set(caller.params))}
@@ -215,12 +220,14 @@ def _scope(em: Emitter, region: n.Function, names: dict[str, str], aliases: dict
         em.typed_function = region
         em.lists = frozenset(list_locals(region, visible) | {p for p, c in aliases.items() if c in lists})
         em.ints = frozenset(int_locals(region, visible) | {p for p, c in aliases.items() if c in ints})
+        em.floats = float_scope.floats_of(em, region, visible, em.ints) | {
+            p for p, c in aliases.items() if c in floats}
     try:
         with renamed(names):
             yield
     finally:
-        em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.errors, em.batches, \
-            em.scope = saved
+        em.locals, em.constants, em.handler, em.typed_function, em.lists, em.ints, em.floats, em.errors, \
+            em.batches, em.scope = saved
 
 
 def _bind(em: Emitter, stmt: n.HelperCall, name: str, bound: dict[str, ir.Expr], entry: str) -> str:

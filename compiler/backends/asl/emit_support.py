@@ -116,6 +116,8 @@ class Lifted:
     #: (attempts, (ErrorEquals name, Python of the class)) of a step's type-filtered retrier (retried_types)
     retried_as: tuple[int, tuple[tuple[str, str], ...]] = (1, ())
     serdes: bool = False  #: its code round-trips a value through a custom serdes (emit_serdes)
+    #: which of `reads` always hold a float (float_scope.py): JSON gives a whole one as an int, made a float again
+    floats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,10 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
 
 def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
                lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset(),
-               dicts: AbstractSet[str] = frozenset()) -> JsonTranslator:
+               floats: AbstractSet[str] = frozenset(), dicts: AbstractSet[str] = frozenset()) -> JsonTranslator:
     from durable_compile.backends.asl.batch import BATCH
-    kinds = {**{n: "dict" for n in dicts}, **{n: "int" for n in ints}, **{n: "list" for n in lists},
+    kinds = {**{n: "dict" for n in dicts}, **{n: "float" for n in floats}, **{n: "int" for n in ints},
+             **{n: "list" for n in lists},
              **{n: BATCH for n in batches},
              **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}

@@ -5,7 +5,8 @@ gives a `Typed` JSONata expression, or raises `NotTranslatable` naming the const
 lifts the computation into a task, or reports DUR8xx under --strict). Guarantees, checked by hypothesis
 tests against jsonata-python: truthiness as in Python (empty list/dict/string, 0 and None are false),
 `and`/`or` return an operand, `//` and `%` floor like Python, `+` concatenates strings and lists, list
-displays never flatten nested lists, f-strings print True/None like Python.
+displays never flatten nested lists, f-strings print True/None like Python, and a value typed "float"
+(certainly a float: float_exprs.py; "number" is an int or a float) with its `.0` when it is whole.
 A subscript that reads a missing key or index fails (`$error('KeyError: ...')`, a States.QueryEvaluationError)
 instead of giving JSONata's undefined, which comparisons, string joins and displays would take silently
 (the members of a returned dict display too); `.get()` stays lenient, and a read whose undefined fails

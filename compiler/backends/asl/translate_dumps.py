@@ -11,7 +11,8 @@ function that gives it). `separators=(item, key)` with literal strings is transl
 Known deviations: a number is written with JSONata's `$string`, exact for integers under 10**15 and for
 other numbers from 0.0001 up whose shortest form has at most 15 significant digits; any other number
 fails loudly (`$error`; Python writes it). A float with a whole value (`5.0`, written `5.0` by Python)
-is written `5`: the state machine's numbers do not keep that difference.
+is written `5`: the state machine's numbers do not keep that difference (a value the compiler knows is a
+float is written as Python writes it instead: translate_json.py, float_exprs.py).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Takes the f-string part; gives JSONata text or `NotTranslatable`. Python formats
 1 or 0) with `d` and raises for anything else (ValueError for floats and strings, TypeError for None
 and containers); the translation pads `$string` of the number the same way (the sign before the
 zeros: `-0042`) and fails with `$error` for a value that is not a whole number or a boolean. Other
-specs stay lifted. Known deviation: numbers are doubles, so a float with a whole value (`3.0`, which
-Python refuses) is formatted like the int, and integers from 10**21 on print in exponent form.
+specs stay lifted, and so does a spec of a value known to be a float (Python raises ValueError). Known
+deviation: numbers are doubles, so a float of unknown type with a whole value (`3.0`, which Python
+refuses) is formatted like the int, and integers from 10**21 on print in exponent form.
 """
 
 from __future__ import annotations

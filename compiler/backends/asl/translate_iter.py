@@ -32,7 +32,7 @@ from durable_compile.backends.asl.dict_proofs import proved
 from durable_compile.backends.asl.jsonata import Array, Binary, Cond, Expr, Index, Lambda, Lit, Var, call, render
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
 from durable_compile.backends.asl.translate_lists import ListTranslator, Range
-from durable_compile.backends.asl.typed import type_test
+from durable_compile.backends.asl.typed import NUMBERS, type_test
 
 #: Python exception -> the names an `except` clause may use to catch it (catch-alls are handled apart)
 FAMILIES = {"ValueError": frozenset({"ValueError"}), "TypeError": frozenset({"TypeError"}),
@@ -147,7 +147,7 @@ class IterTranslator(ListTranslator):
             self._numbers(comp.elt, item)
             return Binary("+", acc, item.expr if item.type != "any" else self.let(item.expr, counted))
         total = self._thread(comp, 0, Lit(0), add, self._used(comp))
-        kind = "int" if kinds[0] in ("int", "bool") else kinds[0]
+        kind = "int" if kinds[0] in ("int", "bool") else "number" if kinds[0] in NUMBERS else kinds[0]  # none: 0
         return Typed(total, kind)
 
     def _sum_of(self, arg: ast.expr) -> Typed:
@@ -155,8 +155,9 @@ class IterTranslator(ListTranslator):
         value = self.translate(arg)
         if isinstance(arg, ast.List | ast.Tuple) and not any(isinstance(e, ast.Starred) for e in arg.elts):
             kinds = {self.translate(e).type for e in arg.elts}
-            if kinds <= {"int", "float"}:
-                return Typed(call("sum", value.expr), "int" if kinds <= {"int"} else "float")
+            if kinds <= NUMBERS:  # Python adds from the int 0: one float makes the sum a float
+                return Typed(call("sum", value.expr), "int" if kinds <= {"int"} else
+                             "float" if "float" in kinds else "number")
         used = self._used(arg)
         acc = fresh("acc", used)
         item = fresh("v", used | {acc})

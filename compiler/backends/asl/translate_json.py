@@ -25,6 +25,7 @@ from durable_compile.backends.asl.translate import NotTranslatable, Typed
 from durable_compile.backends.asl.translate_dumps import dumped, separators
 from durable_compile.backends.asl.translate_iter import fresh
 from durable_compile.backends.asl.translate_keys import KeyTranslator
+from durable_compile.backends.asl.translate_values import float_text
 
 #: a `'` after any run of characters and whole double-quoted strings: outside every JSON string (the
 #: backslash is written `\x5c` inside brackets: JSONata's lexer takes `\]` for an escaped bracket)
@@ -79,6 +80,8 @@ class JsonTranslator(KeyTranslator):
                 raise NotTranslatable(node, "json.dumps() is translated with one argument")
             item, key = separators(node)
             value = self.translate(node.args[0])
+            if value.type == "float":  # Python writes its repr: `5.0`, which the writer would write `5`
+                return Typed(self.let(value.expr, lambda v: float_text(v, "json.dumps()")), "str")
             return dumped(fresh("dumps", self._used(node)), value, item, key)
         return super().visit_Call(node)
 

@@ -40,6 +40,8 @@ class ListTranslator(BatchTranslator):
         if not 1 <= len(args) <= 2:
             raise NotTranslatable(node, "range() with a step has no JSONata translation")
         self._numbers(node, *args)
+        if any(a.type == "float" for a in args):  # Python refuses a float (TypeError); JSONata takes a whole one
+            raise NotTranslatable(node, "range() of a float")
         lo, end = (Typed(Lit(0), "int"), args[0]) if len(args) == 1 else (args[0], args[1])
         return Typed(Range(lo.expr, _minus_one(end.expr)), "list")
 

@@ -31,7 +31,11 @@ class OperatorTranslator(ValueTranslator):
                 raise NotTranslatable(node, f"arithmetic on a {v.type} value")
 
     def _arith_type(self, a: Typed, b: Typed) -> str:
-        return "int" if a.type == b.type == "int" else "float" if "any" not in (a.type, b.type) else "any"
+        """The result's type where JSONata's arithmetic succeeds (both operands are numbers there): a float
+        operand makes a float in Python, as two ints an int."""
+        if "float" in (a.type, b.type):
+            return "float"
+        return "int" if a.type == b.type == "int" else "number" if "any" not in (a.type, b.type) else "any"
 
     def op_Add(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
         if a.type == b.type == "str":
@@ -69,9 +73,17 @@ class OperatorTranslator(ValueTranslator):
         return Typed(body, self._arith_type(a, b))
 
     def op_Pow(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        """An int to a literal power >= 0 is an int; a float to an int power, or a number to a negative
+        literal power, a float (float_exprs.py); anything else may be either (a negative base to a
+        fractional power is complex in Python, and fails in JSONata)."""
         self._numbers(node, a, b)
-        exact = a.type == "int" and isinstance(b.expr, Lit) and isinstance(b.expr.value, int) and b.expr.value >= 0
-        return Typed(call("power", a.expr, b.expr), "int" if exact else "float")
+        literal = b.expr.value if isinstance(b.expr, Lit) and type(b.expr.value) is int else None
+        if a.type == "int" and literal is not None and literal >= 0:
+            return Typed(call("power", a.expr, b.expr), "int")
+        negative = isinstance(b.expr, Neg) and isinstance(b.expr.operand, Lit) and type(b.expr.operand.value) is int \
+            and b.expr.operand.value > 0
+        floats = a.type == "float" and b.type == "int" or negative and a.type in NUMBERS
+        return Typed(call("power", a.expr, b.expr), "float" if floats else "number")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Typed:
         if isinstance(node.op, ast.Not):
@@ -120,7 +132,7 @@ class OperatorTranslator(ValueTranslator):
     def _bool_as_number(self, side: Typed, other: Typed) -> Typed:
         """Python compares True and False as 1 and 0 (`True == 1`); JSONata never equates a boolean with
         a number, so a boolean compared with a number (or a value that may be one) becomes 1 or 0."""
-        if side.type != "bool" or other.type not in ("int", "float", "any"):
+        if side.type != "bool" or other.type not in ("int", "float", "number", "any"):
             return side
         number = Cond(side.expr, Lit(1), Lit(0))
         if other.type != "any":

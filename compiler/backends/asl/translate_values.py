@@ -33,6 +33,9 @@ from durable_compile.backends.asl.typed import (
     type_test,
 )
 
+#: the f-string conversions translated: none, `!s`, `!r`, `!a` (the last two for numbers, booleans, None)
+_CONVERSIONS = (-1, ord("s"), ord("r"), ord("a"))
+
 
 class ValueTranslator:
     """Translates expressions over a fixed set of names; temporaries are `$_1`, `$_2`, ..."""
@@ -128,8 +131,8 @@ class ValueTranslator:
         for part in node.values:
             if isinstance(part, ast.Constant):
                 parts.append(Lit(str(part.value)))
-            elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None:
-                parts.append(self.py_str(self.translate(part.value), part.value))
+            elif isinstance(part, ast.FormattedValue) and part.format_spec is None and part.conversion in _CONVERSIONS:
+                parts.append(self._converted(part))
             elif isinstance(part, ast.FormattedValue) and part.conversion == -1:
                 parts.append(self.formatted(part))
             else:
@@ -140,6 +143,14 @@ class ValueTranslator:
         for part in parts[1:]:
             result = Binary("&", result, part)
         return Typed(result, "str")
+
+    def _converted(self, part: ast.FormattedValue) -> Expr:
+        """`{value}`, `{value!s}`, and `{value!r}` or `{value!a}` of a number, a boolean or None (whose
+        repr is their str)."""
+        value = self.translate(part.value)
+        if part.conversion in (ord("r"), ord("a")) and value.type not in ("int", "float", "bool", "none"):
+            raise NotTranslatable(part, f"!r of a {value.type} value is not translated")
+        return self.py_str(value, part.value)
 
     def formatted(self, part: ast.FormattedValue) -> Expr:
         """`{value:spec}` in an f-string (subclasses translate some specs)."""
@@ -156,6 +167,8 @@ class ValueTranslator:
             return Cond(e, Lit("True"), Lit("False"))
         if t == "none":
             return Lit("None")
+        if t == "float":
+            return self.let(e, lambda v: float_text(v, "str()"))
         if t != "any":
             raise NotTranslatable(node, f"str() of a {t} prints differently in JSONata")
         # Python prints lists and dicts with spaces and quotes that JSONata's $string does not: those fail
@@ -167,14 +180,22 @@ class ValueTranslator:
                 call("error", Lit("str() of a list or dict has no JSONata form")))))))
 
 
-def exact_number_text(v: Expr, what: str) -> Expr:
+def float_text(v: Expr, what: str) -> Expr:
+    """Python's `repr()` of a value known to be a float: `exact_number_text`, with `.0` after a whole
+    value (JSON holds the float `5.0` as the number `5`)."""
+    text = call("string", v)
+    return exact_number_text(v, what, Binary("&", text, Cond(Binary("=", call("floor", v), v), Lit(".0"), Lit(""))))
+
+
+def exact_number_text(v: Expr, what: str, written: Expr | None = None) -> Expr:
     """`$string(v)` where it writes the number as Python does (integers under 10**15; other numbers from
     0.0001 up to 10**15 whose shortest form has at most 15 significant digits), else a loud failure: JSONata
     rounds to 15 digits (`0.1 + 0.2` is `0.3`) and writes 10**16 where Python writes `1e+16`. A float with a
-    whole value (`5.0`) cannot be told from an integer once it is JSON, and is written `5`."""
+    whole value (`5.0`) cannot be told from an integer once it is JSON, and is written `5` unless the value
+    is known to be a float (`written`: float_text)."""
     text = call("string", v)
     magnitude = call("abs", v)
     exact = Binary("and", Binary("and", Binary("=", call("number", text), v), Binary("<", magnitude, Lit(10**15))),
                    Binary("or", Binary(">=", magnitude, Lit(0.0001)), Binary("=", v, Lit(0))))
-    return Cond(exact, text, call("error", Binary("&", Binary("&", Lit(f"{what} of "), text),
-                                                  Lit(" has no exact JSONata form"))))
+    failure = call("error", Binary("&", Binary("&", Lit(f"{what} of "), text), Lit(" has no exact JSONata form")))
+    return Cond(exact, text if written is None else written, failure)

@@ -16,8 +16,9 @@ from durable_compile.backends.asl.jsonata import (
     call,
 )
 
-#: static types: bool int float str list dict none any
-NUMBERS = frozenset({"int", "float"})
+#: static types: bool int float number str list dict none any ("float" is certainly a float, "number" an
+#: int or a float: float_exprs.py)
+NUMBERS = frozenset({"int", "float", "number"})
 #: the fields of a caught durable error ("error" type) that JSONata can read
 ERROR_FIELDS = frozenset({"message", "error_type"})
 _COMPARE = {ast.Eq: "=", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
@@ -55,7 +56,7 @@ def type_test(expr: Expr, name: str) -> Expr:
 def join_types(a: str, b: str) -> str:
     if a == b:
         return a
-    return "float" if {a, b} == NUMBERS else "any"
+    return "number" if {a, b} <= NUMBERS else "any"
 
 
 def _last_value_wins(pairs: list[tuple[Expr, Expr]]) -> tuple[tuple[Expr, Expr], ...]:
