@@ -199,12 +199,19 @@ def module_literals(module: cst.Module) -> dict[str, bool | int | float | str | 
 
 
 
-def module_imports(module: cst.Module) -> str:
-    """The text of the module's top-level import statements, one per line (what the back end reads of
-    them, without parsing the whole module again)."""
-    lines = [module.code_for_node(small) for line in module.body if isinstance(line, cst.SimpleStatementLine)
-             for small in line.body if isinstance(small, cst.Import | cst.ImportFrom)]
-    return "\n".join(lines)
+def module_skeleton(module: cst.Module) -> str:
+    """The module's top level without the bodies of its defs and classes: each simple statement line as
+    written (imports, assignments), each def and class as `def name(): ...` or `class name: ...`. The back
+    end reads the names the module binds and imports from it, without parsing the whole module again."""
+    lines: list[str] = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            lines.append(module.code_for_node(stmt).strip("\n"))
+        elif isinstance(stmt, cst.FunctionDef):
+            lines.append(f"{'async ' if stmt.asynchronous else ''}def {stmt.name.value}(): ...")
+        elif isinstance(stmt, cst.ClassDef):
+            lines.append(f"class {stmt.name.value}: ...")
+    return "\n".join(lines) + "\n"
 
 def _is_literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.ConcatenatedString):

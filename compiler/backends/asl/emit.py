@@ -79,10 +79,10 @@ from durable_compile.source import Span
 class Emitter:
     def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False,
                  literals: Mapping[str, object] | None = None,
-                 def_sources: Callable[[str], list[str]] | None = None, imports: str | None = None) -> None:
+                 def_sources: Callable[[str], list[str]] | None = None, skeleton: str | None = None) -> None:
         """`literals` (the module's `NAME = <literal>` values), `def_sources` (the text of each def of
-        a name) and `imports` (the text of the module's top-level imports) come from the front end when it
-        has them; without them the source is parsed again."""
+        a name) and `skeleton` (the module's top level without def and class bodies) come from the front
+        end when it has them; without them the source is parsed again."""
         self.handler = handler
         self.source_text = source_text
         self.source_lines = source_text.splitlines()
@@ -99,8 +99,8 @@ class Emitter:
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
-        self.json_calls = local_imports.json_calls(
-            source_text if imports is None else imports, handler.function)  #: json.loads/dumps names
+        self.top_text = source_text if skeleton is None else skeleton  #: what module_top reads
+        self.json_calls = local_imports.json_calls(self.top_text, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
         self.floats = float_scope.floats_of(self, handler.function, self.locals, self.ints)

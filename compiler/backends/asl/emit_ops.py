@@ -120,7 +120,7 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
         body[-1] = "return " + emit_serdes.roundtrip(serdes, body[-1].removeprefix("return "), op)
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches)
-    names = partial(qualified_type, em.source_text, Path(em.handler.path).stem)  # as the steps function reports
+    names = partial(qualified_type, em.top_text, Path(em.handler.path).stem)  # as the steps function reports
     readable = partial(_module_level, em)
     retry, notes, escape = step_retry(op.settings, emit_try.escape(em, "step"), readable, names)
     for note in notes:
@@ -152,7 +152,7 @@ def _module_level(em: Emitter, code: str) -> bool:
     except SyntaxError:
         return False
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    return not names & em.locals and names <= module_names(em.source_text) | set(dir(builtins))
+    return not names & em.locals and names <= module_names(em.top_text) | set(dir(builtins))
 
 
 def _uses_attempt(em: Emitter, op: n.Operation) -> bool:

@@ -372,7 +372,7 @@ def _recorded_name(em: Emitter, exc: ir.Expr, cls: str) -> str:
     if cls in SDK_CLASSES:
         return cls
     func = exc.func if isinstance(exc, ir.Call) else exc
-    return qualified_type(em.source_text, Path(em.handler.path).stem, func.code)
+    return qualified_type(em.top_text, Path(em.handler.path).stem, func.code)
 
 
 def _exception(em: Emitter, exc: ir.Expr) -> tuple[str, str]:

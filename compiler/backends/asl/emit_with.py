@@ -76,7 +76,7 @@ def _known(em: Emitter, stmt: n.With) -> str | None:
     call = stmt.items[0]
     if call.kwargs or (isinstance(call.func, ir.Name) and call.func.id in em.locals):
         return None
-    origins = module_top(em.source_text).origins
+    origins = module_top(em.top_text).origins
     func = call.func
     if isinstance(func, ir.Name):
         origin = origins.get(func.id)

@@ -38,7 +38,7 @@ def facts(source_text: str, visible: AbstractSet[str], ints: AbstractSet[str]) -
 def floats_of(em: Emitter, fn: n.Function, visible: set[str], ints: AbstractSet[str],
               given: AbstractSet[str] = frozenset()) -> frozenset[str]:
     """The locals of `fn` that always hold a float (`given`: the floats of its enclosing scope it reads)."""
-    known = facts(em.source_text, visible, ints)
+    known = facts(em.top_text, visible, ints)
     functions: dict[str, bool] = {}  #: step function name -> whether it always returns a float
 
     def step_gives_float(op: n.Operation, typed: set[str]) -> bool:

@@ -24,7 +24,7 @@ from durable_compile.backends.asl.emit import Emitter
 from durable_compile.backends.asl.emit_support import Output
 from durable_compile.backends.asl.emit_try import SDK_CLASSES
 from durable_compile.backends.asl.validate import MAX_DEFINITION_BYTES, validate_definition
-from durable_compile.discover import module_imports, module_literals
+from durable_compile.discover import module_literals, module_skeleton
 from durable_compile.source import SourceFile, Span
 
 DEFINITION = "statemachine.asl.json"
@@ -66,7 +66,7 @@ def compile_lowered(lowered: Lowered, strict: bool = False) -> Compiled:
     info = lowered.info
     with paused_gc():  # the state table is acyclic; collections over it only cost time
         emitter = Emitter(lowered.handlers[0], source.text, strict, info and module_literals(info.module),
-                          info and info.sources_of, info and module_imports(info.module))
+                          info and info.sources_of, info and module_skeleton(info.module))
         output = emitter.emit()
         result.output = output
         result.files = _files(source, lowered.handlers[0].function.qualname, output)
