@@ -72,6 +72,15 @@ def context_free(xs):
 '''
 #: name -> (the handler body, the line of the change (from the body's start, or a text of its line), the names)
 REFUSED: dict[str, tuple[str, int | str, tuple[str, str]]] = {
+    "(d) a helper run in a loop changes the caller's list it was given, which an earlier run gave away": ('''
+    for i in range(2):
+        def part(context, acc):
+            got = acc
+            got.append(i)
+            return {"got": got}
+        r = context.run_in_child_context(lambda c: part(c, items), name="kid")
+        y = len(r["got"])
+''', "            got.append(i)", ("got", "the result of the call that returns it")),
     "a list changed after another name took it": ('''
     a = items
     items.append(1)
@@ -361,6 +370,15 @@ AGREE: dict[str, tuple[str, list[int]]] = {
 }
 #: like AGREE, compared on both interpreters
 AGREE_BOTH: dict[str, tuple[str, list[int]]] = {
+    "(d) a helper run in a loop builds and changes a list of its own at each call": ('''
+    for i in range(2):
+        def part(context, v, index):
+            mine = []
+            mine.append(v + index)
+            return {"mine": mine}
+        batch = context.parallel([lambda c: part(c, x, i), lambda c: 1])
+        items.append(batch.get_results()[0]["mine"])
+''', [1]),
     "(a) a list() copy appended to, not its items": ('''
     rows = [{"k": x}]
     b = list(rows)
@@ -468,7 +486,8 @@ def test_a_change_another_name_sees_is_refused(name: str, tmp_path: Path) -> Non
     if changed == other:
         assert f"{changed!r} is changed in place in code that the state machine runs on a copy" in errors[0].message
     else:
-        assert f"{changed!r} is changed in place while {other!r}" in errors[0].message
+        shown = other if other.startswith("the ") else repr(other)
+        assert f"{changed!r} is changed in place while {shown}" in errors[0].message
         assert "copy.deepcopy(...)" in errors[0].message
 
 

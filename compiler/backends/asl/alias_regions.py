@@ -128,6 +128,7 @@ def inline(sc: Scanner, region: n.Function, values: dict[str, Value], aliases: d
         else:
             env.pop(renames[local], None)
     sc.env, sc.renames, sc.scope, sc.chain = env, renames, region.qualname, (*sc.chain, region.qualname)
+    sc.calls_in.append((f"{prefix}.", event.loops))
     elsewhere = set(sc.guarded_elsewhere)
     sc.guarded_elsewhere |= {renames[p] for p in guarded}
     try:
@@ -149,6 +150,7 @@ def inline(sc: Scanner, region: n.Function, values: dict[str, Value], aliases: d
     finally:
         sc.env, sc.renames, sc.scope, sc.chain = saved
         sc.guarded_elsewhere = elsewhere
+        sc.calls_in.pop()
 
 
 def _operation_codes(op: n.Operation) -> Iterator[str]:

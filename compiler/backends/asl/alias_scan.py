@@ -63,6 +63,8 @@ class Scanner:
         self.returns: list[list[Value]] = []
         self.guarded_elsewhere: set[str] = set()  #: names whose changes in place the emitter refuses itself
         self.scalars: set[str] = set()  #: scanned names that never hold a list or dict (`x += v` rebinds them)
+        #: the inlined calls being read, innermost last: (their locals' prefix, the loops around the call)
+        self.calls_in: list[tuple[str, frozenset[int]]] = []
 
     def function(self, fn: n.Function) -> None:
         self.scope = fn.qualname
@@ -284,7 +286,17 @@ class Scanner:
         root = v.root(obj)
         if root is not None and self.name(root) not in self.guarded_elsewhere:
             deep = deep or not isinstance(obj, ast.Name)
-            self.facts.changes += [(version, deep, event) for version in sorted(self.ref(root))]
+            self.facts.changes += [(version, deep, self.per_call(version, deep, event))
+                                   for version in sorted(self.ref(root))]
+
+    def per_call(self, version: str, deep: bool, event: Event) -> Event:
+        """A call's own local bound to a new object (no other name shares it) is a new object at each
+        call: changing it in a later run of the loops around the call cannot change what an earlier run
+        gave away, so the change repeats only with the loops inside the call."""
+        if deep or not self.calls_in or not version.startswith(self.calls_in[-1][0]) \
+                or any(version in (a, b) for a, b, _ in self.facts.same):
+            return event
+        return Event(event.at, event.loops - self.calls_in[-1][1], event.span)
 
     def stored(self, container: ast.expr, values: list[ast.expr], event: Event, spread: bool = False) -> None:
         """`values` are put into `container` (`spread`: their items are)."""

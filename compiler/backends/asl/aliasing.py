@@ -162,17 +162,19 @@ def _closure(names: set[str], adjacent: dict[str, set[str]]) -> set[str]:
 
 def _message(name: str, other: str) -> str:
     if _shown(name) == _shown(other):  # a copy of a captured name: in a step, a branch or a map function
-        return (f"{_shown(name)!r} is changed in place in code that the state machine runs on a copy of it (a "
+        return (f"{_shown(name)} is changed in place in code that the state machine runs on a copy of it (a "
                 f"step, a parallel branch or a map function) and read again, by another run of that code or by "
                 f"the caller afterwards: in Python they all share one object. Return the new value instead, or "
                 f"build a list or dict of the code's own")
-    return (f"{_shown(name)!r} is changed in place while {_shown(other)!r} refers to the same list or dict (or "
+    return (f"{_shown(name)} is changed in place while {_shown(other)} refers to the same list or dict (or "
             f"to a list or dict inside it) and is read afterwards: the state machine's variables hold copies, "
-            f"so {_shown(other)!r} would keep the old value. Copy where the two are tied (list(...), dict(...) "
+            f"so {_shown(other)} would keep the old value. Copy where the two are tied (list(...), dict(...) "
             f"or .copy() for the list itself, copy.deepcopy(...) for the lists and dicts inside it), or use "
             f"one name")
 
 
 def _shown(name: str) -> str:
-    """A scanned name as the user wrote it (`kid#2.rows` -> `rows`)."""
-    return name.rsplit(".", 1)[-1]
+    """A scanned name as the user wrote it, quoted (`kid#2.rows@3:4` -> `'rows'`); a value the lowering
+    named (`_dc_t1`, what a lambda's call gives) as the result it is."""
+    shown = base(name).rsplit(".", 1)[-1]
+    return "the result of the call that returns it" if shown.startswith("_dc_t") else repr(shown)

@@ -52,6 +52,7 @@ from durable_compile.backends.asl.emit_support import (
 )
 from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.fold import fold
+from durable_compile.backends.asl.identity import identity_tests
 from durable_compile.backends.asl.jsonata import wrap
 from durable_compile.backends.asl.known_keys import keyed_reads, known_keys
 from durable_compile.backends.asl.local_types import int_locals, list_locals
@@ -115,7 +116,8 @@ class Emitter:
         self.scope = emit_branch.own_names(handler.function)  #: the variables this ASL scope's own code assigns
         self.deferred = emit_condition.deferred_locals(handler)  #: wait strategies built where they are used
         self.callbacks = emit_callback.plan(handler, self.source_lines)  #: create_callback -> its task
-        for span, message in shared_changes(handler.function, source_text, self.functions.defs):  # Python shares
+        shared = shared_changes(handler.function, source_text, self.functions.defs)  # Python shares, JSON copies
+        for span, message in shared + identity_tests(handler.function, self.source_lines, self.top_text):
             self.report("DUR820", span, message)
 
     # --- the whole handler ---------------------------------------------------------------------------
