@@ -36,6 +36,21 @@ from tests.asl import diff_harness
 from tests.asl.diff_grammar import HEAD, answers_for
 
 SOURCE_HEAD = "from typing import Any\n" + HEAD[:HEAD.index("@durable_execution")] + '''
+from aws_durable_execution_sdk_python.exceptions import SerDesError
+from aws_durable_execution_sdk_python.serdes import SerDes
+
+
+class Picky(SerDes):
+    """Serializes strings only."""
+
+    def serialize(self, value, serdes_context):
+        if not isinstance(value, str):
+            raise TypeError(f"cannot store {type(value).__name__}")
+        return value
+
+    def deserialize(self, data, serdes_context):
+        return data
+
 
 class Declined(Exception):
     """An exception class of the handler's module."""
@@ -81,6 +96,28 @@ STEP_BODIES: dict[str, tuple[str, Any]] = {
     except CallbackError as err:
         return context.step(lambda _: [type(err).__name__, isinstance(err, CallbackError), str(err)], name="read")
 ''', ["CallbackExternalError", True, "declined"]),
+    "a failed wait_for_condition is a WaitForConditionError": ('''
+    try:
+        context.wait_for_condition(lambda s, ctx: s // 0, config=WaitForConditionConfig(
+            wait_strategy=up_to(3), initial_state=1), name="poll")
+    except WaitForConditionError as err:
+        return context.step(lambda _: body_of(err)[:6], name="read")
+    return None
+''', ["WaitForConditionError", False, False, "WaitForConditionError('integer division or modulo by zero')",
+      "integer division or modulo by zero", ["integer division or modulo by zero"]]),
+    "an except chain in a step body sees the class": ('''
+    try:
+        context.step(lambda _: 1 / 0, name="boom", config=NO_RETRY)
+    except StepError as err:
+        def relay(_):
+            try:
+                raise err
+            except InvokeError:
+                return "invoke"
+            except StepError as again:
+                return ["step", again.error_type]
+        return context.step(relay, name="relay")
+''', ["step", "ZeroDivisionError"]),
     "a failed child context is a ChildContextError": ('''
     def kid(c):
         return c.step(lambda _: 1 / 0, name="boom", config=NO_RETRY)
@@ -90,6 +127,16 @@ STEP_BODIES: dict[str, tuple[str, Any]] = {
         return context.step(lambda _: body_of(err), name="read")
 ''', ["ChildContextError", False, True, "ChildContextError('division by zero')", "division by zero",
       ["division by zero"], SDK + "StepError", "division by zero"]),
+    "through a finally, a step's StepError": ('''
+    try:
+        try:
+            context.step(lambda _: 1 / 0, name="boom", config=NO_RETRY)
+        finally:
+            context.step(lambda _: 0, name="cleanup")
+    except StepError as err:
+        return context.step(lambda _: body_of(err)[:3], name="read")
+    return None
+''', ["StepError", True, False]),
     "a raised builtin is that builtin": ('''
     try:
         if event["x"] > 1:
@@ -98,6 +145,14 @@ STEP_BODIES: dict[str, tuple[str, Any]] = {
         return context.step(lambda _: body_of(err)[:6], name="read")
     return None
 ''', ["ValueError", False, False, "ValueError('too big: 5')", "too big: 5", ["too big: 5"]]),
+    "a raised SDK class records its qualified name": ('''
+    try:
+        if event["x"] > 1:
+            raise StepError("by hand")
+    except StepError as err:
+        return [err.error_type, context.step(lambda _: [type(err).__name__, err.error_type], name="read")]
+    return None
+''', [SDK + "StepError", ["StepError", SDK + "StepError"]]),
     "a raised class of the module is that class": ('''
     try:
         if event["x"] > 1:
@@ -113,6 +168,15 @@ STEP_BODIES: dict[str, tuple[str, Any]] = {
         return context.step(lambda _: body_of(err)[:6], name="read")
     return v
 ''', ["KeyError", False, False, "KeyError('missing')", "'missing'", ["missing"]]),
+    "a failing serdes is a SerDesError": ('''
+    try:
+        context.step(lambda _: 5, name="s", config=StepConfig(serdes=Picky()))
+    except SerDesError as err:
+        seen = context.step(lambda _: [type(err).__name__, isinstance(err, SerDesError), err.error_type,
+                                       str(err).split(" for id")[0]], name="read")
+        return seen + [err.error_type]
+    return None
+''', ["SerDesError", True, SDK + "SerDesError", "Serialization failed", SDK + "SerDesError"]),
     "a catch-all keeps the class: a step's StepError": ('''
     try:
         context.step(lambda _: int("x"), name="boom", config=NO_RETRY)
@@ -125,6 +189,12 @@ STEP_BODIES: dict[str, tuple[str, Any]] = {
 CHILDREN: dict[str, tuple[str, Any]] = {
     "step": ('''
         return c.step(lambda _: 1 / 0, name="boom", config=NO_RETRY)
+''', [SDK + "StepError", "division by zero"]),
+    "step, through a finally": ('''
+        try:
+            return c.step(lambda _: 1 / 0, name="boom", config=NO_RETRY)
+        finally:
+            c.step(lambda _: 0, name="cleanup")
 ''', [SDK + "StepError", "division by zero"]),
     "invoke": ('''
         return c.invoke("picky", {"x": 3}, name="inv")

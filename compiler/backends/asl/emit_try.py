@@ -321,7 +321,7 @@ def raise_(em: Emitter, stmt: n.Raise, error_type: str | None = None) -> str:
         cls = handler.raises
         handler = None
     if handler is not None:
-        error = caught_error(error_type or string_literal(cls), message, _raised_class(em, stmt.exc, cls))
+        error = caught_error(error_type or recorded(string_literal(cls)), message, _raised_class(em, stmt.exc, cls))
         assign = {handler.variable: error} if handler.variable else {}
         if handler.reraise:
             assign[handler.reraise] = cls
@@ -329,7 +329,7 @@ def raise_(em: Emitter, stmt: n.Raise, error_type: str | None = None) -> str:
                       f"raise {cls}, caught")
     frame = finally_frame(em)
     if frame is not None and frame.finally_error and frame.pending:
-        pending = emit_finally.pending((string_literal(cls), message, error_type or string_literal(cls)))
+        pending = emit_finally.pending((string_literal(cls), message, error_type or recorded(string_literal(cls))))
         return em.put(name, {"Type": "Pass", "Assign": {frame.pending: pending}, "Next": frame.finally_error},
                       stmt.span, f"raise {cls} through finally")
     # in a batch branch, the Fail is the branch's error entry: its type is recorded as the SDK records it
