@@ -4,9 +4,10 @@ state machine) holds the float 5.0 as the number 5 (float_exprs.py, local_types.
 - Inference, rule by rule (`POSITIVE`), and a case per rule where the value must stay unknown because it
   may be an int (`NEGATIVE`): which locals the emitter types as floats.
 - Differential runs (runtime vs run-asl, moto and sfnx): every rule's value printed by `str()`, f-strings
-  (plain, `!s`, `!r`) and `json.dumps` (`RULES`); the unknown cases print the int Python prints
-  (`UNKNOWN`); a float local read in a step body, a step's arguments, a lifted computation, a child
-  context, a helper and a closure is a float there again (`PAYLOADS`).
+  (plain, `!s`, `!r`) and `json.dumps`, of the value or of a display holding it (`RULES`); the unknown
+  cases print the int Python prints (`UNKNOWN`); a float local read in a step body, a step's arguments, a
+  lifted computation, a callback submitter, a condition check, a child context, a helper and a closure is
+  a float there again (`PAYLOADS`); `range()` and `{x:d}` of a float fail as in Python (`REFUSED`).
 - Outside the range where JSONata writes a number exactly, a known float still fails loudly.
 """
 
@@ -158,6 +159,14 @@ return [f"{q}", str(f), f"{lit!r}", f"{s!s}", "d=" + str(d), json.dumps(m), f"{f
 q = event["a"] / event["b"]
 return [str(q), f"{q * 2}", json.dumps(q / 2)]
 ''', {"a": 7, "b": 2}, ["3.5", "7.0", "1.75"]),
+    "json.dumps of displays holding floats": ('''
+q = event["a"] / event["b"]
+n = event["n"]
+return [json.dumps({"total": q, "n": n, "items": [q, 1, {"x": q * 2}], "s": "é"}), json.dumps([q]),
+        json.dumps({"v": q}, separators=(",", ":")), json.dumps((q, 2.5))]
+''', {"a": 10, "b": 2, "n": {"deep": [1.5, "x"]}},
+        ['{"total": 5.0, "n": {"deep": [1.5, "x"]}, "items": [5.0, 1, {"x": 10.0}], "s": "\\u00e9"}', "[5.0]",
+         '{"v":5.0}', "[5.0, 2.5]"]),
 }
 #: values that may be ints (NEGATIVE, run): both sides print what Python prints
 UNKNOWN: dict[str, tuple[str, dict[str, Any], list[str]]] = {

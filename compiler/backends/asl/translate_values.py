@@ -44,6 +44,13 @@ class ValueTranslator:
         self.names = dict(names)  #: Python name -> its JSONata value and type
         self._temps = 0
 
+    def temporaries(self, rewind: int | None = None) -> int:
+        """How many temporaries are used; with `rewind`, forget those after the first `rewind` (a trial
+        translation that is thrown away leaves the numbering as it was)."""
+        if rewind is not None:
+            self._temps = rewind
+        return self._temps
+
     def translate(self, node: ast.expr) -> Typed:
         visit: Callable[[ast.expr], Typed] | None = getattr(self, "visit_" + type(node).__name__, None)
         if visit is None:
