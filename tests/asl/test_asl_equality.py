@@ -51,6 +51,7 @@ SHORT = [
     ("u == 0", "$u = 0 or $u = false"),
     ("u != 1", "$u != 1 and $u != true"),
     ("u == 2", "$u = 2"),
+    ("u == True", "$u = ($type($u) = 'number' ? 1 : true)"),
     ("u in ['a', 'b']", "$u in ['a', 'b']"),
     ("s in xs", "$s in $xs"),
     ("3 in xs", "3 in $xs"),
@@ -126,6 +127,9 @@ def handler(event: dict, context: DurableContext) -> list:
     {"a": [1, 2], "b": [2, 1], "l": [], "k": "1"},
     {"a": {"x": 1, "y": [False]}, "b": {"y": [0], "x": 1}, "l": [{"y": [0], "x": True}], "k": 0},
     {"a": False, "b": 0, "l": [None, 0], "k": 1}, {"a": "1", "b": [None], "l": [[None]], "k": None},
+    # agreed before the fix too: dict key order, 1 == 1.0, lists in lists
+    {"a": {"x": 1, "y": 2}, "b": {"y": 2, "x": 1}, "l": [{"x": 1, "y": 2}], "k": 2},
+    {"a": 1, "b": 1.0, "l": [[1]], "k": 1.0},
 ])
 def test_a_compiled_handler_agrees(event: dict[str, Any], tmp_path: Path) -> None:
     verdict = judge(HEAD.split("@durable_execution")[0] + HANDLER, event, tmp_path, "equality", ("sfnx", "moto"))

@@ -82,7 +82,7 @@ class EqualityTranslator(ValueTranslator):
         """`side` as Python compares it with `other` at the top level: a boolean that may meet a number is
         1 or 0 (a boolean `side` against an untyped `other` only when `other` is a number)."""
         if side.type == "bool" and other.type in (*NUMBERS, "any"):
-            number = Cond(side.expr, Lit(1), Lit(0))
+            number = Lit(int(side.expr.value)) if isinstance(side.expr, Lit) else Cond(side.expr, Lit(1), Lit(0))
             return number if other.type != "any" else Cond(type_test(other.expr, "number"), number, side.expr)
         if side.type == "any" and other.type in (*NUMBERS, "any"):
             return Cond(type_test(side.expr, "boolean"), Cond(side.expr, Lit(1), Lit(0)), side.expr)
