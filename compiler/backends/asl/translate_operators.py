@@ -34,17 +34,29 @@ class OperatorTranslator(EqualityTranslator):
         return "int" if a.type == b.type == "int" else "float" if "any" not in (a.type, b.type) else "any"
 
     def op_Add(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        """`+`: strings join and lists append only with their own kind (Python raises TypeError where
+        JSONata's `&` would write the other value as text and `$append` would add it as an item)."""
         if a.type == b.type == "str":
             return Typed(Binary("&", a.expr, b.expr), "str")
-        if a.type == b.type == "list" or {a.type, b.type} == {"list", "any"}:
+        if a.type == b.type == "list":
             return Typed(call("append", a.expr, b.expr), "list")
-        if "str" in (a.type, b.type) and "any" in (a.type, b.type):
-            return Typed(Binary("&", a.expr, b.expr), "str")
+        for kind in ("list", "str"):
+            if {a.type, b.type} == {kind, "any"}:
+                return Typed(self.let(a.expr, lambda x, k=kind: self.let(b.expr, lambda y: self._concat(
+                    node, k, x if a.type == "any" else y, x, y))), kind)
         if a.type == b.type == "any":
-            return Typed(self.let(a.expr, lambda x: Cond(type_test(x, "string"), Binary("&", x, b.expr), Cond(
-                type_test(x, "array"), call("append", x, b.expr), Binary("+", x, b.expr)))), "any")
+            def either(x: Expr, y: Expr) -> Expr:
+                return Cond(type_test(x, "string"), self._concat(node, "str", y, x, y), Cond(
+                    type_test(x, "array"), self._concat(node, "list", y, x, y), Binary("+", x, y)))
+            return Typed(self.let(a.expr, lambda x: self.let(b.expr, lambda y: either(x, y))), "any")
         self._numbers(node, a, b)
         return Typed(Binary("+", a.expr, b.expr), self._arith_type(a, b))
+
+    def _concat(self, node: ast.AST, kind: str, untyped: Expr, x: Expr, y: Expr) -> Expr:
+        """`x + y` of two strings or two lists, once `untyped` is checked to be one (TypeError otherwise)."""
+        joined = Binary("&", x, y) if kind == "str" else call("append", x, y)
+        test = type_test(untyped, "string" if kind == "str" else "array")
+        return Cond(test, joined, self.guard(node, "TypeError", f"can only concatenate {kind} to {kind}"))
 
     def op_Sub(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
         self._numbers(node, a, b)
