@@ -25,6 +25,8 @@ from durable_compile.backends.asl.jsonata import Binary, Bind, Block, Cond, Expr
 from durable_compile.backends.asl.translate_values import ValueTranslator
 from durable_compile.backends.asl.typed import NUMBERS, Typed, type_test
 
+#: JSONata operators that give a number (or fail)
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
 #: the types whose values may be a list or dict
 CONTAINERS = frozenset({"any", "list", "dict"})
 #: Python's `==` of two JSON values (`$EQ` is its own name): a boolean against a number is 1 or 0, lists
@@ -57,6 +59,7 @@ class EqualityTranslator(ValueTranslator):
 
     def equal(self, a: Typed, b: Typed, negate: bool = False) -> Expr:
         """Python's `a == b` (`negate`: `a != b`)."""
+        a, b = _refined(a), _refined(b)
         if not _meet(a, b) and not _nested(a, b):
             return Binary("!=" if negate else "=", a.expr, b.expr)
         for side, other in ((a, b), (b, a)):
@@ -136,6 +139,15 @@ class EqualityTranslator(ValueTranslator):
             return self._with_equality(lambda eq: call("reduce", container, Lambda(
                 (found, element), Binary("or", Var(found), call(eq, Var(element), i))), Lit(False)))
         return self.let(item.expr, scan)
+
+
+def _refined(value: Typed) -> Typed:
+    """An untyped value's type as its JSONata form shows it: arithmetic gives a number, `&` a string."""
+    if value.type == "any" and isinstance(value.expr, Binary) and value.expr.op in _ARITHMETIC:
+        return Typed(value.expr, "float")
+    if value.type == "any" and isinstance(value.expr, Binary) and value.expr.op == "&":
+        return Typed(value.expr, "str")
+    return value
 
 
 def _meet(a: Typed, b: Typed) -> bool:
