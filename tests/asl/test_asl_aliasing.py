@@ -8,7 +8,9 @@ copy of what it captures). `AGREE`: sharing no later read can see (a copy, a cha
 a name bound again, values that are never changed in place) compiles, and ends the same way on our
 durable runtime and, compiled by to-asl, on both local interpreters (`AGREE_BOTH`: moto and sfnx).
 Each case names the gap it covers: a shallow copy's items (a), functions that change their arguments
-(b), child contexts, branches and map functions (c), names bound again (d), `+=`, `*=` and `|=` (e).
+(b), child contexts, branches and map functions (c), names bound again (d), `+=`, `*=` and `|=` (e),
+recursive module functions, read until their calls of themselves add nothing (f), and blocks of one `if`
+or `match`, of which one run takes one (g).
 """
 
 from __future__ import annotations
@@ -45,6 +47,32 @@ def relay(rows):
 
 def extend(xs, ys):
     xs += ys
+
+
+def collect(node, out):
+    out.append(node["v"])
+    for kid in node.get("kids", []):
+        collect(kid, out)
+
+
+def swap(xs, ys, n):
+    if n:
+        ys.append(n)
+        swap(ys, xs, n - 1)
+
+
+def ping(xs, n):
+    if n:
+        pong(xs, n - 1)
+
+
+def pong(xs, n):
+    xs.append(n)
+    ping(xs, n)
+
+
+def depth(node):
+    return 1 + max([depth(kid) for kid in node.get("kids", [])], default=0)
 
 
 def total(xs):
@@ -137,6 +165,29 @@ REFUSED: dict[str, tuple[str, int | str, tuple[str, str]]] = {
     extend(items, [x])
     y = len(a)
 ''', 2, ("items", "a")),
+    "(f) a recursive module function appends to its argument": ('''
+    a = items
+    collect({"v": x, "kids": [{"v": 2}]}, items)
+    y = len(a)
+''', 2, ("items", "a")),
+    "(f) a recursive module function appends to the argument it gives itself": ('''
+    a = items
+    swap(items, [], 2)
+    y = len(a)
+''', 2, ("items", "a")),
+    "(f) mutually recursive module functions append to their argument": ('''
+    a = items
+    ping(items, 2)
+    y = len(a)
+''', 2, ("items", "a")),
+    "(g) a change in one branch of an if in a loop, read in the other on a later turn": ('''
+    a = items
+    for i in range(2):
+        if i == 0:
+            items.append(i)
+        else:
+            y = len(a)
+''', 4, ("items", "a")),
     "a list put into a dict, then changed": ('''
     log = []
     summary = {"log": log}
@@ -444,6 +495,27 @@ AGREE_BOTH: dict[str, tuple[str, list[int]]] = {
     extra.append(0)
     y = len(extra)
 ''', [1]),
+    "(f) a recursive module function that only reads its argument": ('''
+    tree = {"kids": [{"kids": []}], "v": x}
+    t = tree
+    n = depth(tree)
+    y = n + len(t["kids"])
+''', [1]),
+    "(g) a change in one branch of an if, a read of another name in the other": ('''
+    a = items
+    if x > 1:
+        items.append(x)
+    else:
+        y = len(a)
+''', [1, 2]),
+    "(g) a change in one case of a match, a read in another": ('''
+    a = items
+    match x:
+        case 1:
+            items.append(x)
+        case _:
+            y = len(a) + 5
+''', [1, 2]),
     "(d) a name bound again no longer shares": ('''
     a = items
     a = []

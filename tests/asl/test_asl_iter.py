@@ -88,7 +88,8 @@ VALID = {
                                    "$count($x) > 0 : $boolean($x)) and $x > 5 }, false)",
     "len([s for s in ws if s])": "$count($reduce($ws, function($acc, $s) { ($type($s) = 'array' ? $count($s) > 0 "
                                  ": $boolean($s)) ? $append($acc, $type($s) = 'array' ? [[$s]] : [$s]) : $acc }, []))",
-    "list(w + '!' for w in ws)": "$reduce($ws, function($acc, $w) { $append($acc, [$w & '!']) }, [])",
+    "list(w + '!' for w in ws)": "$reduce($ws, function($acc, $w) { $append($acc, [$type($w) = 'string' ? "
+                                 "$w & '!' : $error('TypeError: can only concatenate str to str')]) }, [])",
     "[k for k in d]": "$reduce($append([], $keys($d)), function($acc, $k) { $append($acc, [$k]) }, [])",
     "[x * y for x in xs for y in xs]": "$reduce($xs, function($acc, $x) { $reduce($xs, function($acc2, $y) "
                                        "{ $append($acc2, [$x * $y]) }, $acc) }, [])",

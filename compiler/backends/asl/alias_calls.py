@@ -4,9 +4,10 @@ Takes the module's text and its defs by name; gives, for a call in the handler, 
 change in place (deep: an object inside them) and store into another, and which arguments its result
 may share. A function of the module is summarized from its body (the same facts as the handler's,
 read flow-insensitively: any binding may reach any use; functions it calls are followed, a recursive
-one may do anything). A function imported from outside the standard library, or called with `*args`
-or `**kwargs`, may do anything to its arguments; standard-library functions that change an argument
-(`random.shuffle`, `heapq.heappush`, `bisect.insort`) are listed; any other call changes nothing.
+one read again until its calls of itself, taken to do what the last reading found, add nothing). A
+function imported from outside the standard library, or called with `*args` or `**kwargs`, may do
+anything to its arguments; standard-library functions that change an argument (`random.shuffle`,
+`heapq.heappush`, `bisect.insort`) are listed; any other call changes nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ STDLIB: dict[tuple[str, str], tuple[int, int | None]] = {
 #: the packages whose functions never change a handler's lists (the durable SDK's)
 TRUSTED = frozenset({"aws_durable_execution_sdk_python", "durable_runtime"})
 RETURN = "<return>"
+ROUNDS = 8  #: readings of a recursive function before its summary is taken to be "anything"
 _IMPORT = re.compile(r"\s*(from\s+[\w.]+\s+)?import\s")
 _AUGMENTED: dict[type, str] = {ast.Add: "+", ast.Mult: "*", ast.BitOr: "|"}  #: the operators alias_scan reads
 _NOWHERE = Event(0, frozenset({0}), Span(1, 1, 1, 1))  #: a flow-insensitive read: everything after everything
@@ -70,6 +72,8 @@ class Calls:
         self.foreign, self.stdlib = _imports(source_text)
         self.summaries: dict[str, Summary | None] = {}
         self.closures: dict[str, list[tuple[str, bool]]] = {}
+        self._assumed: dict[str, Summary] = {}  #: functions being summarized -> what their calls are taken to do
+        self._used: set[str] = set()  #: the functions whose assumption the summary being read relied on
 
     def effect(self, call: ast.AST | None) -> Effect | None:
         if not isinstance(call, ast.Call):
@@ -97,16 +101,36 @@ class Calls:
         if name in self.foreign:
             return ANYTHING
         if name in self.summaries:
-            found = self.summaries[name]
-            return ANYTHING if found is ANYTHING_PENDING else found
+            return self.summaries[name]
+        if name in self._assumed:  # a recursive call: what this round of its summary assumes
+            self._used.add(name)
+            return self._assumed[name]
         defs = [d for d in self.defs(name) if isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef)]
         if not defs:
             return None
-        self.summaries[name] = ANYTHING_PENDING  # a recursive call may do anything
-        summaries = [self._summarize(d) for d in defs]
-        found = summaries[0] if len(summaries) == 1 else ANYTHING  # which def runs is not known here
-        self.summaries[name] = found
+        outer, self._used = self._used, set()
+        found = self._fixpoint(name, defs[0]) if len(defs) == 1 else ANYTHING  # which def runs is not known
+        rests_on = self._used - {name}  # the guesses of functions still being summarized that it read
+        if not rests_on:
+            self.summaries[name] = found
+        self._used = outer | rests_on
         return found
+
+    def _fixpoint(self, name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Summary:
+        """A recursive function's summary: read its body assuming its own calls change nothing, then
+        assuming they do what that reading found, until nothing more is found."""
+        guess = Summary()
+        for _ in range(ROUNDS):
+            self._assumed[name] = guess
+            self._used.discard(name)
+            try:
+                found = self._summarize(fn)
+            finally:
+                del self._assumed[name]
+            if found == guess or name not in self._used:
+                return found
+            guess = found
+        return ANYTHING
 
     def _summarize(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Summary:
         args = fn.args
@@ -149,9 +173,6 @@ class Calls:
                 self._tree = ast.Module([], [])
         return [node for node in ast.walk(self._tree)
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name]
-
-
-ANYTHING_PENDING = Summary(unknown=True, params=("<pending>",))
 
 
 def _changed(facts: Facts, names: tuple[str, ...]) -> dict[str, bool]:

@@ -144,7 +144,7 @@ def inline(sc: Scanner, region: n.Function, values: dict[str, Value], aliases: d
         for copy in captured:
             sc.facts.copies[copy] = (first, sc.position)
         sc.position += 1  # the value returned is the caller's once the function has ended (its finally too)
-        end = Event(sc.position, event.loops, region.span)
+        end = Event(sc.position, event.loops, region.span, event.arms)
         for shared in given if returns is not None else ():
             sc.link(returns, shared, end)
     finally:

@@ -53,6 +53,8 @@ class Scanner:
         self.calls = calls
         self.position = 0
         self.loop_ids = 0
+        self.branch_ids = 0
+        self.arms: frozenset[tuple[int, int]] = frozenset()  #: the branches the statement being read is in
         self.inlined = 0
         self.env: Env = {}  #: scanned name -> its versions here
         self.renames: dict[str, str] = {}  #: a name of the function being read -> its scanned name
@@ -94,7 +96,7 @@ class Scanner:
     def body(self, stmts: tuple[n.Stmt, ...], loops: frozenset[int]) -> None:
         for stmt in stmts:
             self.position += 1
-            event = Event(self.position, loops, stmt.span)
+            event = Event(self.position, loops, stmt.span, self.arms)
             if isinstance(stmt, n.If):
                 self.expression(v.parse(stmt.test.code), event)
                 self.either([stmt.body, stmt.orelse], loops)
@@ -115,12 +117,13 @@ class Scanner:
 
     def either(self, blocks: list[tuple[n.Stmt, ...]], loops: frozenset[int]) -> None:
         """Blocks of which one runs: a name may be bound by any of them afterwards."""
-        start, ends = self.env, []
-        for block in blocks:
-            self.env = dict(start)
+        start, ends, outer = self.env, [], self.arms
+        self.branch_ids += 1
+        for arm, block in enumerate(blocks):
+            self.env, self.arms = dict(start), outer | {(self.branch_ids, arm)}
             self.body(block, loops)
             ends.append(self.env)
-        self.env = _merge(ends)
+        self.env, self.arms = _merge(ends), outer
 
     def loop(self, stmt: n.For | n.While, event: Event, loops: frozenset[int]) -> None:
         items = Value()
@@ -129,7 +132,7 @@ class Scanner:
             self.expression(iterated, event)
             items = self.value(iterated)
         self.loop_ids += 1
-        inner = Event(event.at, loops | {self.loop_ids}, event.span)
+        inner = Event(event.at, loops | {self.loop_ids}, event.span, event.arms)
         head = self.reaching(stmt)
         self.env = dict(head)
         if isinstance(stmt, n.For):
@@ -146,9 +149,10 @@ class Scanner:
     def match(self, stmt: n.Match, event: Event, loops: frozenset[int]) -> None:
         subject = self.value(v.parse(stmt.subject.code))
         self.expression(v.parse(stmt.subject.code), event)
-        start, ends = self.env, [dict(self.env)]
-        for case in stmt.cases:
-            self.env = dict(start)
+        start, ends, outer = self.env, [dict(self.env)], self.arms
+        self.branch_ids += 1
+        for arm, case in enumerate(stmt.cases):
+            self.env, self.arms = dict(start), outer | {(self.branch_ids, arm)}
             for local in capture_names(n.Match(stmt.span, stmt.subject, (case,))):
                 self.link(self.bind(local, case.span), Value(same=subject.same | subject.parts | subject.held
                                                              | subject.elements), event)
@@ -156,7 +160,7 @@ class Scanner:
                 self.expression(v.parse(case.guard.code), event)
             self.body(case.body, loops)
             ends.append(self.env)
-        self.env = _merge(ends)
+        self.env, self.arms = _merge(ends), outer
 
     def guarded(self, stmt: n.Stmt, loops: frozenset[int]) -> None:
         """A `try` (or a compound statement read conservatively): its body runs from the start, every other

@@ -23,7 +23,8 @@ of its own: a change there of an object the handler holds is seen by the handler
 Flow (alias_scan.py): a name bound again (`a = []` after `a = b`) is a new object from there on in
 straight-line code; after a branch it may be either, in a loop any binding of the loop may reach a
 read. The change must come after the sharing and the read after the change, in source order or in the
-same loop. Names shared with an operation's arguments are copies on both sides (they are serialized).
+same loop; never in another block of the same `if` or `match` (outside a loop around both, one run
+takes one block). Names shared with an operation's arguments are copies on both sides (they are serialized).
 """
 
 from __future__ import annotations
@@ -42,14 +43,22 @@ class Event:
     at: int  #: position in source order
     loops: frozenset[int]  #: the loops around it (and the repeated regions: branches, map functions)
     span: Span
+    #: the branches around it: (the `if` or `match`, which of its blocks); two blocks of one never both run
+    arms: frozenset[tuple[int, int]] = frozenset()
 
     def after(self, other: Event) -> bool:
-        """Whether this may run after `other` (later in order, or both in one loop)."""
-        return self.at > other.at or bool(self.loops & other.loops)
+        """Whether this may run after `other` (later in order and not in another block of one `if`, or both
+        in one loop)."""
+        return (self.at > other.at and not self.apart(other)) or bool(self.loops & other.loops)
 
     def sees(self, edge: Event) -> bool:
         """Whether an edge made at `edge` holds here (made before, or by this statement itself)."""
-        return self.at >= edge.at or bool(self.loops & edge.loops)
+        return (self.at >= edge.at and not self.apart(edge)) or bool(self.loops & edge.loops)
+
+    def apart(self, other: Event) -> bool:
+        """Whether the two are in different blocks of one `if` or `match` (one run never reaches both)."""
+        mine = dict(self.arms)
+        return any(mine.get(branch, arm) != arm for branch, arm in other.arms)
 
 
 @dataclass

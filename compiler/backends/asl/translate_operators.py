@@ -11,11 +11,11 @@ import ast
 from collections.abc import Callable
 
 from durable_compile.backends.asl.jsonata import Binary, Cond, Expr, Lit, Neg, call
-from durable_compile.backends.asl.translate_values import ValueTranslator
+from durable_compile.backends.asl.translate_equality import EqualityTranslator
 from durable_compile.backends.asl.typed import _COMPARE, NUMBERS, NotTranslatable, Typed, join_types, type_test
 
 
-class OperatorTranslator(ValueTranslator):
+class OperatorTranslator(EqualityTranslator):
     """The value translator plus operators."""
 
     def visit_BinOp(self, node: ast.BinOp) -> Typed:
@@ -38,17 +38,29 @@ class OperatorTranslator(ValueTranslator):
         return "int" if a.type == b.type == "int" else "number" if "any" not in (a.type, b.type) else "any"
 
     def op_Add(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
+        """`+`: strings join and lists append only with their own kind (Python raises TypeError where
+        JSONata's `&` would write the other value as text and `$append` would add it as an item)."""
         if a.type == b.type == "str":
             return Typed(Binary("&", a.expr, b.expr), "str")
-        if a.type == b.type == "list" or {a.type, b.type} == {"list", "any"}:
+        if a.type == b.type == "list":
             return Typed(call("append", a.expr, b.expr), "list")
-        if "str" in (a.type, b.type) and "any" in (a.type, b.type):
-            return Typed(Binary("&", a.expr, b.expr), "str")
+        for kind in ("list", "str"):
+            if {a.type, b.type} == {kind, "any"}:
+                return Typed(self.let(a.expr, lambda x, k=kind: self.let(b.expr, lambda y: self._concat(
+                    node, k, x if a.type == "any" else y, x, y))), kind)
         if a.type == b.type == "any":
-            return Typed(self.let(a.expr, lambda x: Cond(type_test(x, "string"), Binary("&", x, b.expr), Cond(
-                type_test(x, "array"), call("append", x, b.expr), Binary("+", x, b.expr)))), "any")
+            def either(x: Expr, y: Expr) -> Expr:
+                return Cond(type_test(x, "string"), self._concat(node, "str", y, x, y), Cond(
+                    type_test(x, "array"), self._concat(node, "list", y, x, y), Binary("+", x, y)))
+            return Typed(self.let(a.expr, lambda x: self.let(b.expr, lambda y: either(x, y))), "any")
         self._numbers(node, a, b)
         return Typed(Binary("+", a.expr, b.expr), self._arith_type(a, b))
+
+    def _concat(self, node: ast.AST, kind: str, untyped: Expr, x: Expr, y: Expr) -> Expr:
+        """`x + y` of two strings or two lists, once `untyped` is checked to be one (TypeError otherwise)."""
+        joined = Binary("&", x, y) if kind == "str" else call("append", x, y)
+        test = type_test(untyped, "string" if kind == "str" else "array")
+        return Cond(test, joined, self.guard(node, "TypeError", f"can only concatenate {kind} to {kind}"))
 
     def op_Sub(self, node: ast.AST, a: Typed, b: Typed) -> Typed:
         self._numbers(node, a, b)
@@ -113,19 +125,29 @@ class OperatorTranslator(ValueTranslator):
         return Typed(self.let(left.expr, pick), join_types(left.type, right.type))
 
     def visit_Compare(self, node: ast.Compare) -> Typed:
+        if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            items = self.displays_equal(node.left, node.comparators[0], isinstance(node.ops[0], ast.NotEq))
+            if items is not None:
+                return Typed(items, "bool")
         terms = [self.translate(node.left), *(self.translate(c) for c in node.comparators)]
-        tests = [self._compare(node, op, terms[i], terms[i + 1]) for i, op in enumerate(node.ops)]
+        tests = [self._compare(node, op, terms[i], terms[i + 1], right) for i, (op, right)
+                 in enumerate(zip(node.ops, node.comparators, strict=True))]
         result = tests[0]
         for test in tests[1:]:
             result = Binary("and", result, test)
         return Typed(result, "bool")
 
-    def _compare(self, node: ast.AST, op: ast.cmpop, a: Typed, b: Typed) -> Expr:
+    def _compare(self, node: ast.AST, op: ast.cmpop, a: Typed, b: Typed, right: ast.expr) -> Expr:
         if isinstance(op, ast.Is | ast.IsNot) and b.type != "none":
             raise NotTranslatable(node, "'is' is only supported against None")
         if isinstance(op, ast.In | ast.NotIn):
-            test = self._contains(node, a, b)
+            elements = None
+            if isinstance(right, ast.List | ast.Tuple) and not any(isinstance(e, ast.Starred) for e in right.elts):
+                elements = [self.translate(e).type for e in right.elts]
+            test = self._contains(node, a, b, elements)
             return call("not", test) if isinstance(op, ast.NotIn) else test
+        if isinstance(op, ast.Eq | ast.NotEq):
+            return self.equal(a, b, negate=isinstance(op, ast.NotEq))
         a, b = self._bool_as_number(a, b), self._bool_as_number(b, a)
         return Binary(_COMPARE[type(op)], a.expr, b.expr)
 
@@ -139,19 +161,19 @@ class OperatorTranslator(ValueTranslator):
             return Typed(number, "int")
         return Typed(Cond(type_test(other.expr, "number"), number, side.expr), "any")
 
-    def _contains(self, node: ast.AST, item: Typed, container: Typed) -> Expr:
+    def _contains(self, node: ast.AST, item: Typed, container: Typed, elements: list[str] | None = None) -> Expr:
         if container.type == "str":
             return call("contains", container.expr, item.expr)
         if container.type == "dict":
             return self._key_in(node, item, lambda key: Binary("in", key, call("keys", container.expr)))
         if container.type == "list":
-            return Binary("in", item.expr, container.expr)
+            return self.in_list(item, container.expr, elements)
         if container.type != "any":
             raise NotTranslatable(node, f"'in' on a {container.type} value")
         wrong = self.guard(node, "TypeError", "'in' needs a string, a list or a dict")  # `3 in 3` is true
         return self.let(container.expr, lambda c: Cond(type_test(c, "string"), call("contains", c, item.expr), Cond(
             type_test(c, "object"), self._key_in(node, item, lambda key: Binary("in", key, call("keys", c))), Cond(
-                type_test(c, "array"), Binary("in", item.expr, c), wrong))))
+                type_test(c, "array"), self.in_list(item, c), wrong))))
 
     def _key_in(self, node: ast.AST, item: Typed, test: Callable[[Expr], Expr]) -> Expr:
         """`test(item)` as a dict's key, failing where Python does (a list or dict is unhashable: TypeError;
