@@ -13,7 +13,6 @@ scopes of their own, so the names they capture are copies there (renamed, tied t
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,8 +20,6 @@ from typing import TYPE_CHECKING
 from durable_compile.backends.asl import alias_values as v
 from durable_compile.backends.asl.aliasing import Event, Facts
 from durable_compile.backends.asl.emit_match import capture_names
-from durable_compile.backends.asl.local_types import SCALAR_CALLS, scalar_locals
-from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
@@ -340,36 +337,6 @@ def _in_place(op: str | None, value: ast.expr | None) -> bool:
     """Whether `x op= value` may change a list or dict `x` in place."""
     number = isinstance(value, ast.Constant) and isinstance(value.value, int | float)
     return op == "*" or (op in ("+", "|") and not number)
-
-
-def scalar_names(fn: n.Function, calls: Calls) -> set[str]:
-    """The handler's locals that never hold a list or dict (local_types.scalar_locals), but for names a
-    pattern or a walrus binds too, and none where the module shadows a builtin the typing trusts."""
-    if any(calls.defs(name) or name in calls.foreign or name in calls.stdlib for name in SCALAR_CALLS):
-        return set()
-    assigned: set[str] = set()
-    other: set[str] = set()
-    for stmt in n.walk(fn.body):
-        if isinstance(stmt, n.Assign | n.AugAssign):
-            for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
-                assigned.update(v.names_of(v.parse(target.code)))
-        elif isinstance(stmt, n.Match):
-            other.update(capture_names(stmt))
-        for code in (*_codes(stmt), *(e.code for e in _expressions(stmt))):
-            tree = v.parse(code)
-            if tree is not None:
-                other.update(node.target.id for node in ast.walk(tree)
-                             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name))
-    return scalar_locals(fn, assigned) - other
-
-
-def _expressions(stmt: n.Stmt) -> Iterator[ir.Expr]:
-    """The expressions of a statement's own fields (not its blocks)."""
-    for f in dataclasses.fields(stmt):
-        value = getattr(stmt, f.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, ir.Expr):
-                yield item
 
 
 def _merge(envs: list[Env]) -> Env:
