@@ -13,6 +13,7 @@ retries) while the batch could end early; the emitter warns (DUR824) otherwise.
 `success_count`, `failure_count`, `started_count`, `total_count`, `has_failure`, `status.value` and
 `completion_reason.value`. `throw_if_error()` is a statement (emit_batch); `get_errors()` and anything
 else is not translated (the code runs in the steps function, where the value is a BatchResult again).
+A local holding a list of its objects (batch_lists.py) is read only by `len()`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from durable_compile.backends.asl.jsonata import Expr, render
+from durable_compile.backends.asl.batch_lists import KIND
+from durable_compile.backends.asl.jsonata import Expr, call, render
 from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
 
 BATCH = "batch"  #: the static type of a variable holding a BatchResult
@@ -198,6 +200,8 @@ class BatchTranslator(Translator):
         found = super().visit_Name(node)
         if found.type == BATCH:
             raise NotTranslatable(node, f"{node.id!r} is a BatchResult, not a JSON value")
+        if found.type == KIND:
+            raise NotTranslatable(node, f"{node.id!r} holds a BatchResult's objects, not JSON values")
         return found
 
     def base(self, node: ast.expr) -> Typed:
@@ -219,6 +223,10 @@ class BatchTranslator(Translator):
 
     def visit_Call(self, node: ast.Call) -> Typed:
         func = node.func
+        if isinstance(func, ast.Name) and func.id == "len" and func.id not in self.names and len(node.args) == 1 \
+                and not node.keywords and isinstance(arg := node.args[0], ast.Name) and arg.id in self.names \
+                and self.names[arg.id].type == KIND:  # the JSON list has the objects' count
+            return Typed(call("count", self.names[arg.id].expr), "int")
         if isinstance(func, ast.Attribute) and func.attr in METHODS and not node.args and not node.keywords:
             base = self.base(func.value)
             if base.type == BATCH:

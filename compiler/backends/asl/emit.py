@@ -16,11 +16,12 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import (
+    batch_lists,
     emit_batch,
     emit_branch,
     emit_callback,
@@ -97,6 +98,7 @@ class Emitter:
         self.errors = {h.name for s in n.walk(handler.function.body) if isinstance(s, n.Try)
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
+        self.batch_lists = batch_lists.held(handler.function, self.batches, partial(self.report, "DUR820"))
         self.json_calls = local_imports.json_calls(source_text, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
@@ -236,12 +238,13 @@ class Emitter:
     def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None) -> str | None:
         """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
         Output (where an undefined value fails by itself, and the keys known there need no check:
-        translate.py; in a batch branch, a return that may raise runs in the steps function, so that
-        the error entry records Python's error type)."""
+        translate.py; in a batch branch, an assignment or a return that may raise runs in the steps
+        function, so that the error entry records Python's error type)."""
         try:
             translator, node = self.translator(), parse_expr(expr)
+            if self.branch is not None and (whole or output is not None):  # the branch's error entry catches
+                translator.caught = None
             if output is not None:
-                translator.caught = None if self.branch is not None else translator.caught
                 return wrap(translator.value(node, True, self.known_keys.get(id(output), frozenset())).expr)
             return wrap((translator.value(node) if whole else translator.translate(node)).expr)
         except NotTranslatable:
@@ -281,11 +284,11 @@ class Emitter:
         """A translator over the handler's locals and the module's constants (its names are built once,
         then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
         dicts = self.place.dicts(self.handler.function)
-        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts)  # children swap them
+        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts, self.batch_lists)
         sizes = tuple(map(len, sources))
         cached = self._translator
         if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts=dicts)
+            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts, self.batch_lists)
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
@@ -337,7 +340,7 @@ class Emitter:
     def stmt_Assign(self, stmt: n.Assign, nxt: str) -> str:
         names = [name for t in stmt.targets for name in target_names(t) or []]  # `a, b = ...` writes both
         lines = [" = ".join([*(t.code for t in stmt.targets), stmt.value.code])]
-        return self.compute(lines, stmt.span, nxt, names)
+        return emit_compute.assignment(self, lines, stmt.value.code, stmt.span, nxt, names)
 
     def stmt_AugAssign(self, stmt: n.AugAssign, nxt: str) -> str:
         names = [stmt.target.id] if isinstance(stmt.target, ir.Name) else []

@@ -4,6 +4,7 @@ variables through its payload and result."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,27 @@ from durable_compile.source import Span
 
 if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
+
+#: the nodes of an expression that reads values and changes none (no call, no attribute, no walrus)
+_READS_ONLY = (ast.Expression, ast.Name, ast.Load, ast.Constant, ast.Subscript, ast.Slice, ast.Tuple, ast.List,
+               ast.Dict, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.JoinedStr,
+               ast.FormattedValue, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def assignment(em: Emitter, lines: list[str], value: str, span: Span, nxt: str, writes: list[str]) -> str:
+    """An assignment run in the steps function. In a batch branch, one whose value only reads (names,
+    subscripts, operators) gives back only what it writes: what it reads is unchanged, and may be a
+    variable of an outer scope, which the branch cannot assign."""
+    ends = em.branch is not None and reads_only(value)
+    return compute(em, lines, span, nxt, writes, "computation", ends=ends)
+
+
+def reads_only(code: str) -> bool:
+    try:
+        tree = ast.parse(code.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    return all(isinstance(node, _READS_ONLY) for node in ast.walk(tree))
 
 
 def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str,
@@ -29,9 +51,10 @@ def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[st
     reads = sorted((loaded_names(lines) | def_reads | set(also_read)) & em.locals)
     key = f"compute{next(em.counter)}"
     errors = tuple(r for r in reads if r in em.errors)
-    batches = tuple(r for r in reads if r in em.batches)
+    batches = tuple(r for r in reads if r in em.batches or r in em.batch_lists)
     back = sorted((set(writes) | (set() if ends else set(reads))) - set(errors) - set(batches))  # read-only
-    body = (*defs, *lines, "return {" + ", ".join(f"{w!r}: {w}" for w in back) + "}")
+    given = {w: f"_plain({w})" if w in em.batch_lists else w for w in back}  # a BatchResult's list as JSON
+    body = (*defs, *lines, "return {" + ", ".join(f"{w!r}: {v}" for w, v in given.items()) + "}")
     escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
     em.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
                                None if escape is None else Escape(escape)))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl.emit_support import (
@@ -75,6 +76,8 @@ def _iterated(em: Emitter, expr: ir.Expr) -> str | None:
     translator = em.translator()
     try:
         node = parse_expr(expr)
+        if isinstance(node, ast.Name) and node.id in em.batch_lists:  # its JSON items (batch_lists.py)
+            return wrap(translator.names[node.id].expr)
         return wrap(translator.items_of(translator.translate(node), node))
     except NotTranslatable:
         return None
