@@ -198,6 +198,14 @@ def module_literals(module: cst.Module) -> dict[str, bool | int | float | str | 
     return found
 
 
+
+def module_imports(module: cst.Module) -> str:
+    """The text of the module's top-level import statements, one per line (what the back end reads of
+    them, without parsing the whole module again)."""
+    lines = [module.code_for_node(small) for line in module.body if isinstance(line, cst.SimpleStatementLine)
+             for small in line.body if isinstance(small, cst.Import | cst.ImportFrom)]
+    return "\n".join(lines)
+
 def _is_literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.ConcatenatedString):
         return _is_literal(node.left) and _is_literal(node.right)

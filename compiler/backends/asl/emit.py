@@ -53,7 +53,7 @@ from durable_compile.backends.asl.emit_support import (
 from durable_compile.backends.asl.expressions import free_variables
 from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.jsonata import wrap
-from durable_compile.backends.asl.known_keys import known_keys
+from durable_compile.backends.asl.known_keys import keyed_reads, known_keys
 from durable_compile.backends.asl.local_types import int_locals, list_locals
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
     Functions,
@@ -79,9 +79,10 @@ from durable_compile.source import Span
 class Emitter:
     def __init__(self, handler: n.Handler, source_text: str = "", strict: bool = False,
                  literals: Mapping[str, object] | None = None,
-                 def_sources: Callable[[str], list[str]] | None = None) -> None:
-        """`literals` (the module's `NAME = <literal>` values) and `def_sources` (the text of each def of
-        a name) come from the front end when it has them; without them the source is parsed again."""
+                 def_sources: Callable[[str], list[str]] | None = None, imports: str | None = None) -> None:
+        """`literals` (the module's `NAME = <literal>` values), `def_sources` (the text of each def of
+        a name) and `imports` (the text of the module's top-level imports) come from the front end when it
+        has them; without them the source is parsed again."""
         self.handler = handler
         self.source_text = source_text
         self.source_lines = source_text.splitlines()
@@ -99,7 +100,8 @@ class Emitter:
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
         self.batch_lists = batch_lists.held(handler.function, self.batches, partial(self.report, "DUR820"))
-        self.json_calls = local_imports.json_calls(source_text, handler.function)  #: json.loads/dumps names
+        self.json_calls = local_imports.json_calls(
+            source_text if imports is None else imports, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
         self.loops: list[Loop] = []
@@ -245,7 +247,8 @@ class Emitter:
             if self.branch is not None and (whole or output is not None):  # the branch's error entry catches
                 translator.caught = None
             if output is not None:
-                return wrap(translator.value(node, True, self.known_keys.get(id(output), frozenset())).expr)
+                known = self.known_keys.get(id(output), frozenset()) if keyed_reads(node) else frozenset()
+                return wrap(translator.value(node, True, known).expr)
             return wrap((translator.value(node) if whole else translator.translate(node)).expr)
         except NotTranslatable:
             return None
@@ -397,3 +400,4 @@ class Emitter:
 
     def stmt_Operation(self, stmt: n.Operation, nxt: str) -> str:
         return emit_ops.operation(self, stmt, nxt)
+

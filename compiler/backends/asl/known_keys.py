@@ -57,6 +57,13 @@ def known_keys(function: n.Function, defs: Defs, lists: AbstractSet[str] = froze
     return flow.found
 
 
+
+def keyed_reads(node: ast.expr) -> bool:
+    """Whether `node` reads a name by a string key (`line["sku"]`): only such reads can be known keys,
+    so a return without one needs no analysis."""
+    return any(isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name)
+               and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str) for sub in ast.walk(node))
+
 class _Flow:
     def __init__(self, defs: Defs) -> None:
         self.defs = defs

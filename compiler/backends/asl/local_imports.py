@@ -112,7 +112,8 @@ def _reads_global(function: ast.AST, name: str) -> bool:
 
 
 def json_calls(source_text: str, function: n.Function) -> Mapping[str, str]:
-    """The json functions named by the module's imports and by the imports in the handler's body."""
+    """The json functions named by the module's imports and by the imports in the handler's body
+    (`source_text`: the module's text, or only its top-level import statements)."""
     codes = [s.code.strip() for s in n.walk(function.body)
              if isinstance(s, n.OpaqueStmt) and s.reason in ("Import", "ImportFrom")]
     return {**json_imports(source_text), **json_imports("\n".join(codes))}

@@ -23,7 +23,7 @@ from durable_compile.api import Lowered, lower_source, paused_gc
 from durable_compile.backends.asl.emit import Emitter
 from durable_compile.backends.asl.emit_support import Output
 from durable_compile.backends.asl.validate import MAX_DEFINITION_BYTES, validate_definition
-from durable_compile.discover import module_literals
+from durable_compile.discover import module_imports, module_literals
 from durable_compile.source import SourceFile, Span
 
 DEFINITION = "statemachine.asl.json"
@@ -65,7 +65,7 @@ def compile_lowered(lowered: Lowered, strict: bool = False) -> Compiled:
     info = lowered.info
     with paused_gc():  # the state table is acyclic; collections over it only cost time
         emitter = Emitter(lowered.handlers[0], source.text, strict, info and module_literals(info.module),
-                          info and info.sources_of)
+                          info and info.sources_of, info and module_imports(info.module))
         output = emitter.emit()
         result.output = output
         result.files = _files(source, lowered.handlers[0].function.qualname, output)
