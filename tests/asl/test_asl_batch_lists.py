@@ -2,7 +2,8 @@
 them) read as in the handler: the machine holds the list as JSON, the steps function rebuilds the
 ErrorObjects and BatchItems wherever lifted code reads them (`e.type`, `e.message`, `item.error.message`,
 `item.status.value`), and `len()` of the list stays JSONata. A change to such a list, or a local that holds
-one in some places and another value elsewhere, is refused (DUR820 at the line).
+one in some places and another value elsewhere, is refused (DUR820 at the line). The objects are no JSON
+value anywhere else: `return r.failed()` runs in the steps function, and fails there as in the handler.
 
 Each case runs on the durable runtime and, compiled by to-asl, on sfnx and moto, with items that fail and
 without; the runtime's outcome is pinned. An item's error type is compared by its last dotted part (the
@@ -59,6 +60,16 @@ CASES: dict[str, tuple[str, list[tuple[str, Any, str | None]]]] = {
         messages.append(e.message)
     return messages
 ''', [("SUCCEEDED", ["bad 2", "bad 3"], None), ("SUCCEEDED", [], None)]),
+    "a for loop over get_errors() itself": ('''
+    messages = []
+    for e in r.get_errors():
+        messages.append(e.message)
+    return messages
+''', [("SUCCEEDED", ["bad 2", "bad 3"], None), ("SUCCEEDED", [], None)]),
+    "returning the errors fails as in the handler": ('''
+    errors = r.get_errors()
+    return errors if len(errors) > 5 else r.failed()
+''', [("FAILED", None, "TypeError"), ("SUCCEEDED", [], None)]),
     "failed items in a local: index, error, count": ('''
     failed = r.failed()
     return [[i.index for i in failed], [i.error.message for i in failed], len(failed)]
@@ -111,11 +122,21 @@ def test_a_change_the_machine_cannot_follow_is_refused(body: str, line: int, tmp
     assert ("DUR820", line) in _diagnostics(body, tmp_path)
 
 
-def test_len_of_the_list_stays_jsonata(tmp_path: Path) -> None:
+def test_the_list_its_count_and_truth_stay_jsonata(tmp_path: Path) -> None:
     found = _diagnostics('''
     errors = r.get_errors()
     count = len(errors)
-    return count
+    return [count, len(r.failed()), bool(r.succeeded()), "some" if errors else "none"]
 ''', tmp_path)
-    assert ("DUR821", FIRST) in found  # get_errors() runs in the steps function, which gives back JSON
-    assert ("DUR821", FIRST + 1) not in found
+    assert [code for code, _ in found] == []
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("    return r.failed()\n", id="returned"),
+    pytest.param("    return [r.get_errors(), 1]\n", id="in a display"),
+    pytest.param("    return f\"{r.succeeded()}\"\n", id="in an f-string"),
+])
+def test_the_objects_are_no_json_value_elsewhere(body: str, tmp_path: Path) -> None:
+    """The handler cannot return them (the runtime fails to serialize them): the machine computes them in
+    the steps function, which fails too, instead of returning their JSON."""
+    assert ("DUR821", FIRST) in _diagnostics(body, tmp_path)

@@ -1,13 +1,14 @@
 """Locals that hold a BatchResult's objects: `errors = r.get_errors()` (ErrorObjects: `.type`, `.message`,
 `.data`, `.stack_trace`), `items = r.failed()` (and `succeeded()`/`started()`: BatchItems: `.index`,
-`.status.value`, `.result`, `.error`), and the loop variable of a `for` over such a list.
+`.status.value`, `.result`, `.error`), and the loop variable of a `for` over such a list or over such a
+call (`for e in r.get_errors()`, whose list is JSONata: batch.entries).
 
 Takes the lowered handler function and its BatchResult locals; gives those locals and reports DUR820
 where the handler changes such a list (`append`, a subscript assignment...) or binds a local to one in
 some places and to another value elsewhere. The machine holds such a list as JSON, in the shape of the
 batch's `all` entries (an item `{index, status, result, error}`, an error `{ErrorType, ErrorMessage}`);
 the steps function rebuilds the objects wherever lifted code reads it, so that `e.type` or
-`item.error.message` reads what Python reads, and gives back a list it computes as JSON (`plain`).
+`item.error.message` reads what Python reads, and gives back a list it computes as JSON (`_plain`).
 JSONata reads such a local only through `len()`: anything else runs in the steps function.
 """
 
@@ -39,14 +40,15 @@ def held(fn: n.Function, batches: AbstractSet[str], report: Callable[[Span, str]
             bound_to.setdefault(name, []).append(is_list)
             if is_list:
                 spans.setdefault(name, stmt.span)
-        if isinstance(stmt, n.For) and isinstance(target := parsed(stmt.target.code), ast.Name) \
-                and isinstance(source := parsed(stmt.iter.code), ast.Name):
-            loops.append((target.id, source.id))
+        if isinstance(stmt, n.For) and isinstance(target := parsed(stmt.target.code), ast.Name):
+            source = parsed(stmt.iter.code)
+            loops.append((target.id, source.id if isinstance(source, ast.Name) else
+                          "" if not _is_batch_list(source, batches) else ast.unparse(source)))
     lists = {name for name, kinds in bound_to.items() if all(kinds) and name not in fn.params}
     for name in sorted(set(spans) - lists):
         report(spans[name], f"{name!r} holds a BatchResult's list here and another value elsewhere; the state "
                             "machine holds that list as JSON: give it a name of its own")
-    over = [target for target, source in loops if source in lists]  # every binding a `for` over a list
+    over = [target for target, source in loops if source in lists or "(" in source]  # every binding one
     elements = {target for target in over if len(bound_to.get(target, [])) == over.count(target)}
     for stmt in n.walk(fn.body):
         changed = _changed(stmt)
@@ -68,6 +70,15 @@ def _bindings(stmt: n.Stmt, batches: AbstractSet[str]) -> list[tuple[str, bool]]
     if isinstance(stmt, n.Try):
         return [(h.name, False) for h in stmt.handlers if h.name]
     return []
+
+
+def listed(value: ast.expr | None, batches: AbstractSet[str]) -> tuple[str, str] | None:
+    """(the BatchResult local, the method) of a call that gives a list of its objects, else None."""
+    if not _is_batch_list(value, batches):
+        return None
+    assert isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+    assert isinstance(value.func.value, ast.Name)
+    return value.func.value.id, value.func.attr
 
 
 def _is_batch_list(value: ast.expr | None, batches: AbstractSet[str]) -> bool:

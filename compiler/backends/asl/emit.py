@@ -199,7 +199,7 @@ class Emitter:
         if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
-            value = self.value(stmt.value, whole=True)
+            value = self.value(stmt.value, True, None, all(t.id in self.batch_lists for t in stmt.targets))
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
         if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and not isinstance(stmt.targets[0], ir.Name) \
@@ -237,15 +237,16 @@ class Emitter:
         return entry
 
     # --- expressions -----------------------------------------------------------------------------------
-    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None) -> str | None:
+    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None,
+              held: bool = False) -> str | None:
         """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
         Output (where an undefined value fails by itself, and the keys known there need no check:
         translate.py; in a batch branch, an assignment or a return that may raise runs in the steps
-        function, so that the error entry records Python's error type)."""
+        function, so that the error entry records Python's error type; `held`: of a batch_lists local)."""
         try:
             translator, node = self.translator(), parse_expr(expr)
-            if self.branch is not None and (whole or output is not None):  # the branch's error entry catches
-                translator.caught = None
+            translator.objects_held = held
+            translator.caught = None if self.branch is not None and (whole or output is not None) else translator.caught
             if output is not None:
                 known = self.known_keys.get(id(output), frozenset()) if keyed_reads(node) else frozenset()
                 return wrap(translator.value(node, True, known).expr)
