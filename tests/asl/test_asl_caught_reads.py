@@ -1,9 +1,11 @@
-"""A read that is the whole value of an assignment (`order = event["id"]`), or the check of its base's
-type, fails as the handler fails where every failure is caught (a catch-all `except`, a bare `except`, a
-`finally`, a map item, a parallel branch; a map's inputs too): with Python's KeyError or TypeError, which the `except` catches,
-the `finally` raises again, or the item's error records, not as an uncaught States.QueryEvaluationError of
-the Pass that assigned it. The statement runs in the steps function there (DUR821), whose task's Catch
-routes the Python error by its type; elsewhere it stays a JSONata `Assign`.
+"""A read that is the whole value of an assignment (`order = event["id"]`), or the check of its base's type,
+fails as the handler fails where every failure is caught (a catch-all `except`, a bare `except`, a
+`finally`, a map item, a parallel branch; a map's inputs too): with Python's KeyError or TypeError, which
+the `except` catches, the `finally` raises again, or the item's error records, not as an uncaught
+States.QueryEvaluationError of the Pass that assigned it. The statement runs in the steps function there
+(DUR821), whose task's Catch routes the Python error by its type; elsewhere it stays a JSONata `Assign`.
+In a batch branch, any expression that may raise runs there (a condition too), and a map's inputs are
+computed before the Map where an `except` around it would catch their failure.
 
 Each case runs on the durable runtime and, compiled by to-asl, on sfnx and moto, with the key present
 (FULL), missing (MISSING), and with a base of the wrong type (WRONG); the runtime's outcome is pinned.
@@ -95,6 +97,16 @@ CASES: dict[str, tuple[str, list[tuple[str, Any, str | None]]]] = {
             r.get_results()]
 ''', [("SUCCEEDED", [[], [], [10, 20]], None), ("SUCCEEDED", [["KeyError"], ["'k'"], [20]], None),
       ("SUCCEEDED", [["TypeError"], [NOT_A_DICT], [20]], None)]),
+    "map item: a condition's KeyError or TypeError is the item's error": ('''
+    def item(ctx: DurableContext, x: Any, index: int, items: list) -> Any:
+        if x["k"] > 1:
+            return "big"
+        return ctx.step(lambda _: x["k"] * 10, name="times")
+    r = context.map([event.get("box", {}), {"k": 2}], item, name="items",
+                    config=MapConfig(completion_config=CompletionConfig.all_completed()))
+    return [[e.type.rsplit(".", 1)[-1] for e in r.get_errors()], r.get_results()]
+''', [("SUCCEEDED", [[], [10, "big"]], None), ("SUCCEEDED", [["KeyError"], ["big"]], None),
+      ("SUCCEEDED", [["TypeError"], ["big"]], None)]),
     "parallel branch: the branch's error is the KeyError": ('''
     def one(ctx: DurableContext) -> Any:
         order = event["id"]

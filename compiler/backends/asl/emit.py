@@ -241,12 +241,10 @@ class Emitter:
               held: bool = False) -> str | None:
         """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
         Output (where an undefined value fails by itself, and the keys known there need no check:
-        translate.py; in a batch branch, an assignment or a return that may raise runs in the steps
-        function, so that the error entry records Python's error type; `held`: of a batch_lists local)."""
+        translate.py; `held`: of a batch_lists local)."""
         try:
             translator, node = self.translator(), parse_expr(expr)
             translator.objects_held = held
-            translator.caught = None if self.branch is not None and (whole or output is not None) else translator.caught
             if output is not None:
                 known = self.known_keys.get(id(output), frozenset()) if keyed_reads(node) else frozenset()
                 return wrap(translator.value(node, True, known).expr)
@@ -286,7 +284,9 @@ class Emitter:
 
     def translator(self) -> JsonTranslator:
         """A translator over the handler's locals and the module's constants (its names are built once,
-        then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
+        then copied: rebuilding them for every expression made emitting quadratic in the locals). In a
+        batch branch, whose error entry catches every failure, an expression that may raise runs in the
+        steps function, so that the entry records Python's error type (`caught` None)."""
         dicts = self.place.dicts(self.handler.function)
         sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts, self.batch_lists)
         sizes = tuple(map(len, sources))
@@ -296,7 +296,7 @@ class Emitter:
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
-        fresh.caught, fresh.json_calls = caught(self.tries), self.json_calls
+        fresh.caught, fresh.json_calls = None if self.branch is not None else caught(self.tries), self.json_calls
         return fresh
 
     @cached_property
