@@ -107,6 +107,13 @@ CASES: dict[str, tuple[str, list[tuple[str, Any, str | None]]]] = {
     return [[e.type.rsplit(".", 1)[-1] for e in r.get_errors()], r.get_results()]
 ''', [("SUCCEEDED", [[], [10, "big"]], None), ("SUCCEEDED", [["KeyError"], ["big"]], None),
       ("SUCCEEDED", [["TypeError"], ["big"]], None)]),
+    "parallel branch: a lifted statement reads an outer variable, which it does not give back": ('''
+    def one(ctx: DurableContext) -> Any:
+        n = len(event["id"])
+        return ctx.step(lambda _: n, name="count")
+    r = context.parallel([one], name="both")
+    return [[e.type.rsplit(".", 1)[-1] for e in r.get_errors()], r.get_results()]
+''', [("SUCCEEDED", [[], [2]], None), ("SUCCEEDED", [["KeyError"], []], None), ("SUCCEEDED", [[], [2]], None)]),
     "parallel branch: the branch's error is the KeyError": ('''
     def one(ctx: DurableContext) -> Any:
         order = event["id"]

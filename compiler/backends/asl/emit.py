@@ -344,7 +344,7 @@ class Emitter:
     def stmt_Assign(self, stmt: n.Assign, nxt: str) -> str:
         names = [name for t in stmt.targets for name in target_names(t) or []]  # `a, b = ...` writes both
         lines = [" = ".join([*(t.code for t in stmt.targets), stmt.value.code])]
-        return emit_compute.assignment(self, lines, stmt.value.code, stmt.span, nxt, names)
+        return self.compute(lines, stmt.span, nxt, names)
 
     def stmt_AugAssign(self, stmt: n.AugAssign, nxt: str) -> str:
         names = [stmt.target.id] if isinstance(stmt.target, ir.Name) else []

@@ -24,7 +24,6 @@ from durable_compile.backends.asl import (
     batch,
     batch_returns,
     emit_branch,
-    emit_compute,
     emit_items,
     emit_try,
     totality,
@@ -125,7 +124,7 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     if lifted is None:
         return first
     inputs = next(k.value for k in op.operands if k.name == "inputs")
-    return emit_compute.assignment(em, [f"{lifted} = {inputs.code}"], inputs.code, op.span, first, [lifted])
+    return em.lifted_value(inputs, op.span, first, lifted)
 
 
 def _lifted_inputs(em: Emitter, op: n.Operation) -> str | None:

@@ -4,11 +4,11 @@ variables through its payload and result."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl import emit_try, nested_defs
+from durable_compile.backends.asl.compute_changes import may_change
 from durable_compile.backends.asl.emit_support import Escape, Lifted, describe, jsonata_name
 from durable_compile.backends.asl.module_facts import loaded_names, task_state
 from durable_compile.source import Span
@@ -16,35 +16,14 @@ from durable_compile.source import Span
 if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
 
-#: the nodes of an expression that reads values and changes none (no call, no attribute, no walrus)
-_READS_ONLY = (ast.Expression, ast.Name, ast.Load, ast.Constant, ast.Subscript, ast.Slice, ast.Tuple, ast.List,
-               ast.Dict, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.JoinedStr,
-               ast.FormattedValue, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
-
-
-def assignment(em: Emitter, lines: list[str], value: str, span: Span, nxt: str, writes: list[str]) -> str:
-    """An assignment run in the steps function. In a batch branch, one whose value only reads (names,
-    subscripts, operators) gives back only what it writes: what it reads is unchanged, and may be a
-    variable of an outer scope, which the branch cannot assign."""
-    ends = em.branch is not None and reads_only(value)
-    return compute(em, lines, span, nxt, writes, "computation", ends=ends)
-
-
-def reads_only(code: str) -> bool:
-    try:
-        tree = ast.parse(code.strip(), mode="eval")
-    except SyntaxError:
-        return False
-    return all(isinstance(node, _READS_ONLY) for node in ast.walk(tree))
-
-
 def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str,
             also_read: Iterable[str] = (), ends: bool = False) -> str:
     """A Task of the steps function that runs `lines` and gives back what they write and the plain values
     they read (caught errors and BatchResults are read-only objects), `also_read` too (what the lines may
     leave as it was); with `ends` (the value of a return that ends the scope) only what they write:
     nothing reads the others again, and in a batch branch they may be outer variables, which the branch
-    cannot assign. Reported as DUR821 (DUR822 with --strict)."""
+    cannot assign. In a batch branch, an outer variable the lines cannot change (compute_changes.py) is
+    not given back either. Reported as DUR821 (DUR822 with --strict)."""
     em.report("DUR822" if em.strict else "DUR821", span,
                f"{' '.join(lines)[:80]!r} has no JSONata translation; it runs in the steps function")
     defs, def_reads = nested_defs.called_defs(em, "\n".join(lines), span)  # the nested defs it calls
@@ -52,7 +31,9 @@ def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[st
     key = f"compute{next(em.counter)}"
     errors = tuple(r for r in reads if r in em.errors)
     batches = tuple(r for r in reads if r in em.batches or r in em.batch_lists)
-    back = sorted((set(writes) | (set() if ends else set(reads))) - set(errors) - set(batches))  # read-only
+    changed = may_change(lines) if em.branch is not None else None
+    unchanged = set() if changed is None else {r for r in reads if jsonata_name(r) not in em.scope} - changed
+    back = sorted((set(writes) | (set() if ends else set(reads) - unchanged)) - set(errors) - set(batches))
     given = {w: f"_plain({w})" if w in em.batch_lists else w for w in back}  # a BatchResult's list as JSON
     body = (*defs, *lines, "return {" + ", ".join(f"{w!r}: {v}" for w, v in given.items()) + "}")
     escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
