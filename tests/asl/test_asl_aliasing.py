@@ -8,7 +8,7 @@ copy of what it captures). `AGREE`: sharing no later read can see (a copy, a cha
 a name bound again, values that are never changed in place) compiles, and ends the same way on our
 durable runtime and, compiled by to-asl, on both local interpreters (`AGREE_BOTH`: moto and sfnx).
 Each case names the gap it covers: a shallow copy's items (a), functions that change their arguments
-(b), child contexts, branches and map functions (c), names bound again (d).
+(b), child contexts, branches and map functions (c), names bound again (d), `+=`, `*=` and `|=` (e).
 """
 
 from __future__ import annotations
@@ -41,6 +41,17 @@ def touch(rows):
 
 def relay(rows):
     touch(rows)
+
+
+def extend(xs, ys):
+    xs += ys
+
+
+def total(xs):
+    n = 0
+    for v in xs:
+        n += v
+    return n
 
 
 @durable_with_child_context
@@ -79,6 +90,42 @@ REFUSED: dict[str, tuple[str, int | str, tuple[str, str]]] = {
     "a list extended with += after sharing": ('''
     a = items
     items += [x]
+    y = len(a)
+''', 2, ("items", "a")),
+    "(e) a list extended with += of a variable after sharing": ('''
+    extra = event.get("more", [x])
+    a = items
+    items += extra
+    y = len(a)
+''', 3, ("items", "a")),
+    "(e) a list repeated with *= after sharing": ('''
+    items.append(x)
+    a = items
+    items *= 2
+    y = len(a)
+''', 3, ("items", "a")),
+    "(e) a dict updated with |= of a variable after sharing": ('''
+    d = {"k": x}
+    more = event.get("more", {"j": 1})
+    e = d
+    d |= more
+    items.append(e)
+''', 4, ("d", "e")),
+    "(e) += on a name of unknown type": ('''
+    got = event.get("got", [])
+    got += [x]
+    items.append(event)
+''', 2, ("got", "event")),
+    "(e) an item extended with += holds the list it was given": ('''
+    d = {"k": []}
+    row = [x]
+    d["k"] += [row]
+    row.append(1)
+    items.append(d)
+''', 4, ("row", "d")),
+    "(e) a module function extends its argument with +=": ('''
+    a = items
+    extend(items, [x])
     y = len(a)
 ''', 2, ("items", "a")),
     "a list put into a dict, then changed": ('''
@@ -355,6 +402,29 @@ AGREE_BOTH: dict[str, tuple[str, list[int]]] = {
     r = context.parallel([b1, lambda c: 2])
     q = context.map([x, x + 1], m)
     items.append([r.get_results(), q.get_results()])
+''', [1]),
+    "(e) += of a scalar local, which makes a new number or string": ('''
+    n = 0
+    s = "v"
+    for v in [x, x + 1]:
+        items.append([n, s])
+        n += v
+        s += str(v)
+    n *= 2
+    y = n + len(s)
+''', [1, 2]),
+    "(e) += of a number on a name of unknown type": ('''
+    n = event["start"]
+    n += 1
+    n |= 4
+    y = n + total([x, 2])
+    items.append(event)
+''', [1]),
+    "(e) a list extended by += keeps the items of its own, not the other list": ('''
+    extra = [x, x + 1]
+    items += extra
+    extra.append(0)
+    y = len(extra)
 ''', [1]),
     "(d) a name bound again no longer shares": ('''
     a = items

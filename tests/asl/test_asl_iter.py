@@ -58,6 +58,8 @@ def documented(message: str, source: str, env: dict[str, Any]) -> bool:
     """The documented loud deviation: min/max comparing booleans or lists (JSONata's `<` takes two numbers
     or two strings)."""
     if "either side of operator" in message and source.startswith(("min(", "max(")):
+        if "," in source:  # the values are the arguments themselves
+            return any(isinstance(value, bool | list) for value in env.values())
         return any(isinstance(item, bool | list) for value in env.values() if isinstance(value, list)
                    for item in value)
     return False
@@ -145,6 +147,17 @@ def test_min_max_sorted_of_untyped_items(items: list[Any]) -> None:
     for source in ("min(u)", "max(u)", "sorted(u)"):
         check(source, {"u": items})
 
+
+
+@pytest.mark.parametrize("pair", [["b", "a"], ["a", "B"], ["é", "z"], [2, 1.5], [1, 1.0], [3, "a"], [True, 0],
+                                  [[1], [0]]])
+def test_min_max_of_untyped_arguments(pair: list[Any]) -> None:
+    """`min(u, v)` of two strings picks as Python does (`$min` takes numbers only); mixes fail."""
+    for source in ("min(u, v)", "max(u, v)", "min(u, v, n)"):
+        env = {"u": pair[0], "v": pair[1], "n": 2}
+        if source.endswith("n)") and not all(isinstance(p, int | float) for p in pair):
+            env["n"] = pair[0]
+        check(source, env)
 
 # --- unpacking ------------------------------------------------------------------------------------------------
 

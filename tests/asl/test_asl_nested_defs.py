@@ -74,6 +74,19 @@ CASES: dict[str, tuple[str, list[dict[str, Any]], list[tuple[str, Any, str | Non
     u = context.step(lambda _: total(items, 10), name="u")
     return {"t": t, "u": u, "x": x}
 ''', [{"items": [{"p": 1}, {"p": 4}]}], [("SUCCEEDED", {"t": 7, "u": 17, "x": "unused"}, None)]),
+    "a wait strategy the handler defines, which reads a local": ('''
+    target = event["target"]
+    def check(state, ctx):
+        return {"n": state["n"] + 1}
+    def strategy(state, attempt):
+        from aws_durable_execution_sdk_python.waits import WaitForConditionDecision
+        if state["n"] >= target:
+            return WaitForConditionDecision.stop_polling()
+        return WaitForConditionDecision.continue_waiting(Duration.from_seconds(attempt * 2))
+    final = context.wait_for_condition(check, config=WaitForConditionConfig(
+        wait_strategy=strategy, initial_state={"n": 0}), name="poll")
+    return final
+''', [{"target": 3}, {"target": 1}], [("SUCCEEDED", {"n": 3}, None), ("SUCCEEDED", {"n": 1}, None)]),
     "a def that raises, caught around the step": ('''
     def check(n):
         if n > 2:

@@ -75,7 +75,11 @@ def translate(source: str) -> str:
 
 
 def check(source: str, env: dict[str, Any]) -> None:
-    text = translate(source)
+    try:
+        text = translate(source)
+    except NotTranslatable as err:  # str() of a value typed list or dict: the steps function prints it
+        assert "prints differently" in str(err), f"{source}: {err}"
+        return
     try:
         expected = eval(source, {}, dict(env))  # noqa: S307 - the test's own generated expression
     except (ZeroDivisionError, TypeError):

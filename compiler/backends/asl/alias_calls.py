@@ -33,6 +33,7 @@ STDLIB: dict[tuple[str, str], tuple[int, int | None]] = {
 TRUSTED = frozenset({"aws_durable_execution_sdk_python", "durable_runtime"})
 RETURN = "<return>"
 _IMPORT = re.compile(r"\s*(from\s+[\w.]+\s+)?import\s")
+_AUGMENTED: dict[type, str] = {ast.Add: "+", ast.Mult: "*", ast.BitOr: "|"}  #: the operators alias_scan reads
 _NOWHERE = Event(0, frozenset({0}), Span(1, 1, 1, 1))  #: a flow-insensitive read: everything after everything
 
 
@@ -253,7 +254,7 @@ def _flat_scan(facts: Facts, calls: Calls, fn: ast.AST) -> None:
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 scanner.assignment(target, node.value, shared, _NOWHERE, _NOWHERE.span)
         elif isinstance(node, ast.AugAssign):
-            scanner.augmented(node.target, node.value, _NOWHERE)
+            scanner.augmented(node.target, _AUGMENTED.get(type(node.op)), node.value, _NOWHERE)
         elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
             items = scanner.value(node.iter)
             for local in v.names_of(node.target):

@@ -13,6 +13,7 @@ scopes of their own, so the names they capture are copies there (renamed, tied t
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING
 from durable_compile.backends.asl import alias_values as v
 from durable_compile.backends.asl.aliasing import Event, Facts
 from durable_compile.backends.asl.emit_match import capture_names
+from durable_compile.backends.asl.local_types import SCALAR_CALLS, scalar_locals
+from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
@@ -61,6 +64,7 @@ class Scanner:
         #: what an inlined function's `return` statements give (tied to its call's target where it ends)
         self.returns: list[list[Value]] = []
         self.guarded_elsewhere: set[str] = set()  #: names whose changes in place the emitter refuses itself
+        self.scalars: set[str] = set()  #: scanned names that never hold a list or dict (`x += v` rebinds them)
 
     def function(self, fn: n.Function) -> None:
         self.scope = fn.qualname
@@ -186,7 +190,7 @@ class Scanner:
             target, value = v.parse(stmt.target.code), v.parse(stmt.value.code)
             self.expression(target, event)
             self.expression(value, event)
-            self.augmented(target, value, event)
+            self.augmented(target, stmt.op, value, event)
         elif isinstance(stmt, n.Return) and self.returns and stmt.value is not None:
             value = v.parse(stmt.value.code)
             self.expression(value, event)
@@ -308,18 +312,60 @@ class Scanner:
         for local in v.names_of(target):
             self.link(self.bind(local, span), shared, event)
 
-    def augmented(self, target: ast.expr | None, value: ast.expr | None, event: Event) -> None:
+    def augmented(self, target: ast.expr | None, op: str | None, value: ast.expr | None, event: Event) -> None:
+        """`target op= value`: `+=`, `*=` and `|=` change a list or dict in place (`items += extra` extends the
+        list every name of it sees), unless the target never holds one (a scalar local) or the value is a
+        number (which a list or dict would refuse)."""
         if isinstance(target, ast.Subscript | ast.Attribute):
             self.changed(target.value, event)
-        elif isinstance(target, ast.Name) and isinstance(value, ast.List | ast.ListComp | ast.Dict):
-            self.changed(target, event)  # `items += [...]` extends the list in place
-            self.stored(target, [value], event, spread=True)
+            if _in_place(op, value):  # `d["k"] += [row]`: row is now in d
+                self.stored(target.value, [value], event, spread=True)  # type: ignore[list-item]
+        elif isinstance(target, ast.Name) and _in_place(op, value) and self.name(target.id) not in self.scalars:
+            self.changed(target, event)
+            if op != "*":
+                self.stored(target, [value], event, spread=True)  # type: ignore[list-item]
 
     def deletion(self, tree: ast.expr | ast.stmt | None, event: Event) -> None:
         if isinstance(tree, ast.Delete):
             for target in tree.targets:
                 if isinstance(target, ast.Subscript | ast.Attribute):
                     self.changed(target.value, event)
+
+
+def _in_place(op: str | None, value: ast.expr | None) -> bool:
+    """Whether `x op= value` may change a list or dict `x` in place."""
+    number = isinstance(value, ast.Constant) and isinstance(value.value, int | float)
+    return op == "*" or (op in ("+", "|") and not number)
+
+
+def scalar_names(fn: n.Function, calls: Calls) -> set[str]:
+    """The handler's locals that never hold a list or dict (local_types.scalar_locals), but for names a
+    pattern or a walrus binds too, and none where the module shadows a builtin the typing trusts."""
+    if any(calls.defs(name) or name in calls.foreign or name in calls.stdlib for name in SCALAR_CALLS):
+        return set()
+    assigned: set[str] = set()
+    other: set[str] = set()
+    for stmt in n.walk(fn.body):
+        if isinstance(stmt, n.Assign | n.AugAssign):
+            for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
+                assigned.update(v.names_of(v.parse(target.code)))
+        elif isinstance(stmt, n.Match):
+            other.update(capture_names(stmt))
+        for code in (*_codes(stmt), *(e.code for e in _expressions(stmt))):
+            tree = v.parse(code)
+            if tree is not None:
+                other.update(node.target.id for node in ast.walk(tree)
+                             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name))
+    return scalar_locals(fn, assigned) - other
+
+
+def _expressions(stmt: n.Stmt) -> Iterator[ir.Expr]:
+    """The expressions of a statement's own fields (not its blocks)."""
+    for f in dataclasses.fields(stmt):
+        value = getattr(stmt, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, ir.Expr):
+                yield item
 
 
 def _merge(envs: list[Env]) -> Env:

@@ -10,8 +10,10 @@ from putting a name into a container (`[b]`, `{"k": b}`, `c.append(b)`, `c[k] = 
 and, one level down, from shallow copies (`list(b)`, `b.copy()`, `dict(b)`, `[*b]`, `{**b}`, `b[:]`,
 `b + c`, a comprehension over `b`): the copy's items are still `b`'s, so `copy[0]["k"] = 1` changes what
 `b` sees. A change in place is a mutating method call (`append`, `update`, ...), an item assignment or
-deletion, `+=` of a list, through the name or through a subscript of it, or a call of a function of the
-module that changes its argument (alias_calls.py reads its body; one it cannot read, imported from
+deletion, `+=`, `*=` or `|=` on a name that may hold a list or dict (not a local that only ever holds
+numbers and strings, local_types.scalar_locals; not `+=`/`|=` of a number, which a list or dict refuses),
+through the name or through a subscript of it, or a call of a function of the module that changes its
+argument (alias_calls.py reads its body; one it cannot read, imported from
 outside the standard library, may change any argument).
 
 Child contexts and functions that receive the context are read where they run, their parameters bound
@@ -67,9 +69,12 @@ def shared_changes(fn: n.Function, source_text: str = "",
                    defs: Callable[[str], list] | None = None) -> list[tuple[Span, str]]:  # type: ignore[type-arg]
     """The changes in place that another name sharing the object would see, in Python only."""
     from durable_compile.backends.asl.alias_calls import Calls
-    from durable_compile.backends.asl.alias_scan import Scanner
+    from durable_compile.backends.asl.alias_scan import Scanner, scalar_names
     facts = Facts()
-    Scanner(facts, Calls(source_text, defs)).function(fn)
+    calls = Calls(source_text, defs)
+    scanner = Scanner(facts, calls)
+    scanner.scalars = scalar_names(fn, calls)
+    scanner.function(fn)
     linked = {name for edges in (facts.same, facts.holds, facts.peers) for a, b, _ in edges for name in (a, b)}
     linked |= set(facts.copies)
     found: dict[Span, str] = {}

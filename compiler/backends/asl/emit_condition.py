@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_serdes, emit_try
+from durable_compile.backends.asl import emit_serdes, emit_try, nested_defs
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
     STEPS_ARN,
@@ -121,7 +121,8 @@ def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr, serdes: str | N
     body, reads = _callee_body(em, op, "_state", "_check_ctx")
     body[-1] = "_state = " + body[-1].removeprefix("return ")
     code = ast.unparse(ast.parse(f"(\n{strategy.code.strip()}\n)", mode="eval"))  # may span lines
-    lines = ["import json", "_attempt = _payload['poll']['attempt']", "_state = _payload['poll']['state']",
+    defs, def_reads = nested_defs.called_defs(em, code, op.span)  # a strategy the handler defines
+    lines = [*defs, "import json", "_attempt = _payload['poll']['attempt']", "_state = _payload['poll']['state']",
              *(["if _attempt == 1:", f"    _state = {emit_serdes.roundtrip(serdes, '_state', op)}"] if serdes else []),
              "_check_ctx = StepContext(_attempt)", *body,
              f"_state = {emit_serdes.roundtrip(serdes, '_state', op)}" if serdes else
@@ -131,7 +132,7 @@ def _check_body(em: Emitter, op: n.Operation, strategy: ir.Expr, serdes: str | N
              "    return {'state': _state, 'done': True}",
              "return {'state': _state, 'done': False, 'attempt': _attempt + 1, "
              "'delay': max(1, _decision.delay_seconds)}"]
-    return lines, sorted(set(reads) | set(_reads(em, code)))
+    return lines, sorted(set(reads) | set(_reads(em, code)) | def_reads)
 
 
 def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:

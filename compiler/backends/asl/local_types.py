@@ -60,6 +60,42 @@ def _is_int(value: ast.expr | None, typed: set[str]) -> bool:
     return False
 
 
+def scalar_locals(fn: n.Function, candidates: set[str]) -> set[str]:
+    """Locals that never hold a list or dict (the aliasing check: `x += v` then makes a new object): bound
+    only to numbers, strings, booleans, None, f-strings, comparisons, `len`/`str`/`int`/`float`/`bool`/
+    `round` calls and operators over such values. `x op= v` keeps a scalar one (a number or string plus
+    anything else is an error in Python), except `x *= v` of a value that may be a list (`2 * [0]`)."""
+    typed = set(candidates)
+    while True:
+        found = _typed(fn, typed, _is_scalar,
+                       augmented=lambda op, value, t: not isinstance(op, ast.Mult) or _is_scalar(value, t))
+        if found == typed:
+            return found
+        typed = found
+
+
+#: builtins whose result is never a list or dict
+SCALAR_CALLS = frozenset({"len", "str", "int", "float", "bool", "round"})
+
+
+def _is_scalar(value: ast.expr | None, typed: set[str]) -> bool:
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, int | float | str | None)
+    if isinstance(value, ast.Name):
+        return value.id in typed
+    if isinstance(value, ast.JoinedStr | ast.Compare):
+        return True
+    if isinstance(value, ast.BinOp):
+        return _is_scalar(value.left, typed) and _is_scalar(value.right, typed)
+    if isinstance(value, ast.UnaryOp):
+        return _is_scalar(value.operand, typed)
+    if isinstance(value, ast.BoolOp):
+        return all(_is_scalar(operand, typed) for operand in value.values)
+    if isinstance(value, ast.IfExp):
+        return _is_scalar(value.body, typed) and _is_scalar(value.orelse, typed)
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in SCALAR_CALLS
+
+
 def _typed(fn: n.Function, candidates: set[str], plain: Callable[[ast.expr | None, set[str]], bool],
            augmented: Callable[[ast.operator, ast.expr | None, set[str]], bool]) -> set[str]:
     """The candidates every binding of which `plain` (for `x = v`) or `augmented` (for `x op= v`) accepts,
@@ -86,7 +122,9 @@ def _typed(fn: n.Function, candidates: set[str], plain: Callable[[ast.expr | Non
 
 
 _OPERATORS: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult(), "/": ast.Div(),
-                                       "//": ast.FloorDiv(), "%": ast.Mod(), "**": ast.Pow()}
+                                       "//": ast.FloorDiv(), "%": ast.Mod(), "**": ast.Pow(), "|": ast.BitOr(),
+                                       "&": ast.BitAnd(), "^": ast.BitXor(), "<<": ast.LShift(),
+                                       ">>": ast.RShift()}
 
 
 @lru_cache(maxsize=1 << 12)

@@ -23,10 +23,24 @@ import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from durable_compile.backends.asl.jsonata import Array, Binary, Bind, Block, Cond, Expr, Field, Index, Lit, Var, call
+from durable_compile.backends.asl.jsonata import (
+    Array,
+    Binary,
+    Bind,
+    Block,
+    Cond,
+    Expr,
+    Field,
+    Index,
+    Lambda,
+    Lit,
+    Var,
+    call,
+)
 from durable_compile.backends.asl.translate_operators import OperatorTranslator
 from durable_compile.backends.asl.typed import (  # noqa: F401 - NotTranslatable and Typed are imported from here
     ERROR_FIELDS,
+    NUMBERS,
     NotTranslatable,
     Typed,
     join_types,
@@ -213,7 +227,12 @@ class Translator(OperatorTranslator):
         result_type = args[0].type
         for a in args[1:]:
             result_type = join_types(result_type, a.type)
-        return Typed(call(name, Array(tuple(a.expr for a in args))), result_type)
+        if all(a.type in NUMBERS for a in args):
+            return Typed(call(name, Array(tuple(a.expr for a in args))), result_type)
+        values = self.visit_List(ast.List(elts=list(node.args), ctx=ast.Load())).expr  # a list stays one item
+        # strings compare too: the first value that no later one beats, as Python picks it ($min takes numbers)
+        best = Lambda(("m", "x"), Cond(Binary("<" if name == "min" else ">", Var("x"), Var("m")), Var("x"), Var("m")))
+        return Typed(call("reduce", values, best), result_type)
 
     def method_get(self, node: ast.Call, base: Typed, args: list[Typed]) -> Typed:
         if base.type not in ("dict", "any") or not 1 <= len(args) <= 2:
