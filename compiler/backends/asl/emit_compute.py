@@ -16,6 +16,7 @@ from durable_compile.source import Span
 if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
 
+
 def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[str], what: str,
             also_read: Iterable[str] = (), ends: bool = False) -> str:
     """A Task of the steps function that runs `lines` and gives back what they write and the plain values
