@@ -16,11 +16,12 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import (
+    batch_lists,
     emit_batch,
     emit_branch,
     emit_callback,
@@ -101,6 +102,7 @@ class Emitter:
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
         self.top_text = source_text if skeleton is None else skeleton  #: what module_top reads
+        self.batch_lists = batch_lists.held(handler.function, self.batches, partial(self.report, "DUR820"))
         self.json_calls = local_imports.json_calls(self.top_text, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
@@ -201,7 +203,7 @@ class Emitter:
         if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
-            value = self.value(stmt.value, whole=True)
+            value = self.value(stmt.value, True, None, all(t.id in self.batch_lists for t in stmt.targets))
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
         if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and not isinstance(stmt.targets[0], ir.Name) \
@@ -239,15 +241,15 @@ class Emitter:
         return entry
 
     # --- expressions -----------------------------------------------------------------------------------
-    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None) -> str | None:
+    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None,
+              held: bool = False) -> str | None:
         """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
         Output (where an undefined value fails by itself, and the keys known there need no check:
-        translate.py; in a batch branch, a return that may raise runs in the steps function, so that
-        the error entry records Python's error type)."""
+        translate.py; `held`: of a batch_lists local)."""
         try:
             translator, node = self.translator(), parse_expr(expr)
+            translator.objects_held = held
             if output is not None:
-                translator.caught = None if self.branch is not None else translator.caught
                 known = self.known_keys.get(id(output), frozenset()) if keyed_reads(node) else frozenset()
                 return wrap(translator.value(node, True, known).expr)
             return wrap((translator.value(node) if whole else translator.translate(node)).expr)
@@ -286,17 +288,19 @@ class Emitter:
 
     def translator(self) -> JsonTranslator:
         """A translator over the handler's locals and the module's constants (its names are built once,
-        then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
+        then copied: rebuilding them for every expression made emitting quadratic in the locals). In a
+        batch branch, whose error entry catches every failure, an expression that may raise runs in the
+        steps function, so that the entry records Python's error type (`caught` None)."""
         dicts = self.place.dicts(self.handler.function)
-        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts)  # children swap them
+        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts, self.batch_lists)
         sizes = tuple(map(len, sources))
         cached = self._translator
         if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts=dicts)
+            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts, self.batch_lists)
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
-        fresh.caught, fresh.json_calls = caught(self.tries), self.json_calls
+        fresh.caught, fresh.json_calls = None if self.branch is not None else caught(self.tries), self.json_calls
         return fresh
 
     @cached_property
