@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
-import re
 from collections.abc import Callable, Mapping
 from functools import cached_property, partial
 from typing import Any
@@ -33,10 +31,10 @@ from durable_compile.backends.asl import (
     emit_opaque,
     emit_ops,
     emit_return,
+    emit_start,
     emit_try,
     float_scope,
     local_imports,
-    unbound_reads,
 )
 from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.dict_proofs import Placement
@@ -72,7 +70,6 @@ from durable_compile.backends.asl.translate import NotTranslatable
 from durable_compile.backends.asl.translate_iter import caught
 from durable_compile.backends.asl.translate_json import JsonTranslator
 from durable_compile.backends.asl.translate_lists import appended
-from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
@@ -128,7 +125,7 @@ class Emitter:
         done = self.put(self.namer.name("Done"), {"Type": "Succeed", "Output": "{% null %}"}, fn.span, "end")
         entry = self.block(fn.body, done)
         param = jsonata_name(fn.params[0]) if fn.params and fn.params[0] in self.locals else None
-        if param is not None and self.fold_input(entry, param):
+        if param is not None and emit_start.fold_input(self.states, entry, param):
             name = entry
         else:
             start: dict[str, Any] = {"Type": "Pass", "Next": entry}
@@ -137,35 +134,11 @@ class Emitter:
             name = self.put(self.namer.name("Start"), start, fn.span, "start")
         self.out.definition = {"Comment": f"{self.handler.path}: durable handler {fn.qualname}",
                                "QueryLanguage": "JSONata", "StartAt": name, "States": ordered(self.states, name)}
-        self.initialize_unassigned(name)
+        emit_start.initialize_unassigned(self, name)
         fold(self.out.definition, self.out.source_map)
         first = str(self.out.definition["StartAt"])
         self.out.definition["States"] = ordered(self.out.definition["States"], first)  # type: ignore[arg-type]
         return self.out
-
-    def fold_input(self, entry: str, param: str) -> bool:
-        """Assign the event in the first state itself when it is a Pass (its Assign always applies) that
-        nothing jumps back to: there `$states.input` is the execution input, so its own expressions read
-        that instead of the not yet assigned variable."""
-        state = self.states.get(entry)
-        if state is None or state["Type"] != "Pass" or any(
-                entry in _targets(other) for other in self.states.values()):
-            return False
-        pattern = re.compile(r"\$" + re.escape(param) + r"(?![A-Za-z0-9_])")
-        rewritten = json.loads(pattern.sub(lambda m: "$states.input", json.dumps(state)))
-        rewritten.setdefault("Assign", {})[param] = "{% $states.input %}"
-        self.states[entry] = rewritten
-        return True
-
-    def initialize_unassigned(self, start: str) -> None:
-        """Python allows reading a local that only some paths assign (when the others never read it);
-        ASL needs it assigned on every path, so such variables start as null."""
-        problems = [p for p in check_variables(self.out.definition) if p.code == "DUR811"]
-        unbound_reads.report(self, problems)
-        missing = sorted({p.message.split()[0][1:] for p in problems})
-        if missing:
-            assign = self.states[start].setdefault("Assign", {})
-            assign.update({var: None for var in missing if var not in assign})
 
     def put(self, name: str, state: dict[str, Any], span: Span, what: str) -> str:
         lines = f"line {span.line}" if span.end_line <= span.line else f"lines {span.line}-{span.end_line}"
