@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.asl.test_asl_equality import ROOT, translate
+from tests.asl.test_asl_equality import ROOT, environment, python, translate
 from tests.asl.test_asl_translate import run_jsonata, same
 
 EXPRESSIONS = ["u + v", "s + u", "u + s", "xs + u", "u + xs", "u + 'x'", "[0] + u"]
@@ -26,16 +26,6 @@ VALUES: list[tuple[Any, Any]] = [
 ]
 SHORT = [("s + s", "$s & $s"), ("xs + xs", "$append($xs, $xs)"), ("n + 1", "$n + 1")]
 
-
-def environment(u: Any, v: Any) -> dict[str, Any]:
-    return {"u": u, "v": v, "xs": [1, 0], "n": 1, "s": "done", "f": True}
-
-
-def python(source: str, env: dict[str, Any]) -> Any:
-    try:
-        return eval(source, {}, dict(env))  # noqa: S307 - the test's own expressions
-    except TypeError:
-        return TypeError
 
 
 @pytest.mark.parametrize("source", EXPRESSIONS)
