@@ -29,7 +29,8 @@ def handler(event: dict, context: DurableContext) -> dict:
     text = json.dumps(doc)
     compact = json.dumps({"size": len(text), "doc": doc}, separators=(",", ":"))
     echoed = context.step(lambda _: text + "|" + compact, name="echo")
-    return {"text": text, "compact": compact, "echoed": echoed}
+    both = [json.dumps([doc, {"k": [doc]}]), json.dumps((doc, 1))]  # two writers in one expression
+    return {"text": text, "compact": compact, "echoed": echoed, "both": both}
 '''
 CASES: dict[str, Any] = {
     "nested": {"b": [1, -2, 0.5, None, True, False], "a": {"x": "y", "empty": {}, "list": []}},

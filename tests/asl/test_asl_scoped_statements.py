@@ -194,6 +194,20 @@ REFUSED: dict[str, tuple[str, int, str]] = {
         y = 1
     items.append(str(handle))
 ''', 1, "'handle'"),
+    # a lifted block gives back its variables as JSON: a value that certainly is none would fail its task
+    "a variable of a lifted block assigned the object its manager gives": ('''
+    with Opened() as handle:
+        y = x
+        y = handle
+''', 3, "manager gives"),
+    "a variable of a lifted block assigned an instance of a class of the module": ('''
+    with Opened():
+        y = Opened()
+''', 2, "instance of Opened"),
+    "a variable of a lifted block assigned a set": ('''
+    with Opened():
+        y = {x, 1}
+''', 2, "a set"),
 }
 def source(body: str) -> str:
     return MODULE + body.strip("\n") + "\n" + TAIL

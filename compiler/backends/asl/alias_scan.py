@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from durable_compile.backends.asl import alias_values as v
 from durable_compile.backends.asl.aliasing import Event, Facts
 from durable_compile.backends.asl.emit_match import capture_names
-from durable_compile.backends.asl.local_types import SCALAR_CALLS, scalar_locals
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
@@ -350,20 +349,6 @@ def _in_place(op: str | None, value: ast.expr | None) -> bool:
     """Whether `x op= value` may change a list or dict `x` in place."""
     number = isinstance(value, ast.Constant) and isinstance(value.value, int | float)
     return op == "*" or (op in ("+", "|") and not number)
-
-
-def scalar_names(fn: n.Function, calls: Calls) -> set[str]:
-    """The handler's locals that never hold a list or dict (local_types.scalar_locals, which leaves out
-    names a pattern, a `with` or a walrus binds too), none where the module shadows a builtin the typing
-    trusts."""
-    if any(calls.defs(name) or name in calls.foreign or name in calls.stdlib for name in SCALAR_CALLS):
-        return set()
-    assigned: set[str] = set()
-    for stmt in n.walk(fn.body):
-        if isinstance(stmt, n.Assign | n.AugAssign):
-            for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
-                assigned.update(v.names_of(v.parse(target.code)))
-    return scalar_locals(fn, assigned)
 
 
 def _merge(envs: list[Env]) -> Env:

@@ -29,11 +29,21 @@ takes one block). Names shared with an operation's arguments are copies on both 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ast
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from durable_compile.backends.asl import alias_values as v
+from durable_compile.backends.asl.emit_match import capture_names
+from durable_compile.backends.asl.local_types import SCALAR_CALLS, scalar_locals
+from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
+
+if TYPE_CHECKING:
+    from durable_compile.backends.asl.alias_calls import Calls
 
 Edge = tuple[str, str, "Event"]
 
@@ -78,7 +88,7 @@ def shared_changes(fn: n.Function, source_text: str = "",
                    defs: Callable[[str], list] | None = None) -> list[tuple[Span, str]]:  # type: ignore[type-arg]
     """The changes in place that another name sharing the object would see, in Python only."""
     from durable_compile.backends.asl.alias_calls import Calls
-    from durable_compile.backends.asl.alias_scan import Scanner, scalar_names
+    from durable_compile.backends.asl.alias_scan import Scanner
     facts = Facts()
     calls = Calls(source_text, defs)
     scanner = Scanner(facts, calls)
@@ -187,3 +197,34 @@ def _shown(name: str) -> str:
     named (`_dc_t1`, what a lambda's call gives) as the result it is."""
     shown = base(name).rsplit(".", 1)[-1]
     return "the result of the call that returns it" if shown.startswith("_dc_t") else repr(shown)
+
+
+def scalar_names(fn: n.Function, calls: Calls) -> set[str]:
+    """The handler's locals that never hold a list or dict (local_types.scalar_locals), but for names a
+    pattern or a walrus binds too, and none where the module shadows a builtin the typing trusts."""
+    if any(calls.defs(name) or name in calls.foreign or name in calls.stdlib for name in SCALAR_CALLS):
+        return set()
+    assigned: set[str] = set()
+    other: set[str] = set()
+    for stmt in n.walk(fn.body):
+        if isinstance(stmt, n.Assign | n.AugAssign):
+            for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
+                assigned.update(v.names_of(v.parse(target.code)))
+        elif isinstance(stmt, n.Match):
+            other.update(capture_names(stmt))
+        opaque = [stmt.code] if isinstance(stmt, n.OpaqueStmt) else []
+        for code in (*opaque, *(e.code for e in _expressions(stmt))):
+            tree = v.parse(code)
+            if tree is not None:
+                other.update(node.target.id for node in ast.walk(tree)
+                             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name))
+    return scalar_locals(fn, assigned) - other
+
+
+def _expressions(stmt: n.Stmt) -> Iterator[ir.Expr]:
+    """The expressions of a statement's own fields (not its blocks)."""
+    for f in dataclasses.fields(stmt):
+        value = getattr(stmt, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, ir.Expr):
+                yield item

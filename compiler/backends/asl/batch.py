@@ -9,10 +9,11 @@ failure tolerance exceeded) the remaining branches do not appear, as on the runt
 start. This equals the runtime's result whenever no branch suspends (waits, callbacks, invokes, step
 retries) while the batch could end early; the emitter warns (DUR824) otherwise.
 
-`BatchTranslator` adds the handler's reads of a batch: `get_results()`, `succeeded()`/`failed()`,
-`success_count`, `failure_count`, `started_count`, `total_count`, `has_failure`, `status.value` and
-`completion_reason.value`. `throw_if_error()` is a statement (emit_batch); `get_errors()` and anything
-else is not translated (the code runs in the steps function, where the value is a BatchResult again).
+`BatchTranslator` adds the handler's reads of a batch: `get_results()`, the count and truth of
+`get_errors()`/`succeeded()`/`failed()`/`started()` (lists of objects: batch_lists.py), `success_count`,
+`failure_count`, `started_count`, `total_count`, `has_failure`, `status.value` and
+`completion_reason.value`. `throw_if_error()` is a statement (emit_batch); anything else is not
+translated (the code runs in the steps function, where the value is a BatchResult again).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from durable_compile.backends.asl.jsonata import Expr, render
+from durable_compile.backends.asl.batch_lists import KIND
+from durable_compile.backends.asl.jsonata import Binary, Expr, Lit, call, render
 from durable_compile.backends.asl.translate import NotTranslatable, Translator, Typed
 
 BATCH = "batch"  #: the static type of a variable holding a BatchResult
@@ -173,6 +175,17 @@ def _select(base: str, status: str, field: str | None) -> str:
     return f"$reduce({base}.all, function($__a, $__v) {{ {keep} }}, [])"
 
 
+#: the BatchResult methods that give a list of its objects -> (status, the field of each entry)
+LISTS = {"get_errors": ("FAILED", "error"), "failed": ("FAILED", None), "succeeded": ("SUCCEEDED", None),
+         "started": ("STARTED", None)}
+
+
+def entries(base: str, method: str) -> str:
+    """The JSON a BatchResult's list of objects is held as (batch_lists.py): its `all` entries, or their
+    errors, with the method's status."""
+    return _select(base, *LISTS[method])
+
+
 ATTRIBUTES: dict[str, Callable[[str], Typed]] = {
     "success_count": lambda b: Typed(Raw(_count(b, "SUCCEEDED"), True), "int"),
     "failure_count": lambda b: Typed(Raw(_count(b, "FAILED"), True), "int"),
@@ -184,20 +197,43 @@ ATTRIBUTES: dict[str, Callable[[str], Typed]] = {
 }
 METHODS: dict[str, Callable[[str], Typed]] = {
     "get_results": lambda b: Typed(Raw(_select(b, "SUCCEEDED", "result"), True), "list"),
-    "succeeded": lambda b: Typed(Raw(_select(b, "SUCCEEDED", None), True), "list"),
-    "failed": lambda b: Typed(Raw(_select(b, "FAILED", None), True), "list"),
-    "started": lambda b: Typed(Raw(_select(b, "STARTED", None), True), "list"),
 }
 
 
 class BatchTranslator(Translator):
     """The expression translator, with the reads of a BatchResult variable. A BatchResult itself is not a
-    JSON value (the runtime fails to return or checkpoint one): only its fields and methods translate."""
+    JSON value (the runtime fails to return or checkpoint one): only its fields and methods translate.
+    Nor are the items and errors its lists hold (LISTS, batch_lists.py): such a list translates only as
+    the argument of `len()`, in a truth test, and as the whole value of an assignment to a local that
+    holds one (`objects_held`), as the JSON of its entries."""
+
+    objects_held = False  #: the expression is the whole value of an assignment to a batch_lists local
+
+    def objects(self, node: ast.expr) -> Expr | None:
+        """The JSON of the BatchResult's list of objects `node` is (a batch_lists local, or a call of one of
+        LISTS on a BatchResult local), else None."""
+        if isinstance(node, ast.Name) and node.id in self.names and self.names[node.id].type == KIND:
+            return self.names[node.id].expr
+        func = node.func if isinstance(node, ast.Call) and not node.args and not node.keywords else None
+        if isinstance(func, ast.Attribute) and func.attr in LISTS and isinstance(func.value, ast.Name) \
+                and func.value.id in self.names and self.names[func.value.id].type == BATCH:
+            return Raw(entries(self.atom(self.names[func.value.id]), func.attr), True)
+        return None
+
+    def value(self, node: ast.expr, output: bool = False, known: frozenset[tuple[str, str]] = frozenset()) -> Typed:
+        found = self.objects(node) if self.objects_held and not output else None
+        return Typed(found, KIND) if found is not None else super().value(node, output, known)
+
+    def truthy(self, node: ast.expr) -> Expr:
+        found = self.objects(node)
+        return Binary(">", call("count", found), Lit(0)) if found is not None else super().truthy(node)
 
     def visit_Name(self, node: ast.Name) -> Typed:
         found = super().visit_Name(node)
         if found.type == BATCH:
             raise NotTranslatable(node, f"{node.id!r} is a BatchResult, not a JSON value")
+        if found.type == KIND:
+            raise NotTranslatable(node, f"{node.id!r} holds a BatchResult's objects, not JSON values")
         return found
 
     def base(self, node: ast.expr) -> Typed:
@@ -219,6 +255,12 @@ class BatchTranslator(Translator):
 
     def visit_Call(self, node: ast.Call) -> Typed:
         func = node.func
+        if isinstance(func, ast.Name) and func.id in ("len", "bool") and func.id not in self.names \
+                and len(node.args) == 1 and not node.keywords and (found := self.objects(node.args[0])) is not None:
+            count = call("count", found)  # the JSON list has the objects' count
+            return Typed(count, "int") if func.id == "len" else Typed(Binary(">", count, Lit(0)), "bool")
+        if isinstance(func, ast.Attribute) and func.attr in LISTS and self.base(func.value).type == BATCH:
+            raise NotTranslatable(node, f"BatchResult.{func.attr}() gives objects, not JSON values")
         if isinstance(func, ast.Attribute) and func.attr in METHODS and not node.args and not node.keywords:
             base = self.base(func.value)
             if base.type == BATCH:

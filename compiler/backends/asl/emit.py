@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
-import re
 from collections.abc import Callable, Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from durable_compile import diagnostics as dx
 from durable_compile.backends.asl import (
+    batch_lists,
     emit_batch,
     emit_branch,
     emit_callback,
@@ -32,11 +31,11 @@ from durable_compile.backends.asl import (
     emit_opaque,
     emit_ops,
     emit_return,
+    emit_start,
     emit_try,
     float_scope,
     local_imports,
     tuple_shapes,
-    unbound_reads,
 )
 from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.dict_proofs import Placement
@@ -72,7 +71,6 @@ from durable_compile.backends.asl.translate import NotTranslatable
 from durable_compile.backends.asl.translate_iter import caught
 from durable_compile.backends.asl.translate_json import JsonTranslator
 from durable_compile.backends.asl.translate_lists import appended
-from durable_compile.backends.asl.variables import check_variables
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
@@ -102,6 +100,7 @@ class Emitter:
                        for h in s.handlers if h.name}
         self.batches = emit_batch.batch_variables(handler.function)
         self.top_text = source_text if skeleton is None else skeleton  #: what module_top reads
+        self.batch_lists = batch_lists.held(handler.function, self.batches, partial(self.report, "DUR820"))
         self.json_calls = local_imports.json_calls(self.top_text, handler.function)  #: json.loads/dumps names
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
@@ -129,7 +128,7 @@ class Emitter:
         done = self.put(self.namer.name("Done"), {"Type": "Succeed", "Output": "{% null %}"}, fn.span, "end")
         entry = self.block(fn.body, done)
         param = jsonata_name(fn.params[0]) if fn.params and fn.params[0] in self.locals else None
-        if param is not None and self.fold_input(entry, param):
+        if param is not None and emit_start.fold_input(self.states, entry, param):
             name = entry
         else:
             start: dict[str, Any] = {"Type": "Pass", "Next": entry}
@@ -138,35 +137,11 @@ class Emitter:
             name = self.put(self.namer.name("Start"), start, fn.span, "start")
         self.out.definition = {"Comment": f"{self.handler.path}: durable handler {fn.qualname}",
                                "QueryLanguage": "JSONata", "StartAt": name, "States": ordered(self.states, name)}
-        self.initialize_unassigned(name)
+        emit_start.initialize_unassigned(self, name)
         fold(self.out.definition, self.out.source_map)
         first = str(self.out.definition["StartAt"])
         self.out.definition["States"] = ordered(self.out.definition["States"], first)  # type: ignore[arg-type]
         return self.out
-
-    def fold_input(self, entry: str, param: str) -> bool:
-        """Assign the event in the first state itself when it is a Pass (its Assign always applies) that
-        nothing jumps back to: there `$states.input` is the execution input, so its own expressions read
-        that instead of the not yet assigned variable."""
-        state = self.states.get(entry)
-        if state is None or state["Type"] != "Pass" or any(
-                entry in _targets(other) for other in self.states.values()):
-            return False
-        pattern = re.compile(r"\$" + re.escape(param) + r"(?![A-Za-z0-9_])")
-        rewritten = json.loads(pattern.sub(lambda m: "$states.input", json.dumps(state)))
-        rewritten.setdefault("Assign", {})[param] = "{% $states.input %}"
-        self.states[entry] = rewritten
-        return True
-
-    def initialize_unassigned(self, start: str) -> None:
-        """Python allows reading a local that only some paths assign (when the others never read it);
-        ASL needs it assigned on every path, so such variables start as null."""
-        problems = [p for p in check_variables(self.out.definition) if p.code == "DUR811"]
-        unbound_reads.report(self, problems)
-        missing = sorted({p.message.split()[0][1:] for p in problems})
-        if missing:
-            assign = self.states[start].setdefault("Assign", {})
-            assign.update({var: None for var in missing if var not in assign})
 
     def put(self, name: str, state: dict[str, Any], span: Span, what: str) -> str:
         lines = f"line {span.line}" if span.end_line <= span.line else f"lines {span.line}-{span.end_line}"
@@ -204,7 +179,7 @@ class Emitter:
         if isinstance(stmt, n.Pass | n.LocalDef) or self.is_logging(stmt) or emit_condition.is_deferred(self, stmt):
             return {}
         if isinstance(stmt, n.Assign) and all(isinstance(t, ir.Name) for t in stmt.targets):
-            value = self.value(stmt.value, whole=True)
+            value = self.value(stmt.value, True, None, all(t.id in self.batch_lists for t in stmt.targets))
             return None if value is None else {jsonata_name(t.id): value for t in stmt.targets
                                                if isinstance(t, ir.Name)}
         if isinstance(stmt, n.Assign) and len(stmt.targets) == 1 and not isinstance(stmt.targets[0], ir.Name) \
@@ -242,15 +217,15 @@ class Emitter:
         return entry
 
     # --- expressions -----------------------------------------------------------------------------------
-    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None) -> str | None:
+    def value(self, expr: ir.Expr, whole: bool = False, output: n.Return | None = None,
+              held: bool = False) -> str | None:
         """`expr` in JSONata; `whole`: it is the whole value of an Assign, `output`: of that return's
         Output (where an undefined value fails by itself, and the keys known there need no check:
-        translate.py; in a batch branch, a return that may raise runs in the steps function, so that
-        the error entry records Python's error type)."""
+        translate.py; `held`: of a batch_lists local)."""
         try:
             translator, node = self.translator(), parse_expr(expr)
+            translator.objects_held = held
             if output is not None:
-                translator.caught = None if self.branch is not None else translator.caught
                 known = self.known_keys.get(id(output), frozenset()) if keyed_reads(node) else frozenset()
                 return wrap(translator.value(node, True, known).expr)
             return wrap((translator.value(node) if whole else translator.translate(node)).expr)
@@ -289,17 +264,19 @@ class Emitter:
 
     def translator(self) -> JsonTranslator:
         """A translator over the handler's locals and the module's constants (its names are built once,
-        then copied: rebuilding them for every expression made emitting quadratic in the locals)."""
+        then copied: rebuilding them for every expression made emitting quadratic in the locals). In a
+        batch branch, whose error entry catches every failure, an expression that may raise runs in the
+        steps function, so that the entry records Python's error type (`caught` None)."""
         dicts = self.place.dicts(self.handler.function)
-        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts)  # children swap them
+        sources = (self.locals, self.errors, self.batches, self.constants, *self.typed(), dicts, self.batch_lists)
         sizes = tuple(map(len, sources))
         cached = self._translator
         if cached is None or cached[1] != sizes or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts=dicts)
+            found = translator(self.locals, self.errors, self.batches, *self.typed(), dicts, self.batch_lists)
             found.names.update(self.constants)
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
-        fresh.caught, fresh.json_calls = caught(self.tries), self.json_calls
+        fresh.caught, fresh.json_calls = None if self.branch is not None else caught(self.tries), self.json_calls
         fresh.tuples = tuple_shapes.locals_here(self)
         return fresh
 

@@ -24,8 +24,9 @@ from durable_compile.backends.asl import batch, batch_returns, emit_branch, emit
 from durable_compile.backends.asl.branch_outcome import MAP_INDEX, MAP_ITEM
 from durable_compile.backends.asl.emit_branch import Branch
 from durable_compile.backends.asl.emit_retry import retry_for
-from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name
+from durable_compile.backends.asl.emit_support import Unsupported, jsonata_name, parse_expr
 from durable_compile.backends.asl.fold_sources import Sources
+from durable_compile.backends.asl.translate import NotTranslatable
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
@@ -90,8 +91,9 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     shared = _shared_body(op, branches, label) if op.kind is n.OpKind.PARALLEL else None
     scopes = [emit_branch.branch_scope(em, b, errvar, items) for b in ([shared[0]] if shared else branches)]
     state: dict[str, Any]
+    lifted = _lifted_inputs(em, op) if op.kind is n.OpKind.MAP else None
     if op.kind is n.OpKind.MAP:
-        state = _map_state(em, op, scopes[0].body, rules)
+        state = _map_state(em, op, scopes[0].body, rules, lifted and f"{{% ${lifted} %}}")
     elif shared is not None:
         state = {"Type": "Map", "Items": shared[1],
                  "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **scopes[0].body}}
@@ -111,7 +113,27 @@ def batch_operation(em: Emitter, op: n.Operation, nxt: str) -> str:
     if errvar is not None:
         _add_source(em, entry, _neighbours(em, op)[1])
     total = f"$count({state['Items'][3:-3]})" if op.kind is n.OpKind.MAP else str(len(branches))
-    return _check_total(em, op, rules, total, entry)
+    first = _check_total(em, op, rules, total, entry)
+    if lifted is None:
+        return first
+    inputs = next(k.value for k in op.operands if k.name == "inputs")
+    return em.lifted_value(inputs, op.span, first, lifted)
+
+
+def _lifted_inputs(em: Emitter, op: n.Operation) -> str | None:
+    """The variable the steps function computes the map's inputs into, before the Map, where their JSONata
+    would fail (a missing key, a wrong type) in a way an enclosing `except`, `finally` or branch catches:
+    its task's Catch routes Python's error. None where the inputs stay the Map's `Items`."""
+    inputs = next((k.value for k in op.operands if k.name == "inputs"), None)
+    if inputs is None or em.value(inputs, whole=True) is not None:
+        return None
+    uncaught = em.translator()
+    uncaught.caught = frozenset()
+    try:
+        uncaught.value(parse_expr(inputs))
+    except NotTranslatable:
+        return None  # no translation at all: refused (_map_state)
+    return em.fresh("items")
 
 
 def _shared_body(op: n.Operation, branches: list[Branch], label: str) -> tuple[Branch, str] | None:
@@ -134,9 +156,10 @@ def _shared_body(op: n.Operation, branches: list[Branch], label: str) -> tuple[B
     return Branch(first.region, binds, f"{label}-branch", frozenset(binds.values())), f"{{% [{items}] %}}"
 
 
-def _map_state(em: Emitter, op: n.Operation, scope: dict[str, Any], rules: batch.Policy) -> dict[str, Any]:
+def _map_state(em: Emitter, op: n.Operation, scope: dict[str, Any], rules: batch.Policy,
+               lifted: str | None) -> dict[str, Any]:
     inputs = next((k.value for k in op.operands if k.name == "inputs"), None)
-    items = em.value(inputs, whole=True) if inputs is not None else None  # undefined Items fail
+    items = lifted or (em.value(inputs, whole=True) if inputs is not None else None)  # undefined Items fail
     if items is None:
         raise _unsupported(op.span, "the map inputs have no JSONata translation")
     state: dict[str, Any] = {

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
 
+from durable_compile.backends.asl import batch_lists
+from durable_compile.backends.asl.batch import Raw, entries
 from durable_compile.backends.asl.emit_support import (
     Loop,
     Unsupported,
@@ -13,7 +16,7 @@ from durable_compile.backends.asl.emit_support import (
     parse_expr,
     target_names,
 )
-from durable_compile.backends.asl.jsonata import wrap
+from durable_compile.backends.asl.jsonata import render, wrap
 from durable_compile.backends.asl.translate import NotTranslatable
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
@@ -75,6 +78,10 @@ def _iterated(em: Emitter, expr: ir.Expr) -> str | None:
     translator = em.translator()
     try:
         node = parse_expr(expr)
+        if isinstance(node, ast.Name) and node.id in em.batch_lists:  # its JSON items (batch_lists.py)
+            return wrap(translator.names[node.id].expr)
+        if (found := batch_lists.listed(node, em.batches)) is not None:  # the same JSON, from the BatchResult
+            return wrap(Raw(entries(render(translator.names[found[0]].expr), found[1])))
         return wrap(translator.items_of(translator.translate(node), node))
     except NotTranslatable:
         return None

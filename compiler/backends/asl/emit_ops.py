@@ -120,7 +120,7 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
     if serdes is not None:  # the handler receives the result through the step's serdes
         body[-1] = "return " + emit_serdes.roundtrip(serdes, body[-1].removeprefix("return "), op)
     errors = tuple(r for r in reads if r in em.errors)
-    batches = tuple(r for r in reads if r in em.batches)
+    batches = tuple(r for r in reads if r in em.batches or r in em.batch_lists)
     names = partial(qualified_type, em.top_text, Path(em.handler.path).stem)  # as the steps function reports
     readable = partial(_module_level, em)
     retry, notes, escape = step_retry(op.settings, emit_try.escape(em, "step"), readable, names)

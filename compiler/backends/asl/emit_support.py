@@ -111,7 +111,8 @@ class Lifted:
     body: tuple[str, ...]  #: Python source lines of the function body (without the vars prologue)
     line: int  #: the source line it comes from
     errors: tuple[str, ...] = ()  #: which of `reads` hold a caught durable error (rebuilt as objects)
-    batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult (rebuilt as objects)
+    batches: tuple[str, ...] = ()  #: which of `reads` hold a BatchResult or its list of objects (rebuilt as
+    #: objects: batch_lists.py)
     escape: Escape | None = None  #: what an uncaught error leaves the task as (None: its own type)
     #: (attempts, (ErrorEquals name, Python of the class)) of a step's type-filtered retrier (retried_types)
     retried_as: tuple[int, tuple[tuple[str, str], ...]] = (1, ())
@@ -161,11 +162,13 @@ def parse_expr(expr: ir.Expr) -> ast.expr:
 
 def translator(locals_: set[str], errors: set[str], batches: AbstractSet[str] = frozenset(),
                lists: AbstractSet[str] = frozenset(), ints: AbstractSet[str] = frozenset(),
-               floats: AbstractSet[str] = frozenset(), dicts: AbstractSet[str] = frozenset()) -> JsonTranslator:
+               floats: AbstractSet[str] = frozenset(), dicts: AbstractSet[str] = frozenset(),
+               batch_lists: AbstractSet[str] = frozenset()) -> JsonTranslator:
     from durable_compile.backends.asl.batch import BATCH
+    from durable_compile.backends.asl.batch_lists import KIND
     kinds = {**{n: "dict" for n in dicts}, **{n: "float" for n in floats}, **{n: "int" for n in ints},
              **{n: "list" for n in lists},
-             **{n: BATCH for n in batches},
+             **{n: BATCH for n in batches}, **{n: KIND for n in batch_lists},
              **{n: "error" for n in errors}}
     names = {n: Typed(Var(jsonata_name(n)), kinds.get(n, "any")) for n in locals_}
     return FormatTranslator(names)

@@ -7,13 +7,16 @@ function, as one lifted computation (DUR821), when it holds no durable operation
 and exited around the body there, as in the handler, and the block's assignments come back as workflow
 variables. Refused (DUR820, naming the line): a block of an unknown manager that holds durable operations
 (a manager cannot stay open across the states of the machine), and a lifted block that leaves it other
-than by its end (`return`, `break`, `continue`) or binds names the handler reads elsewhere that cannot
-travel as workflow variables (its `as` targets, defs, imports).
+than by its end (`return`, `break`, `continue`), binds names the handler reads elsewhere that cannot
+travel as workflow variables (its `as` targets, defs, imports), or assigns a variable a value that is
+certainly not JSON (the object its manager gives, an instance of a class of the module, a set, a lambda:
+that task would fail; a value that may not be JSON still fails the task at run time).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import textwrap
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -23,11 +26,17 @@ from durable_compile.backends.asl.emit_support import Unsupported
 from durable_compile.backends.asl.module_facts import module_top
 from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
+from durable_compile.source import Span
 
 if TYPE_CHECKING:
     from durable_compile.backends.asl.emit import Emitter
 
 KNOWN = {"contextlib.suppress": "suppress", "contextlib.nullcontext": "nullcontext"}
+#: builtin classes whose instances are never JSON values
+OPAQUE_BUILTINS = frozenset({"set", "frozenset", "bytes", "bytearray", "object", "complex", "range", "memoryview"})
+#: bases that keep a class's instances from being JSON values (a class with any other base may be a dict,
+#: a str or an int Enum...: not certain)
+OPAQUE_BASES = frozenset({"object", "Enum", "Flag", "Exception", "BaseException", "ABC", "Generic", "Protocol"})
 LEAVES = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Global, ast.Nonlocal)
 
 
@@ -65,8 +74,57 @@ def with_block(em: Emitter, stmt: n.With, nxt: str) -> str:
         raise Unsupported(stmt.span, f"{header!r} runs in the steps function, and assigns {objects[0]!r}, which holds "
                           "a caught error or a BatchResult the state machine keeps as data: use another name")
     writes = sorted(bound & em.locals)
+    opaque = _opaque_assignment(em, block, set(writes))
+    if opaque is not None:
+        name, line, what = opaque
+        at = stmt.span.line + line - 1
+        raise Unsupported(Span(at, 1, at, 1), f"{header!r} runs in the steps function, and assigns {name!r} {what} "
+                          f"at line {at}, which cannot come back from it as a workflow variable (only JSON values "
+                          "can): keep the object inside the block, or assign what you need from it")
     lines = text.splitlines()
     return emit_compute.compute(em, lines, stmt.span, nxt, writes, "with", also_read=writes)
+
+
+def _opaque_assignment(em: Emitter, block: ast.With, writes: set[str]) -> tuple[str, int, str] | None:
+    """The first assignment in the block of a variable that comes back from it to a value that is certainly
+    not JSON: the object a manager of the block gives (`as` target), an instance of a class of the module
+    (or of `set`, `bytes`...), a lambda, a set, a generator. (name, line in the block's text, what)."""
+    given = {item.optional_vars.id for node in [block, *(node for node, _ in _own(block))]
+             if isinstance(node, ast.With) for item in node.items if isinstance(item.optional_vars, ast.Name)}
+    classes = _opaque_classes(em.source_text) | (OPAQUE_BUILTINS - em.locals)
+    for node, _ in _own(block):
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        value = node.value
+        what = "the object its manager gives" if isinstance(value, ast.Name) and value.id in given else \
+            f"an instance of {value.func.id}" if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+            and value.func.id in classes else _OPAQUE_NODES.get(type(value))
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        name = next((t.id for t in targets if isinstance(t, ast.Name) and t.id in writes), None)
+        if what is not None and name is not None:
+            return name, node.lineno, what
+    return None
+
+
+_OPAQUE_NODES: dict[type[ast.AST], str] = {ast.Lambda: "a function", ast.Set: "a set", ast.SetComp: "a set",
+                                           ast.GeneratorExp: "a generator"}
+
+
+@functools.lru_cache(maxsize=8)
+def _opaque_classes(source_text: str) -> frozenset[str]:
+    """The module's classes whose instances are never JSON values: every base is one of OPAQUE_BASES or
+    such a class of the module (in the order they are defined)."""
+    found: set[str] = set()
+    try:
+        tree = ast.parse(source_text)
+    except SyntaxError:
+        return frozenset()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef) and not stmt.keywords and all(
+                (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
+                in OPAQUE_BASES | found for b in stmt.bases):
+            found.add(stmt.name)
+    return frozenset(found)
 
 
 def _known(em: Emitter, stmt: n.With) -> str | None:

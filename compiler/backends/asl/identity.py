@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import textwrap
 
 from durable_compile.backends.asl.module_facts import module_top
@@ -22,6 +23,7 @@ from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
 _BUILTINS = frozenset(dir(builtins))
+_IS = re.compile(r"\bis\b")
 
 
 def identity_tests(fn: n.Function, source_lines: list[str], top_text: str) -> list[tuple[Span, str]]:
@@ -52,6 +54,8 @@ def _functions(fn: n.Function) -> list[n.Function]:
 def _tests(lines: list[str], span: Span, outer: set[str]) -> list[tuple[Span, str]]:
     written = lines[span.line - 1:span.end_line]
     text = textwrap.dedent("\n".join(written))
+    if not _IS.search(text):
+        return []  # no `is` to read: the parse is the cost of this pass
     try:
         tree = ast.parse(text)
     except SyntaxError:  # a lambda's region: part of a line, read with the function around it

@@ -83,12 +83,12 @@ class Translator(OperatorTranslator):
 
     def value(self, node: ast.expr, output: bool = False, known: frozenset[tuple[str, str]] = frozenset()) -> Typed:
         """`node` as the whole value of an Assign or an Output, where an undefined value fails the state
-        by itself (States.QueryEvaluationError): a subscript there needs no check of its own, except in
-        an `output` (a return) where an enclosing handler or a branch would catch Python's KeyError (the
-        check then lifts the return, so that it raises the real one). The members of a returned dict
-        display are checked like any other read (an undefined member would drop its key), except the
-        reads `name["key"]` that `known` holds (known_keys.py: the machine's variable is a dict with that
-        key wherever the return runs)."""
+        by itself (States.QueryEvaluationError): a subscript there needs no check of its own. Where an
+        enclosing handler, a `finally` or a branch would catch Python's KeyError (`caught`), its check
+        still refuses it (`_failure`), so that the statement or the return runs in the steps function
+        and raises the real one. The members of a returned dict display are checked like any other read
+        (an undefined member would drop its key), except the reads `name["key"]` that `known` holds
+        (known_keys.py: the machine's variable is a dict with that key wherever the return runs)."""
         if isinstance(node, ast.Subscript) and (not output or self.caught is not None):
             self.loose.add(id(node))
         if output:
@@ -148,12 +148,9 @@ class Translator(OperatorTranslator):
         return Typed(found if loose else self._checked(found, lambda v: call("exists", v), missing), "any")
 
     def _failure(self, node: ast.Subscript, error: str, message: str, loose: bool) -> Expr:
-        """The `$error` of one way the read fails. A loose read under a catch-all or in a map item keeps
-        its failure in JSONata, uncaught (a documented deviation: lifting every whole-value read there
-        would cost states); anywhere else an `except` that catches `error` takes the read to the steps
-        function (`guard` refuses it)."""
-        if loose and self.caught is None:
-            return call("error", Lit(f"{error}: {message}"))
+        """The `$error` of one way the read fails, loose or not: where an `except`, a `finally` or a batch
+        branch would catch `error` (a loose read's missing key too), `guard` refuses it, and the statement
+        runs in the steps function, whose task's Catch routes Python's error by its type."""
         return self.guard(node, error, message)
 
     def _checked(self, read: Expr, test: Callable[[Expr], Expr], failure: Expr) -> Expr:

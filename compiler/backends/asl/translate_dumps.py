@@ -25,7 +25,10 @@ from durable_compile.backends.asl.jsonata import Bind, Block, Expr, call, string
 from durable_compile.backends.asl.translate import NotTranslatable, Typed
 
 _SELF = "$DUMPS"
-#: the writer; `$DUMPS` is its own name, ITEM and KEY the separators (JSONata string literals)
+#: the writer; `$DUMPS` is its own name, ITEM and KEY the separators (JSONata string literals). It holds no
+#: `/` but its one regex and no `$` inside it: moto's scan for variable references takes a division's `/`
+#: for the start of a regex literal, and a lone `$` it then finds fails the state (two writers in one
+#: expression did)
 _WRITER = r"""
 function($v) { (
   $hex := '0123456789ABCDEF';
@@ -33,14 +36,14 @@ function($v) { (
   $char := function($c) { (
     $e := $string([$c]);
     $e := $substring($e, 2, $length($e) - 4);
-    $contains($e, /^[ -~]*$/) ? $e : (
+    $contains($e, /[^ -~]/) ? (
       $b := $map($split($substring($encodeUrlComponent($c), 1), '%'), function($h) {
         $length($substringBefore($hex, $substring($h, 0, 1))) * 16
         + $length($substringBefore($hex, $substring($h, 1, 1))) });
       $cp := $reduce($b, function($acc, $x, $i) {
         $i = 0 ? $x % [128, 32, 16, 8][$count($b) - 1] : $acc * 64 + $x % 64 }, 0);
-      $cp < 65536 ? $u4($cp) : $u4(55296 + $floor(($cp - 65536) / 1024)) & $u4(56320 + ($cp - 65536) % 1024)
-    )
+      $cp < 65536 ? $u4($cp) : $u4(55296 + $floor(($cp - 65536) * 0.0009765625)) & $u4(56320 + ($cp - 65536) % 1024)
+    ) : $e
   ) };
   $quote := function($s) { '"' & ($contains($s, /[^ -~]/)
     ? $join($map([0..$length($s) - 1], function($i) { $char($substring($s, $i, 1)) }), '')
