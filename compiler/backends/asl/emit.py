@@ -35,6 +35,7 @@ from durable_compile.backends.asl import (
     emit_try,
     float_scope,
     local_imports,
+    tuple_shapes,
 )
 from durable_compile.backends.asl.aliasing import shared_changes
 from durable_compile.backends.asl.dict_proofs import Placement
@@ -54,7 +55,7 @@ from durable_compile.backends.asl.fold import fold
 from durable_compile.backends.asl.identity import identity_tests
 from durable_compile.backends.asl.jsonata import wrap
 from durable_compile.backends.asl.known_keys import keyed_reads, known_keys
-from durable_compile.backends.asl.local_types import int_locals, list_locals
+from durable_compile.backends.asl.local_types import int_locals, list_locals, tuple_locals
 from durable_compile.backends.asl.module_facts import (  # noqa: F401 - task_state is imported from here
     Functions,
     _targets,
@@ -104,6 +105,8 @@ class Emitter:
         self.lists = frozenset(list_locals(handler.function, self.locals, self.batches))
         self.ints = frozenset(int_locals(handler.function, self.locals))
         self.floats = float_scope.floats_of(self, handler.function, self.locals, self.ints)
+        #: the handler's tuple locals (tuple_shapes.py), known only while its own scope is emitted
+        self.tuples = (handler.function, frozenset(tuple_locals(handler.function, self.locals)))
         self.loops: list[Loop] = []
         self.place = Placement(self.functions.defs)  #: the statement being emitted, its proven dicts
         self.tries: list[emit_try.TryFrame] = []
@@ -274,6 +277,7 @@ class Emitter:
             cached = self._translator = (sources, sizes, found)
         fresh = type(cached[2])(cached[2].names)
         fresh.caught, fresh.json_calls = None if self.branch is not None else caught(self.tries), self.json_calls
+        fresh.tuples = tuple_shapes.locals_here(self)
         return fresh
 
     @cached_property

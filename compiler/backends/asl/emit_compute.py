@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from durable_compile.backends.asl import emit_try, float_scope, nested_defs
+from durable_compile.backends.asl import emit_try, float_scope, nested_defs, tuple_shapes
 from durable_compile.backends.asl.compute_changes import may_change
 from durable_compile.backends.asl.emit_support import Escape, Lifted, describe, jsonata_name
 from durable_compile.backends.asl.module_facts import loaded_names, task_state
@@ -39,7 +39,8 @@ def compute(em: Emitter, lines: list[str], span: Span, nxt: str, writes: list[st
     body = (*defs, *lines, "return {" + ", ".join(f"{w!r}: {v}" for w, v in given.items()) + "}")
     escape = emit_try.escape(em, "compute")  # inside a child context nothing catches
     em.out.lifted.append(Lifted(key, "compute", tuple(reads), body, span.line, errors, batches,
-                               None if escape is None else Escape(escape), floats=float_scope.restored(em, reads)))
+                               None if escape is None else Escape(escape), floats=float_scope.restored(em, reads),
+                               tuples=tuple_shapes.restored(em, reads)))
     state = task_state(key, reads)
     state["Assign"] = {jsonata_name(w): f"{{% $states.result.Payload.{w} %}}" for w in back}
     state["Next"] = nxt

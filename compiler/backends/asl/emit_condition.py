@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_serdes, emit_try, float_scope, nested_defs
+from durable_compile.backends.asl import emit_serdes, emit_try, float_scope, nested_defs, tuple_shapes
 from durable_compile.backends.asl.emit_support import (
     LAMBDA_INVOKE,
     STEPS_ARN,
@@ -143,7 +143,8 @@ def wait_for_condition(em: Emitter, op: n.Operation, nxt: str) -> str:
     escape = emit_try.escape(em, "condition")
     em.out.lifted.append(Lifted(op.id, "check", tuple(reads), tuple(body), op.span.line, errors,
                                 escape=None if escape is None else Escape(escape), serdes=serdes is not None,
-                                floats=float_scope.restored(em, reads)))
+                                floats=float_scope.restored(em, reads),
+                                tuples=tuple_shapes.restored(em, reads)))
     assert op.target is None or isinstance(op.target, ir.Name)  # operation() stores others via a fresh name
     label = op.label.replace('f"', "").replace('"', "")
     poll = em.fresh("poll")

@@ -25,6 +25,7 @@ from durable_compile.backends.asl import (
     float_scope,
     nested_defs,
     step_args,
+    tuple_shapes,
 )
 from durable_compile.backends.asl.emit_retry import retried_types, step_retry
 from durable_compile.backends.asl.emit_support import (
@@ -127,7 +128,8 @@ def _step(em: Emitter, op: n.Operation, nxt: str) -> str:
         em.report("DUR823", op.span, note)
     retried_as = retried_types(op.settings, names, readable) if retry else (1, ())
     em.out.lifted.append(Lifted(op.id, "step", tuple(reads), tuple(body), op.span.line, errors, batches, escape,
-                                retried_as, serdes is not None, float_scope.restored(em, reads)))
+                                retried_as, serdes is not None, float_scope.restored(em, reads),
+                                tuple_shapes.restored(em, reads)))
     from durable_compile.backends.asl.emit import task_state
     attempt = _uses_attempt(em, op) or (escape is not None and escape.attempts > 1) or bool(retried_as[1])
     state = task_state(op.id, reads, {"attempt": ATTEMPT} if attempt else None)

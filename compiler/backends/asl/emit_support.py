@@ -119,6 +119,8 @@ class Lifted:
     serdes: bool = False  #: its code round-trips a value through a custom serdes (emit_serdes)
     #: which of `reads` always hold a float (float_scope.py): JSON gives a whole one as an int, made a float again
     floats: tuple[str, ...] = ()
+    #: which of `reads` always hold a tuple (tuple_shapes.py): JSON gives it as a list, made a tuple again
+    tuples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,14 @@ def _is_list(value: ast.expr | None, batches: AbstractSet[str]) -> bool:
         and isinstance(value.func.value, ast.Name) and value.func.value.id in batches
 
 
+def tuple_locals(fn: n.Function, candidates: set[str]) -> set[str]:
+    """Locals bound only to tuple displays (`t = (a, 2)`): JSON makes them lists, the steps function makes
+    them tuples again (tuple_shapes.py)."""
+    found_in = bindings(fn)
+    return _typed(found_in, set(candidates) - found_in.rebound, lambda value, typed: isinstance(value, ast.Tuple),
+                  augmented=lambda op, v, t: False)
+
+
 def int_locals(fn: n.Function, candidates: set[str]) -> set[str]:
     """Locals that always hold an int (a fixpoint: `x = y + 1` is an int while `y` is)."""
     typed, found_in = set(candidates), bindings(fn)

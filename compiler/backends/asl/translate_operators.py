@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from durable_compile.backends.asl.jsonata import Binary, Cond, Expr, Lit, Neg, call
 from durable_compile.backends.asl.translate_equality import EqualityTranslator
+from durable_compile.backends.asl.tuple_shapes import holds_tuple, mismatched
 from durable_compile.backends.asl.typed import _COMPARE, NUMBERS, NotTranslatable, Typed, join_types, type_test
 
 
@@ -125,6 +126,14 @@ class OperatorTranslator(EqualityTranslator):
         return Typed(self.let(left.expr, pick), join_types(left.type, right.type))
 
     def visit_Compare(self, node: ast.Compare) -> Typed:
+        operands = [node.left, *node.comparators]
+        for i, op in enumerate(node.ops):
+            left, right = operands[i], operands[i + 1]
+            if isinstance(op, ast.Eq | ast.NotEq) and mismatched(left, right, self.tuples) or isinstance(
+                    op, ast.In | ast.NotIn) and holds_tuple(left, self.tuples) or isinstance(
+                    op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple | ast.Set) and any(
+                    holds_tuple(e, self.tuples) for e in right.elts):
+                raise NotTranslatable(node, "a tuple compared with a value that may be a list (JSON has no tuples)")
         if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq | ast.NotEq):
             items = self.displays_equal(node.left, node.comparators[0], isinstance(node.ops[0], ast.NotEq))
             if items is not None:

@@ -42,6 +42,7 @@ class ValueTranslator:
 
     def __init__(self, names: Mapping[str, Typed]) -> None:
         self.names = dict(names)  #: Python name -> its JSONata value and type
+        self.tuples: frozenset[str] = frozenset()  #: the locals that always hold a tuple (tuple_shapes.py)
         self._temps = 0
 
     def temporaries(self, rewind: int | None = None) -> int:
