@@ -261,8 +261,27 @@ _BLOCK_FIELDS_OF: dict[type, tuple[str, ...]] = {}  #: statement class -> its fi
 _SIMPLE: dict[type, bool] = {}  #: statement class -> whether it holds no statements at all
 
 
+#: the last large bodies walked (by id, with the body itself to check): the back end's passes walk the
+#: same handler body one after another, and a lowered body never changes (its statements are frozen)
+_WALKED: dict[int, tuple[tuple[Stmt, ...], list[Stmt]]] = {}
+_LARGE = 256
+
+
 def walk(body: tuple[Stmt, ...]) -> list[Stmt]:
-    """Every statement of a body, depth first, nested regions of operations included."""
+    """Every statement of a body, depth first, nested regions of operations included (a new list)."""
+    if len(body) >= _LARGE:
+        hit = _WALKED.get(id(body))
+        if hit is not None and hit[0] is body:
+            return list(hit[1])
+        found = _walk(body)
+        if len(_WALKED) >= 4:
+            _WALKED.clear()
+        _WALKED[id(body)] = (body, found)
+        return list(found)
+    return _walk(body)
+
+
+def _walk(body: tuple[Stmt, ...]) -> list[Stmt]:
     out: list[Stmt] = []
     for stmt in body:
         out.append(stmt)

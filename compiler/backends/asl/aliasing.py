@@ -30,15 +30,12 @@ takes one block). Names shared with an operation's arguments are copies on both 
 from __future__ import annotations
 
 import ast
-import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from durable_compile.backends.asl import alias_values as v
-from durable_compile.backends.asl.emit_match import capture_names
 from durable_compile.backends.asl.local_types import SCALAR_CALLS, scalar_locals
-from durable_compile.ir import exprs as ir
 from durable_compile.ir import nodes as n
 from durable_compile.source import Span
 
@@ -200,8 +197,10 @@ def _shown(name: str) -> str:
 
 
 def scalar_names(fn: n.Function, calls: Calls) -> set[str]:
-    """The handler's locals that never hold a list or dict (local_types.scalar_locals), but for names a
-    pattern or a walrus binds too, and none where the module shadows a builtin the typing trusts."""
+    """The handler's locals that never hold a list or dict (local_types.scalar_locals, which leaves out
+    names a walrus, a `with` or a `case` pattern binds in the statements it reads), but for names a walrus
+    binds in a statement the lowering left as written, and none where the module shadows a builtin the
+    typing trusts."""
     if any(calls.defs(name) or name in calls.foreign or name in calls.stdlib for name in SCALAR_CALLS):
         return set()
     assigned: set[str] = set()
@@ -210,21 +209,9 @@ def scalar_names(fn: n.Function, calls: Calls) -> set[str]:
         if isinstance(stmt, n.Assign | n.AugAssign):
             for target in (stmt.targets if isinstance(stmt, n.Assign) else (stmt.target,)):
                 assigned.update(v.names_of(v.parse(target.code)))
-        elif isinstance(stmt, n.Match):
-            other.update(capture_names(stmt))
-        opaque = [stmt.code] if isinstance(stmt, n.OpaqueStmt) else []
-        for code in (*opaque, *(e.code for e in _expressions(stmt))):
-            tree = v.parse(code)
+        elif isinstance(stmt, n.OpaqueStmt) and ":=" in stmt.code:
+            tree = v.parse(stmt.code)
             if tree is not None:
                 other.update(node.target.id for node in ast.walk(tree)
                              if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name))
     return scalar_locals(fn, assigned) - other
-
-
-def _expressions(stmt: n.Stmt) -> Iterator[ir.Expr]:
-    """The expressions of a statement's own fields (not its blocks)."""
-    for f in dataclasses.fields(stmt):
-        value = getattr(stmt, f.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, ir.Expr):
-                yield item

@@ -164,11 +164,17 @@ def _bound(stmt: n.Stmt) -> frozenset[str]:
     return frozenset(found)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  #: statement class -> its field names
+
+
 def _walrus(stmt: n.Stmt) -> set[str]:
     """The names `:=` binds in the expressions of `stmt` itself."""
     found: set[str] = set()
-    for field in dataclasses.fields(stmt):
-        value = getattr(stmt, field.name)
+    names = _FIELDS.get(type(stmt))
+    if names is None:
+        names = _FIELDS[type(stmt)] = tuple(f.name for f in dataclasses.fields(stmt))
+    for name in names:
+        value = getattr(stmt, name)
         for expr in value if isinstance(value, tuple) else (value,):
             expr = expr.value if isinstance(expr, ir.Keyword) else expr
             node = parsed(f"({expr.code})") if isinstance(expr, ir.Expr) and ":=" in expr.code else None
