@@ -10,13 +10,11 @@ docs/aws-differences.md). `SHORT`: operands of known types keep the plain operat
 
 from __future__ import annotations
 
-import json
-import subprocess
 from typing import Any
 
 import pytest
 
-from tests.asl.test_asl_equality import ROOT, environment, python, translate
+from tests.asl.test_asl_equality import environment, on_jsonata_js, python, translate
 from tests.asl.test_asl_translate import run_jsonata, same
 
 EXPRESSIONS = ["u + v", "s + u", "u + s", "xs + u", "u + xs", "u + 'x'", "[0] + u"]
@@ -42,11 +40,7 @@ def test_jsonata_python_agrees_with_python(source: str) -> None:
 
 
 def test_jsonata_js_agrees_with_python() -> None:
-    cases = [(source, environment(u, v)) for source in EXPRESSIONS for u, v in VALUES]
-    payload = [{"expr": translate(source), "bindings": env} for source, env in cases]
-    done = subprocess.run(["node", str(ROOT / "tests" / "asl" / "jsonata_js.js")], input=json.dumps(payload),
-                          capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
-    for (source, env), got in zip(cases, json.loads(done.stdout), strict=True):
+    for source, env, got in on_jsonata_js(EXPRESSIONS, VALUES):
         expected = python(source, env)
         if expected is TypeError:
             assert "error" in got, (source, env, translate(source), got)

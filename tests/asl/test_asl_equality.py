@@ -89,13 +89,19 @@ def test_jsonata_python_agrees_with_python(source: str) -> None:
         assert same(expected, actual), f"{source} with u={u!r}, v={v!r} -> {text}: {actual!r}"
 
 
-def test_jsonata_js_agrees_with_python() -> None:
-    """The engine family Step Functions runs: `in` by identity, `=` deep but never boolean = number."""
-    cases = [(source, environment(u, v)) for source in EXPRESSIONS for u, v in VALUES]
+def on_jsonata_js(expressions: list[str], values: list[tuple[Any, Any]]) -> list[tuple[str, dict[str, Any], Any]]:
+    """(source, environment, jsonata-js's answer: `{"value": ...}` or `{"error": ...}`) for every expression
+    with every pair of values, evaluated by node in one run."""
+    cases = [(source, environment(u, v)) for source in expressions for u, v in values]
     payload = [{"expr": translate(source), "bindings": env} for source, env in cases]
     done = subprocess.run(["node", str(ROOT / "tests" / "asl" / "jsonata_js.js")], input=json.dumps(payload),
                           capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
-    for (source, env), got in zip(cases, json.loads(done.stdout), strict=True):
+    return [(source, env, got) for (source, env), got in zip(cases, json.loads(done.stdout), strict=True)]
+
+
+def test_jsonata_js_agrees_with_python() -> None:
+    """The engine family Step Functions runs: `in` by identity, `=` deep but never boolean = number."""
+    for source, env, got in on_jsonata_js(EXPRESSIONS, VALUES):
         expected = python(source, env)
         if expected is TypeError:
             assert "error" in got, (source, env, got)
