@@ -22,6 +22,14 @@ EVENT = {"a": 1, "pair": [1, 2], "one": [1]}
 
 #: name -> (handler body, what Python returns: the run-asl result must be the same)
 CASES: dict[str, tuple[str, list[Any]]] = {
+    "a callback submitter gets the tuple back": ('''
+t = (event["a"], 2)
+def submit(callback_id, ctx):
+    if not isinstance(t, tuple):
+        raise ValueError("the submitter got a list")
+answer = context.wait_for_callback(submit, name='yes-t', config=WaitForCallbackConfig(timeout=Duration.from_minutes(1)))
+return [answer, t == [1, 2]]
+''', ['{"v": 5}', False]),
     "a tuple local against lists": ('''
 t = (event["a"], 2)
 return [t == (1, 2), t == [1, 2], t != [1, 2], t == event["pair"], t != event["pair"], [t] == [[1, 2]],

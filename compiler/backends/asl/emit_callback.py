@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from durable_compile.backends.asl import emit_serdes, emit_try, float_scope
+from durable_compile.backends.asl import emit_serdes, emit_try, float_scope, tuple_shapes
 from durable_compile.backends.asl.emit_retry import retry_for
 from durable_compile.backends.asl.emit_support import LAMBDA_INVOKE, Lifted, Unsupported, jsonata_name
 from durable_compile.backends.asl.module_facts import task_state
@@ -200,7 +200,7 @@ def result(em: Emitter, op: n.Operation, nxt: str) -> str:
     em.out.lifted.append(Lifted(key, "submit", tuple(reads), tuple(body), found.create.span.line,
                                 tuple(r for r in reads if r in em.errors),
                                 serdes=any(_step_serdes(em, s) for s in found.submits),
-                                floats=float_scope.restored(em, reads)))
+                                floats=float_scope.restored(em, reads), tuples=tuple_shapes.restored(em, reads)))
     label = found.create.label.replace('"', "")
     extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}", "callback": label}
     if "serdes" not in (found.create.settings or {}):
@@ -289,7 +289,8 @@ def wait_for_callback(em: Emitter, op: n.Operation, nxt: str) -> str:
     body, retry = wait_for_callback_submitter(em, op, body, serdes)
     errors = tuple(r for r in reads if r in em.errors)
     em.out.lifted.append(Lifted(op.id, "submit", tuple(reads), tuple(body), op.span.line, errors,
-                                serdes=serdes is not None, floats=float_scope.restored(em, reads)))
+                                serdes=serdes is not None, floats=float_scope.restored(em, reads),
+                                tuples=tuple_shapes.restored(em, reads)))
     extra: dict[str, Any] = {"callback_token": "{% $states.context.Task.Token %}",
                              "callback": f"{_label(op)} create callback id"}
     if "serdes" not in (op.settings or {}):
